@@ -1,0 +1,87 @@
+import {Box, Text, useInput} from 'ink';
+import {useSyncExternalStore} from 'react';
+import {HeapChart} from './components/heap-chart.js';
+import {Header} from './components/header.js';
+import {HelpScreen} from './components/help-screen.js';
+import {SitesTable} from './components/sites-table.js';
+import {useTerminalSize} from './components/use-terminal-size.js';
+import {commandFor, keyName, keymap} from './keymap.js';
+import type {Store, StoreSnapshot} from './store.js';
+
+type Props = {
+	readonly store: Store;
+	readonly onQuit: () => void;
+	readonly cwd: string;
+	readonly color: boolean;
+};
+
+export const minimumSize = {columns: 80, rows: 24};
+
+function statusLine({state, data}: StoreSnapshot): string {
+	const target = data?.target;
+	if (target === undefined) {
+		return 'attaching…';
+	}
+
+	const parts: string[] = [];
+	if (target.status.kind === 'exited') {
+		parts.push(`${target.status.reason}: the data stays on screen, q quits`);
+	}
+
+	if (state.view.paused) {
+		parts.push('PAUSED (sampling goes on; p resumes)');
+	}
+
+	if (target.notice !== undefined) {
+		parts.push(target.notice);
+	}
+
+	return parts.join(' · ');
+}
+
+/** The root view: lays out the panes from the store and owns the single input handler. */
+export function App({store, onQuit, cwd, color}: Props) {
+	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	const {columns, rows} = useTerminalSize();
+	useInput((input, key) => {
+		const command = commandFor(keyName(input, key));
+		if (command === undefined) {
+			return;
+		}
+
+		if (command.type === 'quit') {
+			onQuit();
+		} else {
+			store.dispatch(command);
+		}
+	});
+
+	if (columns < minimumSize.columns || rows < minimumSize.rows) {
+		return (
+			<Text>{`terminal too small (${columns}×${rows}): leaktop needs ${minimumSize.columns}×${minimumSize.rows}. q quits.`}</Text>
+		);
+	}
+
+	const {state, data} = snapshot;
+	if (state.view.help) {
+		return <HelpScreen bindings={keymap} />;
+	}
+
+	if (data === undefined) {
+		return <Text>attaching…</Text>;
+	}
+
+	const width = columns - 1;
+	const chartHeight = rows >= 40 ? 12 : rows >= 30 ? 8 : 6;
+	const tableHeight = rows - 1 - 3 - chartHeight - 2;
+	const status = statusLine(snapshot);
+	return (
+		<Box flexDirection="column" width={width}>
+			<Header target={data.target} window={data.window} sort={state.view.sort} width={width} color={color} />
+			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
+			<SitesTable rows={data.rows} points={data.points} selected={state.view.selected} width={width} height={tableHeight} cwd={cwd} color={color} />
+			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
+			<Text wrap="truncate" dimColor>{'q quit  ? help  ↑↓ select  s sort  [ ] window  p pause'}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,55 @@
+import {Box, Text} from 'ink';
+import {formatBytes, formatDuration, formatPercent, fit} from '../format.js';
+import {sortLabels, type SortKey} from '../ranking.js';
+import type {TargetState, WindowChoice} from '../store.js';
+
+type Props = {
+	readonly target: TargetState;
+	readonly window: WindowChoice;
+	readonly sort: SortKey;
+	readonly width: number;
+	readonly color: boolean;
+};
+
+function targetName(target: TargetState): string {
+	const pid = target.info.pid ?? target.latest?.process?.pid;
+	const name = target.info.title || target.info.url || 'node';
+	const others = target.info.otherTargets > 0 ? ` (+${target.info.otherTargets} other targets)` : '';
+	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;
+}
+
+/** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
+export function Header({target, window, sort, width, color}: Props) {
+	const {latest, latestAggregate} = target;
+	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
+	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
+	const memory = latest?.process?.memory;
+	const sampled = latestAggregate?.totalBytes ?? 0;
+	const heapLine = latest === undefined
+		? 'waiting for the first profile…'
+		: [
+			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
+			`sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
+			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
+		].join('   ');
+	const governor = latest?.governor;
+	const costLine = [
+		governor === undefined ? 'poll —' : `poll ${Math.round(governor.pollMs)} ms`,
+		governor === undefined ? '' : `every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''}`,
+		governor === undefined ? '' : `cost ${formatPercent(governor.overhead)}`,
+		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
+		`window ${window.label}`,
+		`sort ${sortLabels[sort]}`,
+	].filter(part => part !== '').join('   ');
+	const log = target.info.logPath === undefined ? '' : `   log ${target.info.logPath}`;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text bold color={color ? 'cyan' : undefined}>leaktop</Text>
+				{fit(`  ${targetName(target)}   ${uptime}${attached}${log}`, width - 7)}
+			</Text>
+			<Text wrap="truncate">{heapLine}</Text>
+			<Text wrap="truncate" dimColor={color}>{costLine}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,86 @@
+import {Box, Text} from 'ink';
+import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../format.js';
+import {siteLocation} from '../location.js';
+import {sparkValues, type SiteRow} from '../ranking.js';
+import type {Point} from '../series.js';
+
+type Props = {
+	readonly rows: readonly SiteRow[];
+	readonly points: readonly Point[];
+	readonly selected: number;
+	readonly width: number;
+	/** Lines available, the column titles included. */
+	readonly height: number;
+	readonly cwd: string;
+	readonly color: boolean;
+};
+
+export type Columns = {
+	readonly rank: number;
+	readonly name: number;
+	readonly location: number;
+	readonly live: number;
+	readonly share: number;
+	readonly samples: number;
+	readonly growth: number;
+	readonly trend: number;
+};
+
+/** Column widths for a terminal width: the fixed columns first, the rest split between function and location. */
+export function tableColumns(width: number): Columns {
+	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
+	const fixed = {rank: 4, live: 9, share: 6, samples: 7, growth: 11, trend};
+	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + 8;
+	const rest = Math.max(10, width - used);
+	const name = Math.max(5, Math.floor(rest * 0.45));
+	return {...fixed, name, location: rest - name};
+}
+
+function cells(columns: Columns, values: Record<keyof Columns, string>): string {
+	const right = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth']);
+	return (Object.keys(columns) as Array<keyof Columns>).map(column => {
+		const text = fit(values[column], columns[column], column === 'location' ? 'end' : 'start');
+		return right.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
+	}).join(' ');
+}
+
+/** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
+export function SitesTable({rows, points, selected, width, height, cwd, color}: Props) {
+	const columns = tableColumns(width);
+	const visible = Math.max(1, height - 1);
+	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible));
+	const page = rows.slice(first, first + visible);
+	return (
+		<Box flexDirection="column">
+			<Text bold wrap="truncate">
+				{cells(columns, {rank: '#', name: 'FUNCTION', location: 'LOCATION', live: 'LIVE', share: 'SHARE', samples: 'SAMPLES', growth: 'GROWTH', trend: 'TREND'})}
+			</Text>
+			{rows.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
+			{page.map((row, offset) => {
+				const index = first + offset;
+				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}${row.kind === 'builtin' ? ' (native)' : ''}${row.kind === 'internal' ? ' (node)' : ''}`;
+				const line = cells(columns, {
+					rank: String(index + 1),
+					name,
+					location: siteLocation(row, cwd),
+					live: formatBytes(row.liveBytes),
+					share: formatPercent(row.share),
+					samples: String(row.samples),
+					growth: formatRate(row.growthPerMinute),
+					trend: sparkline(sparkValues(points, row.id, columns.trend)),
+				});
+				return (
+					<Text
+						key={row.key}
+						wrap="truncate"
+						inverse={index === selected}
+						color={color && row.suspect ? 'red' : undefined}
+						dimColor={color && row.kind !== 'user' && index !== selected}
+					>
+						{line}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}

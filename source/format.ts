@@ -1,0 +1,75 @@
+const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** Bytes in decimal units with three significant digits: 999 B, 1.23 MB, 45.6 MB. */
+export function formatBytes(bytes: number): string {
+	if (!Number.isFinite(bytes)) {
+		return '—';
+	}
+
+	const sign = bytes < 0 ? '-' : '';
+	let value = Math.abs(bytes);
+	let unit = 0;
+	while (value >= 999.5 && unit < units.length - 1) {
+		value /= 1000;
+		unit++;
+	}
+
+	const digits = unit === 0 || value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2;
+	return `${sign}${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** A growth rate per minute, signed: +1.20 MB/m. */
+export function formatRate(bytesPerMinute: number): string {
+	if (Math.abs(bytesPerMinute) < 1) {
+		return '0';
+	}
+
+	return `${bytesPerMinute > 0 ? '+' : ''}${formatBytes(bytesPerMinute)}/m`;
+}
+
+export function formatDuration(ms: number): string {
+	const seconds = Math.max(0, Math.floor(ms / 1000));
+	const hours = Math.floor(seconds / 3600);
+	const minutes = Math.floor((seconds % 3600) / 60);
+	const rest = seconds % 60;
+	const pad = (value: number) => String(value).padStart(2, '0');
+	return hours > 0 ? `${hours}:${pad(minutes)}:${pad(rest)}` : `${pad(minutes)}:${pad(rest)}`;
+}
+
+export function formatPercent(share: number): string {
+	if (!Number.isFinite(share)) {
+		return '—';
+	}
+
+	const percent = share * 100;
+	return `${percent >= 9.95 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)}%`;
+}
+
+/** Cuts text to `width` columns, keeping the end (file names end paths) when `keep` is 'end'. */
+export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): string {
+	if (width <= 0) {
+		return '';
+	}
+
+	if (text.length <= width) {
+		return text;
+	}
+
+	if (width === 1) {
+		return '…';
+	}
+
+	return keep === 'end' ? `…${text.slice(text.length - width + 1)}` : `${text.slice(0, width - 1)}…`;
+}
+
+const blocks = '▁▂▃▄▅▆▇█';
+
+/** A sparkline scaled from 0 to the series' maximum, so a flat series stays flat and growth shows as a rise. */
+export function sparkline(values: readonly number[]): string {
+	const max = Math.max(0, ...values);
+	if (max <= 0) {
+		return blocks[0]!.repeat(values.length);
+	}
+
+	return values.map(value => blocks[Math.min(blocks.length - 1, Math.max(0, Math.round((value / max) * (blocks.length - 1))))]).join('');
+}

@@ -1,0 +1,130 @@
+import type {Point} from './series.js';
+
+export type Growth = {
+	/** Slope of the site's lower envelope (Theil–Sen), bytes per minute. */
+	readonly bytesPerMinute: number;
+	/** Mann–Kendall score of the lower envelope, -1 (always falling) .. 1 (always rising). */
+	readonly trend: number;
+	readonly suspect: boolean;
+};
+
+export type GrowthOptions = {
+	/** Envelope buckets across the window. */
+	readonly buckets?: number;
+	/** Sampling interval in bytes: growth of a few samples is indistinguishable from noise. */
+	readonly samplingInterval: number;
+};
+
+const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
+const minimumPoints = 6;
+const minimumSpanMs = 8000;
+const sustainedTrend = 0.6;
+const heapShareFloor = 0.005;
+const samplesFloor = 4;
+
+/** Median of the pairwise slopes and the Mann–Kendall score of (time, value) pairs. */
+export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): {slope: number; trend: number} {
+	const slopes: number[] = [];
+	let concordant = 0;
+	let discordant = 0;
+	for (let i = 0; i < times.length; i++) {
+		for (let j = i + 1; j < times.length; j++) {
+			const dt = times[j]! - times[i]!;
+			const dv = values[j]! - values[i]!;
+			if (dt > 0) {
+				slopes.push(dv / dt);
+			}
+
+			if (dv > 0) {
+				concordant++;
+			} else if (dv < 0) {
+				discordant++;
+			}
+		}
+	}
+
+	if (slopes.length === 0) {
+		return {slope: 0, trend: 0};
+	}
+
+	slopes.sort((a, b) => a - b);
+	const middle = slopes.length >> 1;
+	const slope = slopes.length % 2 === 1 ? slopes[middle]! : (slopes[middle - 1]! + slopes[middle]!) / 2;
+	const pairs = (times.length * (times.length - 1)) / 2;
+	return {slope, trend: (concordant - discordant) / pairs};
+}
+
+/**
+ * Growth of every site over a window of points. A leak raises a site's floor; a spike (a big allocation
+ * released seconds later) raises only a few points. So the window is cut into equal-time buckets, each
+ * represented by its minimum (the lower envelope), and the envelope's slope is taken with Theil–Sen, which
+ * ignores a minority of outliers. A site is a suspect when its envelope rises consistently (Mann–Kendall) and
+ * by more than a noise floor relative to the heap and the sampling interval.
+ */
+export function growthBySite(points: readonly Point[], siteCount: number, options: GrowthOptions): Growth[] {
+	const result: Growth[] = Array.from({length: siteCount}, () => noGrowth);
+	if (points.length < minimumPoints || siteCount === 0) {
+		return result;
+	}
+
+	const first = points[0]!.time;
+	const span = points.at(-1)!.time - first;
+	if (span < minimumSpanMs) {
+		return result;
+	}
+
+	const bucketCount = Math.min(options.buckets ?? 12, Math.floor(points.length / 2));
+	const envelope = new Float64Array(bucketCount * siteCount).fill(Number.POSITIVE_INFINITY);
+	const times = new Float64Array(bucketCount).fill(Number.NaN);
+	let heapSum = 0;
+	let heapCount = 0;
+	for (const point of points) {
+		const bucket = Math.min(bucketCount - 1, Math.floor(((point.time - first) / span) * bucketCount));
+		if (Number.isNaN(times[bucket]!)) {
+			times[bucket] = point.time;
+		}
+
+		const offset = bucket * siteCount;
+		const {floor} = point;
+		for (let site = 0; site < siteCount; site++) {
+			const value = site < floor.length ? floor[site]! : 0;
+			if (value < envelope[offset + site]!) {
+				envelope[offset + site] = value;
+			}
+		}
+
+		if (Number.isFinite(point.gauges.heapUsed)) {
+			heapSum += point.gauges.heapUsed;
+			heapCount++;
+		}
+	}
+
+	const filled = [...times.keys()].filter(bucket => !Number.isNaN(times[bucket]!));
+	if (filled.length < 3) {
+		return result;
+	}
+
+	const meanHeap = heapCount === 0 ? points.reduce((sum, point) => sum + point.total, 0) / points.length : heapSum / heapCount;
+	const noiseFloor = Math.max(heapShareFloor * meanHeap, samplesFloor * options.samplingInterval);
+	const bucketTimes = filled.map(bucket => times[bucket]!);
+	const values = new Float64Array(filled.length);
+	for (let site = 0; site < siteCount; site++) {
+		for (const [index, bucket] of filled.entries()) {
+			values[index] = envelope[(bucket * siteCount) + site]!;
+		}
+
+		const {slope, trend} = theilSen(bucketTimes, values);
+		if (slope === 0 && trend === 0) {
+			continue;
+		}
+
+		const grown = slope * (bucketTimes.at(-1)! - bucketTimes[0]!);
+		result[site] = {
+			bytesPerMinute: slope * 60_000,
+			trend,
+			suspect: slope > 0 && trend >= sustainedTrend && grown >= noiseFloor,
+		};
+	}
+
+	return result;
+}

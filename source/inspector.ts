@@ -1,0 +1,175 @@
+import CDP from 'chrome-remote-interface';
+import type {InspectorAddress} from './address.js';
+import {discoverTarget, fetchProtocol, type TargetInfo} from './discovery.js';
+import {CliError, oneLine} from './errors.js';
+import type {SamplingProfile} from './profile.js';
+
+export type HeapUsage = {readonly usedSize: number; readonly totalSize: number};
+
+export type MemoryUsage = {
+	readonly rss: number;
+	readonly heapTotal: number;
+	readonly heapUsed: number;
+	readonly external: number;
+	readonly arrayBuffers: number;
+};
+
+/** What the one evaluated expression reads. */
+export type ProcessFigures = {readonly memory: MemoryUsage; readonly pid: number; readonly uptimeSeconds: number};
+
+/** The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. */
+export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime()})';
+
+/** The CDP session with one target: the only module that speaks the protocol. */
+export type Inspector = {
+	readonly target: TargetInfo;
+	/** How many other targets the inspector listed. */
+	readonly otherTargets: number;
+	startSampling(samplingInterval: number): Promise<void>;
+	/** Forces a full GC in the target, then returns the live samples. */
+	getSamplingProfile(): Promise<SamplingProfile>;
+	stopSampling(): Promise<void>;
+	getHeapUsage(): Promise<HeapUsage>;
+	/** Evaluates the one fixed read-only expression (never called with --no-eval). */
+	readProcess(): Promise<ProcessFigures>;
+	runIfWaitingForDebugger(): Promise<void>;
+	/** Called once when the connection ends: the target exited or the socket dropped. */
+	onClose(listener: (reason: string) => void): void;
+	readonly closed: boolean;
+	close(): Promise<void>;
+};
+
+export type ConnectOptions = {readonly timeoutMs?: number; readonly callTimeoutMs?: number};
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<never>((_resolve, reject) => {
+		timer = setTimeout(() => {
+			reject(new Error(`${what} did not answer within ${timeoutMs} ms`));
+		}, timeoutMs);
+	});
+	return Promise.race([promise, deadline]).finally(() => {
+		clearTimeout(timer);
+	});
+}
+
+function isSamplingProfile(value: unknown): value is SamplingProfile {
+	const profile = value as {head?: {callFrame?: unknown; children?: unknown}; samples?: unknown};
+	return typeof profile?.head?.callFrame === 'object' && Array.isArray(profile.head.children) && Array.isArray(profile.samples);
+}
+
+function isProcessFigures(value: unknown): value is ProcessFigures {
+	const figures = value as {memory?: Record<string, unknown>; pid?: unknown; uptimeSeconds?: unknown} | undefined;
+	return typeof figures?.pid === 'number' && typeof figures.uptimeSeconds === 'number'
+		&& ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'].every(field => typeof figures.memory?.[field] === 'number');
+}
+
+/** Discovers the target behind an address and opens a CDP session with it. */
+export async function connect(address: InspectorAddress, options: ConnectOptions = {}): Promise<Inspector> {
+	const timeoutMs = options.timeoutMs ?? 5000;
+	const callTimeoutMs = options.callTimeoutMs ?? 30_000;
+	const {target, others} = await discoverTarget(address, timeoutMs);
+	const protocol = address.kind === 'http' ? await fetchProtocol(address, timeoutMs) : undefined;
+	let client: CDP.Client;
+	try {
+		client = await withTimeout(
+			CDP(protocol === undefined ? {target: target.webSocketDebuggerUrl, local: true} : {target: target.webSocketDebuggerUrl, protocol: protocol as CDP.Options['protocol']}),
+			timeoutMs,
+			'the inspector WebSocket',
+		);
+	} catch (error) {
+		throw new CliError(`cannot open the inspector session at ${target.webSocketDebuggerUrl}: ${oneLine(error)}`);
+	}
+
+	const closeListeners: Array<(reason: string) => void> = [];
+	let closed = false;
+	const markClosed = (reason: string) => {
+		if (closed) {
+			return;
+		}
+
+		closed = true;
+		for (const listener of closeListeners) {
+			listener(reason);
+		}
+	};
+
+	client.on('disconnect', () => {
+		markClosed('the inspector connection closed');
+	});
+
+	const send = async (method: string, params?: object): Promise<unknown> => {
+		if (closed) {
+			throw new Error('the inspector connection is closed');
+		}
+
+		return withTimeout((client.send as (method: string, params?: object) => Promise<unknown>)(method, params), callTimeoutMs, method);
+	};
+
+	// A connected client keeps the target from exiting: let go as soon as it wants to.
+	(client.on as (event: string, listener: () => void) => void)('NodeRuntime.waitingForDisconnect', () => {
+		markClosed('the target exited');
+		void client.close().catch(() => undefined);
+	});
+	try {
+		await send('NodeRuntime.enable');
+		await send('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
+	} catch {
+		// Not a Node target (or an old one): it cannot be held open by us, so there is nothing to let go of.
+	}
+
+	return {
+		target,
+		otherTargets: others,
+		async startSampling(samplingInterval) {
+			await send('HeapProfiler.startSampling', {samplingInterval});
+		},
+		async getSamplingProfile() {
+			const result = (await send('HeapProfiler.getSamplingProfile')) as {profile?: unknown};
+			if (!isSamplingProfile(result?.profile)) {
+				throw new Error('the inspector answered getSamplingProfile with something that is not a heap profile');
+			}
+
+			return result.profile;
+		},
+		async stopSampling() {
+			await send('HeapProfiler.stopSampling');
+		},
+		async getHeapUsage() {
+			const usage = (await send('Runtime.getHeapUsage')) as Partial<HeapUsage>;
+			if (typeof usage?.usedSize !== 'number' || typeof usage.totalSize !== 'number') {
+				throw new TypeError('the inspector answered getHeapUsage without sizes');
+			}
+
+			return {usedSize: usage.usedSize, totalSize: usage.totalSize};
+		},
+		async readProcess() {
+			const answer = (await send('Runtime.evaluate', {expression: processExpression, returnByValue: true, silent: true})) as {
+				result?: {value?: unknown};
+			};
+			const value = answer?.result?.value;
+			if (!isProcessFigures(value)) {
+				throw new TypeError('process.memoryUsage() did not answer with memory figures');
+			}
+
+			return value;
+		},
+		async runIfWaitingForDebugger() {
+			await send('Runtime.runIfWaitingForDebugger');
+		},
+		onClose(listener) {
+			closeListeners.push(listener);
+		},
+		get closed() {
+			return closed;
+		},
+		async close() {
+			if (closed) {
+				return;
+			}
+
+			markClosed('leaktop detached');
+			await withTimeout(client.close(), 2000, 'closing the inspector').catch(() => undefined);
+		},
+	};
+}

@@ -1,0 +1,66 @@
+import type {Action} from './store.js';
+
+export type Command = Action | {readonly type: 'quit'};
+
+export type Binding = {
+	/** Key names as `keyName` gives them. */
+	readonly keys: readonly string[];
+	/** How the keys are written in the help. */
+	readonly label: string;
+	readonly description: string;
+	readonly command: Command;
+};
+
+/** Every key leaktop answers to: it drives both the dispatch and the help screen. */
+export const keymap: readonly Binding[] = [
+	{keys: ['up', 'k'], label: '↑/k', description: 'select the row above', command: {type: 'move', by: -1}},
+	{keys: ['down', 'j'], label: '↓/j', description: 'select the row below', command: {type: 'move', by: 1}},
+	{keys: ['pageup'], label: 'PgUp', description: 'up a page', command: {type: 'move', by: -10}},
+	{keys: ['pagedown'], label: 'PgDn', description: 'down a page', command: {type: 'move', by: 10}},
+	{keys: ['home', 'g'], label: 'Home/g', description: 'first row', command: {type: 'move-to', index: 0}},
+	{keys: ['end', 'G'], label: 'End/G', description: 'last row', command: {type: 'move-to', index: -1}},
+	{keys: ['s'], label: 's', description: 'cycle the sort: suspects first, live bytes, growth, samples', command: {type: 'cycle-sort'}},
+	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}},
+	{keys: [']'], label: ']', description: 'longer window', command: {type: 'window', by: 1}},
+	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}},
+	{keys: ['?', 'h'], label: '?', description: 'this help', command: {type: 'toggle-help'}},
+	{keys: ['escape'], label: 'Esc', description: 'close the help', command: {type: 'close-help'}},
+	{keys: ['q', 'ctrl+c'], label: 'q', description: 'quit: stop sampling and detach', command: {type: 'quit'}},
+];
+
+export type KeyFlags = {
+	readonly upArrow?: boolean;
+	readonly downArrow?: boolean;
+	readonly pageUp?: boolean;
+	readonly pageDown?: boolean;
+	readonly home?: boolean;
+	readonly end?: boolean;
+	readonly escape?: boolean;
+	readonly return?: boolean;
+	readonly ctrl?: boolean;
+	readonly leftArrow?: boolean;
+	readonly rightArrow?: boolean;
+};
+
+/** The name of a key press as ink reports it. */
+export function keyName(input: string, key: KeyFlags): string {
+	const named: Array<[boolean | undefined, string]> = [
+		[key.upArrow, 'up'], [key.downArrow, 'down'], [key.pageUp, 'pageup'], [key.pageDown, 'pagedown'],
+		[key.home, 'home'], [key.end, 'end'], [key.escape, 'escape'], [key.return, 'return'],
+		[key.leftArrow, 'left'], [key.rightArrow, 'right'],
+	];
+	const found = named.find(([pressed]) => pressed === true);
+	if (found !== undefined) {
+		return found[1];
+	}
+
+	if (key.ctrl === true) {
+		return `ctrl+${input}`;
+	}
+
+	return input === ' ' ? 'space' : input;
+}
+
+export function commandFor(name: string): Command | undefined {
+	return keymap.find(binding => binding.keys.includes(name))?.command;
+}

@@ -1,0 +1,70 @@
+import {rankSites} from './ranking.js';
+import type {Gauges} from './series.js';
+import type {TargetState} from './store.js';
+
+export type ReportSite = {
+	readonly functionName: string;
+	readonly url: string;
+	readonly line: number;
+	readonly column: number;
+	readonly liveBytes: number;
+	readonly samples: number;
+	readonly growthBytesPerMinute: number;
+	readonly suspect: boolean;
+};
+
+/** The machine-readable contract of `--report`: later versions add fields, never remove or change them. */
+export type Report = {
+	readonly leaktop: 1;
+	readonly target: {readonly url: string; readonly title: string; readonly pid?: number};
+	readonly durationMs: number;
+	readonly snapshots: number;
+	readonly samplingInterval: number;
+	readonly heap: {readonly usedBytes: number; readonly totalBytes: number; readonly sampledBytes: number} | null;
+	readonly memory: {
+		readonly rss: readonly [number, number] | null;
+		readonly external: readonly [number, number] | null;
+		readonly heapUsed: readonly [number, number] | null;
+	};
+	readonly exited: string | null;
+	readonly sites: readonly ReportSite[];
+};
+
+function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: keyof Gauges): readonly [number, number] | null {
+	if (first === undefined || last === undefined || !Number.isFinite(first[name]) || !Number.isFinite(last[name])) {
+		return null;
+	}
+
+	return [first[name], last[name]];
+}
+
+/** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
+export function buildReport(target: TargetState, samplingInterval: number, endedAt: number): Report {
+	const {history, latest, latestAggregate} = target;
+	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, history.points(), 'growth', samplingInterval);
+	const lastGauges = history.latest?.gauges;
+	return {
+		leaktop: 1,
+		target: {url: target.info.url, title: target.info.title, ...(target.info.pid === undefined ? {} : {pid: target.info.pid})},
+		durationMs: Math.max(0, endedAt - target.attachedAt),
+		snapshots: target.snapshots,
+		samplingInterval,
+		heap: latest === undefined ? null : {usedBytes: latest.heap.usedSize, totalBytes: latest.heap.totalSize, sampledBytes: latestAggregate?.totalBytes ?? 0},
+		memory: {
+			rss: firstLast(target.firstGauges, lastGauges, 'rss'),
+			external: firstLast(target.firstGauges, lastGauges, 'external'),
+			heapUsed: firstLast(target.firstGauges, lastGauges, 'heapUsed'),
+		},
+		exited: target.status.kind === 'exited' ? target.status.reason : null,
+		sites: rows.map(row => ({
+			functionName: row.functionName,
+			url: row.url,
+			line: row.line,
+			column: row.column,
+			liveBytes: row.liveBytes,
+			samples: row.samples,
+			growthBytesPerMinute: Math.round(row.growthPerMinute),
+			suspect: row.suspect,
+		})),
+	};
+}

@@ -1,0 +1,124 @@
+import {setTimeout as sleep} from 'node:timers/promises';
+import {CliError, oneLine} from './errors.js';
+import {govern, type Governor} from './governor.js';
+import type {HeapUsage, Inspector, ProcessFigures} from './inspector.js';
+import type {SamplingProfile} from './profile.js';
+
+/** One poll of one target: what the sampler hands to the store. */
+export type RawSnapshot = {
+	readonly targetId: string;
+	readonly time: number;
+	readonly profile: SamplingProfile;
+	readonly heap: HeapUsage;
+	/** Absent with --no-eval or when the target would not answer. */
+	readonly process: ProcessFigures | undefined;
+	readonly governor: Governor;
+	readonly samplingInterval: number;
+};
+
+export type SamplerEvent =
+	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
+	/** `gap`: sampling restarted, so history has a break here. */
+	| {readonly type: 'notice'; readonly message: string; readonly gap?: boolean};
+
+export type SamplerOptions = {
+	readonly targetId: string;
+	readonly intervalMs: number;
+	readonly samplingInterval: number;
+	/** Budget for the share of the target's time spent in polls, 0..1. */
+	readonly maxOverhead: number;
+	readonly readMemory: boolean;
+	/** Read a sampler someone else started instead of refusing; never start or stop it. */
+	readonly shareSampler: boolean;
+	readonly signal: AbortSignal;
+	/** Runs once sampling is on: the moment a paused target may be let go. */
+	readonly onSampling?: () => Promise<void>;
+};
+
+const notStarted = /not started/i;
+
+async function samplerRunning(inspector: Inspector): Promise<boolean> {
+	try {
+		await inspector.getSamplingProfile();
+		return true;
+	} catch (error) {
+		if (notStarted.test(oneLine(error))) {
+			return false;
+		}
+
+		throw error;
+	}
+}
+
+/**
+ * Polls a target's sampling heap profile, one request at a time, at the requested interval stretched by the
+ * overhead governor. Starts sampling first (unless sharing someone else's sampler) and stops what it started
+ * when the consumer stops, the signal aborts, or the target goes away.
+ */
+export async function * sample(inspector: Inspector, options: SamplerOptions): AsyncGenerator<SamplerEvent> {
+	let started = false;
+	let governor: Governor | undefined;
+	let failures = 0;
+	let readMemory = options.readMemory;
+	try {
+		const running = await samplerRunning(inspector);
+		if (running && !options.shareSampler) {
+			throw new CliError('a sampling heap profiler is already running in the target (an APM agent or DevTools?); '
+				+ 'leaktop will not start or stop it. Pass --share-sampler to read its profile as it is.');
+		}
+
+		if (!running) {
+			await inspector.startSampling(options.samplingInterval);
+			started = true;
+		}
+
+		await options.onSampling?.();
+		while (!options.signal.aborted && !inspector.closed) {
+			const start = performance.now();
+			let snapshot: RawSnapshot;
+			try {
+				const profile = await inspector.getSamplingProfile();
+				const pollMs = performance.now() - start;
+				const heap = await inspector.getHeapUsage();
+				let figures: ProcessFigures | undefined;
+				if (readMemory) {
+					figures = await inspector.readProcess().catch(() => undefined);
+					if (figures === undefined) {
+						readMemory = false;
+						yield {type: 'notice', message: 'the target does not answer process.memoryUsage(): rss and external memory are not shown'};
+					}
+				}
+
+				governor = govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				snapshot = {targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor, samplingInterval: options.samplingInterval};
+				failures = 0;
+			} catch (error) {
+				if (inspector.closed || options.signal.aborted) {
+					return;
+				}
+
+				if (notStarted.test(oneLine(error)) && !options.shareSampler) {
+					// DevTools' allocation sampling or another tool stopped the shared sampler; take it back.
+					await inspector.startSampling(options.samplingInterval);
+					started = true;
+					yield {type: 'notice', message: 'someone else (DevTools, an APM agent) stopped the sampler; restarted it, history has a break here', gap: true};
+					continue;
+				}
+
+				failures++;
+				const backoffMs = Math.min(30_000, options.intervalMs * (2 ** failures));
+				yield {type: 'notice', message: `poll failed: ${oneLine(error)}; retrying in ${Math.round(backoffMs / 1000)} s`};
+				await sleep(backoffMs, undefined, {signal: options.signal}).catch(() => undefined);
+				continue;
+			}
+
+			yield {type: 'snapshot', snapshot};
+			const elapsed = performance.now() - start;
+			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), undefined, {signal: options.signal}).catch(() => undefined);
+		}
+	} finally {
+		if (started && !inspector.closed) {
+			await inspector.stopSampling().catch(() => undefined);
+		}
+	}
+}

@@ -1,0 +1,27 @@
+import process from 'node:process';
+import {render} from 'ink';
+import {App} from './app.js';
+import type {Store} from './store.js';
+
+/** Colour unless the user opted out (NO_COLOR, https://no-color.org) or the terminal cannot show it. */
+export function wantsColor(env: NodeJS.ProcessEnv): boolean {
+	return env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+}
+
+/** Renders the live view until the user quits or `stop` aborts (a signal, a fatal error). */
+export async function runTui(store: Store, stop: AbortSignal): Promise<void> {
+	const instance = render(
+		<App store={store} cwd={process.cwd()} color={wantsColor(process.env)} onQuit={() => instance.unmount()} />,
+		{exitOnCtrlC: false, maxFps: 10, patchConsole: false},
+	);
+	const onStop = () => {
+		instance.unmount();
+	};
+
+	stop.addEventListener('abort', onStop, {once: true});
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		stop.removeEventListener('abort', onStop);
+	}
+}
