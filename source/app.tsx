@@ -18,11 +18,11 @@ type Props = {
 export const minimumSize = {columns: 80, rows: 24};
 
 function statusLine({state, data}: StoreSnapshot): string {
-	const target = data?.target;
-	if (target === undefined) {
+	if (data === undefined) {
 		return 'attaching…';
 	}
 
+	const {target} = data;
 	const parts: string[] = [];
 	if (target.status.kind === 'exited') {
 		parts.push(`${target.status.reason}: the data stays on screen, q quits`);
@@ -30,6 +30,10 @@ function statusLine({state, data}: StoreSnapshot): string {
 
 	if (state.view.paused) {
 		parts.push('PAUSED (sampling goes on; p resumes)');
+	}
+
+	if (data.offHeap !== undefined) {
+		parts.push(data.offHeap);
 	}
 
 	if (target.notice !== undefined) {
@@ -77,7 +81,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const status = statusLine(snapshot);
 	return (
 		<Box flexDirection="column" width={width}>
-			<Header target={data.target} window={data.window} sort={state.view.sort} width={width} color={color} />
+			<Header target={data.target} window={data.window} sort={state.view.sort} width={width} color={color} cwd={cwd} />
 			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
 			<SitesTable rows={data.rows} points={data.points} selected={state.view.selected} width={width} height={tableHeight} cwd={cwd} color={color} />
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>

@@ -65,27 +65,21 @@ function isTargetInfo(value: unknown): value is TargetInfo {
 	}
 
 	const entry = value as Record<string, unknown>;
-	return typeof entry['webSocketDebuggerUrl'] === 'string' && entry['webSocketDebuggerUrl'].startsWith('ws://');
+	const url = entry['webSocketDebuggerUrl'];
+	return typeof url === 'string' && url.startsWith('ws://') && URL.canParse(url);
 }
 
 /** Reads `/json/list` and picks the first Node target; `others` counts the rest, so the UI can say which was taken. */
 export async function discoverTarget(address: InspectorAddress, timeoutMs = 3000): Promise<{target: TargetInfo; others: number}> {
 	if (address.kind === 'ws') {
-		return {target: {id: '', type: 'node', title: address.url, url: '', webSocketDebuggerUrl: address.url}, others: 0};
+		// The list, when the server has one, names the target; the WebSocket URL alone is enough to attach.
+		const listed = await listTargets(address, timeoutMs).catch(() => []);
+		const path = new URL(address.url).pathname;
+		const entry = listed.find(target => new URL(target.webSocketDebuggerUrl).pathname === path);
+		return {target: {id: entry?.id ?? '', type: 'node', title: entry?.title ?? address.url, url: entry?.url ?? '', webSocketDebuggerUrl: address.url}, others: 0};
 	}
 
-	const list = await getJson(address.host, address.port, '/json/list', maxListBytes, timeoutMs);
-	if (!Array.isArray(list)) {
-		throw new CliError(`http://${hostPort(address.host, address.port)}/json/list is not a target list: not a Node inspector`);
-	}
-
-	const targets = list.filter(entry => isTargetInfo(entry)).map(entry => ({
-		id: String(entry.id ?? ''),
-		type: String(entry.type ?? ''),
-		title: String(entry.title ?? '').slice(0, 500),
-		url: String(entry.url ?? '').slice(0, 2000),
-		webSocketDebuggerUrl: entry.webSocketDebuggerUrl,
-	}));
+	const targets = await listTargets(address, timeoutMs);
 	const target = targets.find(entry => entry.type === 'node') ?? targets[0];
 	if (target === undefined) {
 		throw new CliError(`the inspector at ${hostPort(address.host, address.port)} lists no debuggable target (is another debugger attached?)`);
@@ -95,6 +89,21 @@ export async function discoverTarget(address: InspectorAddress, timeoutMs = 3000
 	const url = new URL(target.webSocketDebuggerUrl);
 	url.host = hostPort(address.host, address.port);
 	return {target: {...target, webSocketDebuggerUrl: url.toString()}, others: targets.length - 1};
+}
+
+async function listTargets(address: InspectorAddress, timeoutMs: number): Promise<TargetInfo[]> {
+	const list = await getJson(address.host, address.port, '/json/list', maxListBytes, timeoutMs);
+	if (!Array.isArray(list)) {
+		throw new CliError(`http://${hostPort(address.host, address.port)}/json/list is not a target list: not a Node inspector`);
+	}
+
+	return list.filter(entry => isTargetInfo(entry)).map(entry => ({
+		id: String(entry.id ?? ''),
+		type: String(entry.type ?? ''),
+		title: String(entry.title ?? '').slice(0, 500),
+		url: String(entry.url ?? '').slice(0, 2000),
+		webSocketDebuggerUrl: entry.webSocketDebuggerUrl,
+	}));
 }
 
 /** The protocol the target serves, so the client knows Node's own domains; undefined when it has none. */

@@ -59,7 +59,8 @@ export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): {
  * released seconds later) raises only a few points. So the window is cut into equal-time buckets, each
  * represented by its minimum (the lower envelope), and the envelope's slope is taken with Theil–Sen, which
  * ignores a minority of outliers. A site is a suspect when its envelope rises consistently (Mann–Kendall) and
- * by more than a noise floor relative to the heap and the sampling interval.
+ * by more than a noise floor relative to the heap and the sampling interval, and still rises in the window's
+ * second half.
  */
 export function growthBySite(points: readonly Point[], siteCount: number, options: GrowthOptions): Growth[] {
 	const result: Growth[] = Array.from({length: siteCount}, () => noGrowth);
@@ -119,10 +120,12 @@ export function growthBySite(points: readonly Point[], siteCount: number, option
 		}
 
 		const grown = slope * (bucketTimes.at(-1)! - bucketTimes[0]!);
+		// A start-up fill (a cache built once) rises early and then stays flat: a leak still rises late.
+		const lateRise = values[values.length - 1]! - values[values.length >> 1]!;
 		result[site] = {
 			bytesPerMinute: slope * 60_000,
 			trend,
-			suspect: slope > 0 && trend >= sustainedTrend && grown >= noiseFloor,
+			suspect: slope > 0 && trend >= sustainedTrend && grown >= noiseFloor && lateRise >= noiseFloor / 3,
 		};
 	}
 

@@ -7,7 +7,7 @@ export type SortKey = 'leak' | 'live' | 'growth' | 'samples';
 export const sortKeys: readonly SortKey[] = ['leak', 'live', 'growth', 'samples'];
 
 export const sortLabels: Record<SortKey, string> = {
-	leak: 'suspects first',
+	leak: 'suspects',
 	live: 'live bytes',
 	growth: 'growth',
 	samples: 'samples',

@@ -1,3 +1,4 @@
+import {offHeapHint} from './off-heap.js';
 import {rankSites} from './ranking.js';
 import type {Gauges} from './series.js';
 import type {TargetState} from './store.js';
@@ -27,6 +28,8 @@ export type Report = {
 		readonly heapUsed: readonly [number, number] | null;
 	};
 	readonly exited: string | null;
+	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
+	readonly hints: readonly string[];
 	readonly sites: readonly ReportSite[];
 };
 
@@ -41,7 +44,9 @@ function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: ke
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
 export function buildReport(target: TargetState, samplingInterval: number, endedAt: number): Report {
 	const {history, latest, latestAggregate} = target;
-	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, history.points(), 'growth', samplingInterval);
+	const points = history.points();
+	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval);
+	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
 	return {
 		leaktop: 1,
@@ -56,6 +61,7 @@ export function buildReport(target: TargetState, samplingInterval: number, ended
 			heapUsed: firstLast(target.firstGauges, lastGauges, 'heapUsed'),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
+		hints: offHeap === undefined ? [] : [offHeap],
 		sites: rows.map(row => ({
 			functionName: row.functionName,
 			url: row.url,

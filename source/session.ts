@@ -62,6 +62,10 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		otherTargets: inspector.otherTargets,
 	});
 
+	if (!options.readProcess) {
+		store.notice(targetId, '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
+	}
+
 	const controller = new AbortController();
 	inspector.onClose(reason => {
 		if (!controller.signal.aborted) {

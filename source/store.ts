@@ -1,3 +1,4 @@
+import {offHeapHint} from './off-heap.js';
 import {aggregateProfile, type Aggregate} from './profile.js';
 import {rankSites, sortKeys, type SiteRow, type SortKey} from './ranking.js';
 import type {RawSnapshot} from './sampler.js';
@@ -62,6 +63,8 @@ export type DataView = {
 	readonly rows: readonly SiteRow[];
 	readonly points: readonly Point[];
 	readonly window: WindowChoice;
+	/** Said when memory grows outside the JS heap, where the table cannot show it. */
+	readonly offHeap: string | undefined;
 };
 
 export type Action =
@@ -118,7 +121,7 @@ export function deriveData(target: TargetState, view: ViewState): DataView {
 	const rows = target.latestAggregate === undefined
 		? []
 		: rankSites(target.history, target.latestAggregate, points, view.sort, target.latest?.samplingInterval ?? 1);
-	return {target, rows, points, window};
+	return {target, rows, points, window, offHeap: offHeapHint(points)};
 }
 
 export type StoreSnapshot = {readonly state: State; readonly data: DataView | undefined};

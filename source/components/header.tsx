@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {formatBytes, formatDuration, formatPercent, fit} from '../format.js';
+import {displayPath} from '../location.js';
 import {sortLabels, type SortKey} from '../ranking.js';
 import type {TargetState, WindowChoice} from '../store.js';
 
@@ -9,17 +10,18 @@ type Props = {
 	readonly sort: SortKey;
 	readonly width: number;
 	readonly color: boolean;
+	readonly cwd: string;
 };
 
-function targetName(target: TargetState): string {
+function targetName(target: TargetState, cwd: string): string {
 	const pid = target.info.pid ?? target.latest?.process?.pid;
-	const name = target.info.title || target.info.url || 'node';
+	const name = displayPath(target.info.title || target.info.url || 'node', cwd);
 	const others = target.info.otherTargets > 0 ? ` (+${target.info.otherTargets} other targets)` : '';
 	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;
 }
 
 /** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
-export function Header({target, window, sort, width, color}: Props) {
+export function Header({target, window, sort, width, color, cwd}: Props) {
 	const {latest, latestAggregate} = target;
 	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
 	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
@@ -46,7 +48,7 @@ export function Header({target, window, sort, width, color}: Props) {
 		<Box flexDirection="column">
 			<Text wrap="truncate">
 				<Text bold color={color ? 'cyan' : undefined}>leaktop</Text>
-				{fit(`  ${targetName(target)}   ${uptime}${attached}${log}`, width - 7)}
+				{fit(`  ${targetName(target, cwd)}   ${uptime}${attached}${log}`, width - 7)}
 			</Text>
 			<Text wrap="truncate">{heapLine}</Text>
 			<Text wrap="truncate" dimColor={color}>{costLine}</Text>

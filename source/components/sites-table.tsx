@@ -36,11 +36,13 @@ export function tableColumns(width: number): Columns {
 	return {...fixed, name, location: rest - name};
 }
 
+const order: ReadonlyArray<keyof Columns> = ['rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'trend'];
+const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth']);
+
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
-	const right = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth']);
-	return (Object.keys(columns) as Array<keyof Columns>).map(column => {
+	return order.map(column => {
 		const text = fit(values[column], columns[column], column === 'location' ? 'end' : 'start');
-		return right.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
+		return rightAligned.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
 	}).join(' ');
 }
 
@@ -58,7 +60,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color}: 
 			{rows.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
 			{page.map((row, offset) => {
 				const index = first + offset;
-				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}${row.kind === 'builtin' ? ' (native)' : ''}${row.kind === 'internal' ? ' (node)' : ''}`;
+				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
 				const line = cells(columns, {
 					rank: String(index + 1),
 					name,

@@ -1,0 +1,29 @@
+import {readFileSync} from 'node:fs';
+import {gunzipSync} from 'node:zlib';
+import type {HeapUsage} from '../source/inspector.js';
+import type {SamplingProfile} from '../source/profile.js';
+import type {RawSnapshot} from '../source/sampler.js';
+
+export type RecordedTrace = {
+	readonly program: string;
+	readonly samplingInterval: number;
+	readonly snapshots: ReadonlyArray<{readonly time: number; readonly heap: HeapUsage; readonly profile: SamplingProfile}>;
+};
+
+/** A trace recorded from a real target by test/fixtures/record.ts. */
+export function loadTrace(name: string): RecordedTrace {
+	return JSON.parse(gunzipSync(readFileSync(new URL(`fixtures/${name}.json.gz`, import.meta.url))).toString('utf8')) as RecordedTrace;
+}
+
+/** The trace's snapshots as the sampler would have handed them to the store. */
+export function rawSnapshots(trace: RecordedTrace, targetId = 't'): RawSnapshot[] {
+	return trace.snapshots.map(({time, heap, profile}) => ({
+		targetId,
+		time,
+		profile,
+		heap,
+		process: undefined,
+		governor: {pollMs: 12, intervalMs: 1000, overhead: 0.012, stretched: false},
+		samplingInterval: trace.samplingInterval,
+	}));
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {isLoopback, parseInspectAddress, resolveAddress} from '../source/address.js';
+import {CliError} from '../source/errors.js';
+import {parseOptions, type RawFlags} from '../source/options.js';
+
+const flags: RawFlags = {demo: false, report: false, eval: true, allowRemote: false, shareSampler: false};
+
+describe('--inspect addresses', () => {
+	it('accepts every documented form', () => {
+		assert.deepEqual(parseInspectAddress('9229'), {kind: 'http', host: '127.0.0.1', port: 9229});
+		assert.deepEqual(parseInspectAddress('localhost:9230'), {kind: 'http', host: 'localhost', port: 9230});
+		assert.deepEqual(parseInspectAddress('[::1]:9229'), {kind: 'http', host: '::1', port: 9229});
+		assert.deepEqual(parseInspectAddress('http://127.0.0.1:9229'), {kind: 'http', host: '127.0.0.1', port: 9229});
+		assert.deepEqual(parseInspectAddress('ws://127.0.0.1:9229/abc'), {kind: 'ws', host: '127.0.0.1', port: 9229, url: 'ws://127.0.0.1:9229/abc'});
+	});
+
+	it('rejects malformed ones with a clear error', () => {
+		for (const bad of ['', 'abc', '70000', 'host:', 'host:port', 'wss://x:1/a', 'http://[::1']) {
+			assert.throws(() => parseInspectAddress(bad), CliError, bad);
+		}
+	});
+
+	it('resolves host names to IPs and refuses non-loopback without --allow-remote', async () => {
+		assert.equal((await resolveAddress(parseInspectAddress('localhost:9229'), false)).host.match(/^(127\.|::1)/) === null, false);
+		await assert.rejects(resolveAddress(parseInspectAddress('10.1.2.3:9229'), false), /not a loopback address.*ssh -L/);
+		assert.equal((await resolveAddress(parseInspectAddress('10.1.2.3:9229'), true)).host, '10.1.2.3');
+		assert.ok(isLoopback('127.0.0.2') && isLoopback('::1') && !isLoopback('192.168.1.1'));
+	});
+});
+
+describe('parseOptions', () => {
+	it('needs exactly one target', () => {
+		assert.throws(() => parseOptions(flags, [], '/demo.cjs'), /nothing to profile/);
+		assert.throws(() => parseOptions({...flags, demo: true}, ['node', 'x.js'], '/demo.cjs'), /choose one/);
+	});
+
+	it('validates numbers', () => {
+		for (const bad of [{interval: '0'}, {interval: 'abc'}, {samplingInterval: '12.5'}, {maxOverhead: '5'}, {duration: '-1', report: true}]) {
+			assert.throws(() => parseOptions({...flags, demo: true, ...bad}, [], '/demo.cjs'), CliError, JSON.stringify(bad));
+		}
+	});
+
+	it('turns flags into options', () => {
+		const options = parseOptions({...flags, report: true, duration: '2.5', maxOverhead: '2', eval: false}, ['node', 'app.js'], '/demo.cjs');
+		assert.equal(options.mode, 'report');
+		assert.equal(options.durationMs, 2500);
+		assert.equal(options.maxOverhead, 0.02);
+		assert.equal(options.readProcess, false);
+		assert.deepEqual(options.source, {kind: 'spawn', command: ['node', 'app.js'], output: process.stderr});
+		assert.equal(parseOptions({...flags, demo: true}, [], '/demo.cjs').source.kind, 'spawn');
+	});
+});
