@@ -16,6 +16,8 @@ type Props = {
 };
 
 export type Columns = {
+	/** Shows the selection where inverse video does not (NO_COLOR, dumb terminals). */
+	readonly marker: number;
 	readonly rank: number;
 	readonly name: number;
 	readonly location: number;
@@ -29,14 +31,14 @@ export type Columns = {
 /** Column widths for a terminal width: the fixed columns first, the rest split between function and location. */
 export function tableColumns(width: number): Columns {
 	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
-	const fixed = {rank: 4, live: 9, share: 6, samples: 7, growth: 11, trend};
-	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + 8;
+	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples: 7, growth: 11, trend};
+	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + 9;
 	const rest = Math.max(10, width - used);
 	const name = Math.max(5, Math.floor(rest * 0.45));
 	return {...fixed, name, location: rest - name};
 }
 
-const order: ReadonlyArray<keyof Columns> = ['rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'trend'];
+const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'trend'];
 const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth']);
 
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
@@ -53,9 +55,9 @@ export function SitesTable({rows, points, selected, width, height, cwd, color}: 
 	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible));
 	const page = rows.slice(first, first + visible);
 	return (
-		<Box flexDirection="column">
+		<Box flexDirection="column" height={height}>
 			<Text bold wrap="truncate">
-				{cells(columns, {rank: '#', name: 'FUNCTION', location: 'LOCATION', live: 'LIVE', share: 'SHARE', samples: 'SAMPLES', growth: 'GROWTH', trend: 'TREND'})}
+				{cells(columns, {marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: 'LIVE', share: 'SHARE', samples: 'SAMPLES', growth: 'GROWTH', trend: 'TREND'})}
 			</Text>
 			{rows.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
 			{page.map((row, offset) => {
@@ -63,6 +65,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color}: 
 				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
 				const line = cells(columns, {
 					rank: String(index + 1),
+					marker: index === selected ? '›' : ' ',
 					name,
 					location: siteLocation(row, cwd),
 					live: formatBytes(row.liveBytes),

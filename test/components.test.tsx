@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {render} from 'ink-testing-library';
+import {App} from '../source/app.js';
+import {HeapChart} from '../source/components/heap-chart.js';
+import {SitesTable} from '../source/components/sites-table.js';
+import {sparkline} from '../source/format.js';
+import {createStore, type Store} from '../source/store.js';
+import {loadTrace, rawSnapshots} from './helpers.js';
+import {renderAt} from './render-at.js';
+
+const cwd = '/work';
+
+function storeWith(trace: string): Store {
+	const store = createStore();
+	const snapshots = rawSnapshots(loadTrace(trace));
+	store.addTarget({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: '/tmp/leaktop-1.log', otherTargets: 0}, snapshots[0]!.time);
+	for (const snapshot of snapshots) {
+		store.ingest(snapshot);
+	}
+
+	return store;
+}
+
+/** Waits until the frame satisfies `check`, one tick at a time (Ink draws a frame per tick). */
+async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean): Promise<string> {
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const frame = lastFrame() ?? '';
+		if (check(frame)) {
+			return frame;
+		}
+
+		await new Promise(resolve => {
+			setTimeout(resolve, 5);
+		});
+	}
+
+	assert.fail(`the frame never matched:\n${lastFrame()}`);
+}
+
+const selectedLine = (frame: string) => frame.split('\n').find(line => line.startsWith('›'));
+
+describe('App', () => {
+	it('shows the target, memory figures and the leak first', async () => {
+		const {lastFrame, unmount} = render(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />);
+		const frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		assert.match(frame, /pid 4242 app\/server\.js/);
+		assert.match(frame, /heap \d.* \/ .*sampled .* of heap/);
+		assert.match(frame, /poll 12 ms\s+every 1\.0 s\s+cost 1\.2%\s+sampling 131 KB\s+window 5m\s+sort suspects/);
+		const firstRow = frame.split('\n').find(line => /^›\s+1 /.test(line))!;
+		assert.match(firstRow, /▲ \(anonymous\)/);
+		assert.match(firstRow, /memo-beside-cache|\+\d/);
+		assert.match(frame, /fillCache/);
+		assert.match(frame, /── heap used {2}── sampled/);
+		unmount();
+	});
+
+	it('moves the selection, cycles the sort, pauses, shows help and quits by keys', async () => {
+		const store = storeWith('trace-memo');
+		let quits = 0;
+		const {lastFrame, stdin, unmount} = render(<App store={store} cwd={cwd} color={false} onQuit={() => quits++} />);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('j');
+		stdin.write('j');
+		await waitForFrame(lastFrame, text => /^›\s+3 /.test(selectedLine(text) ?? ''));
+		stdin.write('k');
+		await waitForFrame(lastFrame, text => /^›\s+2 /.test(selectedLine(text) ?? ''));
+		stdin.write('s');
+		await waitForFrame(lastFrame, text => text.includes('sort live bytes') && /^›\s+1 /.test(selectedLine(text) ?? ''));
+		stdin.write(']');
+		await waitForFrame(lastFrame, text => text.includes('window 15m'));
+		stdin.write('p');
+		await waitForFrame(lastFrame, text => text.includes('PAUSED'));
+		stdin.write('?');
+		const help = await waitForFrame(lastFrame, text => text.includes('Keys'));
+		assert.match(help, /s\s+cycle the sort/);
+		assert.match(help, /inlined functions count in their caller/);
+		stdin.write('?');
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('q');
+		await waitForFrame(lastFrame, () => quits === 1);
+		unmount();
+	});
+
+	it('freezes the data while paused and catches up on resume', async () => {
+		const store = createStore();
+		const snapshots = rawSnapshots(loadTrace('trace-memo'));
+		store.addTarget({id: 't', title: 'app', url: '', pid: 1, logPath: undefined, otherTargets: 0}, snapshots[0]!.time);
+		store.ingest(snapshots[0]!);
+		const {lastFrame, stdin, unmount} = render(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('p');
+		await waitForFrame(lastFrame, text => text.includes('PAUSED'));
+		const before = store.getSnapshot().data!.target.snapshots;
+		for (const snapshot of snapshots.slice(1)) {
+			store.ingest(snapshot);
+		}
+
+		assert.equal(store.getSnapshot().data!.target.snapshots, before);
+		assert.equal(store.getSnapshot().state.targets[0]!.snapshots, snapshots.length);
+		stdin.write('p');
+		await waitForFrame(lastFrame, text => !text.includes('PAUSED'));
+		assert.equal(store.getSnapshot().data!.target.snapshots, snapshots.length);
+		unmount();
+	});
+
+	it('keeps the data on screen when the target exits', async () => {
+		const store = storeWith('trace-churn');
+		store.exited('t', 'target exited (code 1)');
+		const {lastFrame, unmount} = render(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />);
+		const frame = await waitForFrame(lastFrame, text => text.includes('target exited (code 1)'));
+		assert.match(frame, /listOnTimeout/);
+		unmount();
+	});
+});
+
+describe('table and chart widths', () => {
+	for (const width of [80, 200]) {
+		it(`fit ${width} columns`, async () => {
+			const data = storeWith('trace-memo').getSnapshot().data!;
+			const table = renderAt(<SitesTable rows={data.rows} points={data.points} selected={0} width={width} height={8} cwd={cwd} color={false} />, width, 50);
+			const chart = renderAt(<HeapChart points={data.points} width={width} height={8} color={false} />, width, 50);
+			const tableFrame = await waitForFrame(table.lastFrame, text => text.includes('TREND'));
+			const chartFrame = await waitForFrame(chart.lastFrame, text => text.includes('heap used'));
+			for (const line of [...tableFrame.split('\n'), ...chartFrame.split('\n')]) {
+				assert.ok(line.length <= width, `${line.length} > ${width}: ${line}`);
+			}
+
+			assert.equal(tableFrame.split('\n').length, 8);
+			assert.ok(tableFrame.split('\n').slice(1).every(line => line.trim() !== ''), 'the trace fills the table');
+			assert.equal(chartFrame.split('\n').length, 8);
+			const trend = tableFrame.split('\n')[1]!.match(/[▁▂▃▄▅▆▇█]+/)![0];
+			assert.equal(trend.length, width >= 140 ? 20 : 8);
+			assert.ok(trend.startsWith('▁') && trend.endsWith('█'), `a rising leak: ${trend}`);
+			table.unmount();
+			chart.unmount();
+		});
+	}
+});
+
+describe('terminal sizes', () => {
+	it('uses the whole of a 200×50 terminal and follows resizes down to a too-small notice', async () => {
+		const {lastFrame, resize, unmount} = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);
+		const large = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		assert.equal(large.split('\n').length, 49);
+		assert.ok(large.split('\n').every(line => line.length <= 200));
+		resize(80, 24);
+		const small = await waitForFrame(lastFrame, text => text.split('\n').length === 23);
+		assert.ok(small.split('\n').every(line => line.length <= 80), small);
+		resize(60, 20);
+		await waitForFrame(lastFrame, text => text.includes('terminal too small (60×20)'));
+		unmount();
+	});
+});
+
+describe('sparkline', () => {
+	it('scales from zero so flat stays flat and growth rises', () => {
+		assert.equal(sparkline([5, 5, 5]), '███');
+		assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), '▁▂▃▄▅▆▇█');
+		assert.equal(sparkline([0, 0]), '▁▁');
+	});
+});
