@@ -74,7 +74,9 @@ export function growthBySite(points: readonly Point[], siteCount: number, option
 		return result;
 	}
 
-	const bucketCount = Math.min(options.buckets ?? 12, Math.floor(points.length / 2));
+	// One point per bucket while history is short: halving six points to three buckets would let a cache filled
+	// during the first poll weigh as much as a steady leak.
+	const bucketCount = Math.min(options.buckets ?? 12, points.length);
 	const envelope = new Float64Array(bucketCount * siteCount).fill(Number.POSITIVE_INFINITY);
 	const times = new Float64Array(bucketCount).fill(Number.NaN);
 	let heapSum = 0;

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {parseInspectAddress} from '../source/address.js';
+import {connect} from '../source/inspector.js';
+import type {Report} from '../source/report.js';
+import {runLeaktop, startInspectable, target} from './run-leaktop.js';
+
+/** The sites a leak may be reported in: the leaking function, or its caller when V8 inlined it. */
+const leaks = [
+	{program: 'closures-leak', sites: ['subscribeForever:5', '(anonymous):12']},
+	{program: 'memo-beside-cache', sites: ['memoizeUser:10', '(anonymous):20', 'repeat:0', 'set:0']},
+	{program: 'string-log', sites: ['logLine:3', '(anonymous):8', 'repeat:0']},
+	{program: 'http-recorder', sites: ['recordRequest:4', '(anonymous):8', '(V8 API):0']},
+];
+
+function parseReport(stdout: string): Report {
+	const report = JSON.parse(stdout) as Report;
+	assert.equal(report.leaktop, 1);
+	assert.equal(typeof report.durationMs, 'number');
+	assert.equal(report.samplingInterval, 131_072);
+	for (const site of report.sites) {
+		assert.deepEqual(Object.keys(site).slice(0, 6), ['functionName', 'url', 'line', 'column', 'liveBytes', 'samples']);
+		assert.equal(typeof site.suspect, 'boolean');
+		assert.equal(typeof site.growthBytesPerMinute, 'number');
+	}
+
+	const growth = report.sites.map(site => site.growthBytesPerMinute);
+	assert.deepEqual(growth, [...growth].sort((a, b) => b - a), 'sites are sorted by growth');
+	return report;
+}
+
+const name = (site: {functionName: string; line: number}) => `${site.functionName}:${site.line}`;
+
+describe('report on real leaking programs', {concurrency: 2}, () => {
+	for (const {program, sites} of leaks) {
+		it(`points at the leak in ${program} within 18 s`, async () => {
+			const run = await runLeaktop(['--report', '--duration', '18', '--max-overhead', '2', '--', process.execPath, target(program)]);
+			assert.equal(run.code, 0, run.stderr);
+			const report = parseReport(run.stdout);
+			assert.ok(report.snapshots >= 6, `${report.snapshots} snapshots`);
+			assert.ok(report.target.pid! > 0);
+			const top = report.sites[0]!;
+			assert.ok(sites.includes(name(top)), `the top site ${name(top)} ${top.url} is the leak`);
+			assert.equal(top.suspect, true);
+			assert.ok(top.url === '' || top.url.endsWith(`${program}.cjs`));
+			assert.ok(report.sites.filter(site => site.suspect).every(site => site.functionName !== 'fillCache'), 'the flat cache is no suspect');
+			assert.ok(report.memory.rss![1] > report.memory.rss![0]);
+		});
+	}
+});
+
+describe('report on programs that do not leak', {concurrency: 2}, () => {
+	for (const program of ['churn', 'spikes']) {
+		it(`raises no suspect on ${program}`, async () => {
+			const run = await runLeaktop(['--report', '--duration', '15', '--max-overhead', '2', '--', process.execPath, target(program)]);
+			assert.equal(run.code, 0, run.stderr);
+			const report = parseReport(run.stdout);
+			assert.ok(report.snapshots >= 6);
+			assert.deepEqual(report.sites.filter(site => site.suspect).map(name), []);
+			assert.deepEqual(report.hints, []);
+		});
+	}
+
+	it('says so when the growth is outside the JS heap', async () => {
+		const run = await runLeaktop(['--report', '--duration', '8', '--', process.execPath, target('buffer-leak')]);
+		assert.equal(run.code, 0, run.stderr);
+		const report = parseReport(run.stdout);
+		assert.match(report.hints.join('\n'), /external memory grew .* outside the JS heap/);
+		assert.ok(report.memory.external![1] - report.memory.external![0] > 20e6);
+		assert.deepEqual(report.sites.filter(site => site.suspect).map(name), []);
+	});
+});
+
+describe('attaching to a running process', () => {
+	it('profiles it, then leaves it running with the sampler stopped', async () => {
+		const {child, port} = await startInspectable(target('string-log'));
+		try {
+			const run = await runLeaktop(['--report', '--duration', '4', '--inspect', `localhost:${port}`]);
+			assert.equal(run.code, 0, run.stderr);
+			const report = parseReport(run.stdout);
+			assert.match(report.target.title, /string-log/);
+			assert.ok(report.sites.some(site => ['logLine', '(anonymous)', 'repeat'].includes(site.functionName) && site.liveBytes > 0));
+			assert.equal(child.exitCode, null, 'the target still runs');
+			const inspector = await connect(parseInspectAddress(String(port)));
+			await assert.rejects(inspector.getSamplingProfile(), /not started/i, 'leaktop stopped the sampler it started');
+			await inspector.close();
+		} finally {
+			child.kill();
+		}
+	});
+
+	it('never keeps the target from exiting, and reports what it had with exit code 3', async () => {
+		const {port, exited} = await startInspectable(target('exits-soon'));
+		const started = Date.now();
+		const run = await runLeaktop(['--report', '--duration', '20', '--inspect', String(port)]);
+		assert.equal(await exited, 7);
+		assert.equal(run.code, 3, run.stderr);
+		assert.ok(Date.now() - started < 15_000, 'leaktop let go when the target wanted to exit');
+		const report = parseReport(run.stdout);
+		assert.ok(report.snapshots >= 1);
+		assert.match(report.exited!, /exited/);
+		assert.match(run.stderr, /leaktop: .*exited/);
+	});
+
+	it('refuses a sampler someone else runs, unless asked to share it, and never stops it', async () => {
+		const {child, port} = await startInspectable(target('churn'));
+		const other = await connect(parseInspectAddress(String(port)));
+		try {
+			await other.startSampling(65_536);
+			const refused = await runLeaktop(['--report', '--duration', '2', '--inspect', String(port)]);
+			assert.equal(refused.code, 2);
+			assert.match(refused.stderr, /already running .* --share-sampler/);
+			const shared = await runLeaktop(['--report', '--duration', '3', '--share-sampler', '--inspect', String(port)]);
+			assert.equal(shared.code, 0, shared.stderr);
+			assert.ok(parseReport(shared.stdout).snapshots >= 1);
+			await other.getSamplingProfile();
+		} finally {
+			await other.close();
+			child.kill();
+		}
+	});
+});
+
+describe('a spawned program', () => {
+	it('is sampled from its first line and ended when leaktop ends', async () => {
+		const run = await runLeaktop(['--report', '--duration', '3', '--', process.execPath, target('memo-beside-cache')]);
+		assert.equal(run.code, 0, run.stderr);
+		const report = parseReport(run.stdout);
+		// fillCache runs once, synchronously, at start-up: only a sampler on from the first line sees it.
+		assert.ok(report.sites.some(site => site.functionName === 'fillCache' && site.liveBytes > 5e6));
+		assert.throws(() => process.kill(report.target.pid!, 0), /ESRCH/, 'the child is gone');
+	});
+
+	it('that exits at once gives what was sampled and exit code 3', async () => {
+		const run = await runLeaktop(['--report', '--duration', '10', '--', process.execPath, '-e', 'process.exitCode = 4']);
+		assert.equal(run.code, 3, run.stderr);
+		assert.match(parseReport(run.stdout).exited!, /code 4|exited/);
+	});
+});

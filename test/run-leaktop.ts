@@ -1,0 +1,58 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+
+export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
+export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
+
+export type Run = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
+
+/** Runs the built leaktop to completion (killing it after `timeoutMs`), with CI removed as a user's shell has it. */
+export function runLeaktop(args: readonly string[], timeoutMs = 60_000): Promise<Run> {
+	const {CI: _ci, ...env} = process.env;
+	const child = spawn(process.execPath, [bin, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+	return collect(child, timeoutMs);
+}
+
+export function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
+	let stdout = '';
+	let stderr = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		stdout += chunk.toString('utf8');
+	});
+	child.stderr?.on('data', (chunk: Buffer) => {
+		stderr += chunk.toString('utf8');
+	});
+	const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+	return new Promise(resolve => {
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			resolve({code, signal, stdout, stderr});
+		});
+	});
+}
+
+/** Starts a Node program with its inspector on a free loopback port and returns the port. */
+export async function startInspectable(file: string, flags: readonly string[] = ['--inspect=127.0.0.1:0']): Promise<{child: ChildProcess; port: number; exited: Promise<number | null>}> {
+	const child = spawn(process.execPath, [...flags, file], {stdio: ['ignore', 'ignore', 'pipe']});
+	const exited = new Promise<number | null>(resolve => {
+		child.on('exit', code => resolve(code));
+	});
+	const port = await new Promise<number>((resolve, reject) => {
+		let seen = '';
+		child.stderr!.on('data', (chunk: Buffer) => {
+			seen += chunk.toString('utf8');
+			const match = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
+			if (match !== null) {
+				resolve(Number(match[1]));
+			}
+		});
+		child.on('exit', () => reject(new Error(`${file} exited before its inspector opened: ${seen}`)));
+	});
+	return {child, port, exited};
+}
+
+/** True when stderr is one line of leaktop's own, with no stack trace. */
+export function isOneLineError(stderr: string): boolean {
+	const lines = stderr.trim().split('\n').filter(line => line.startsWith('leaktop:'));
+	return lines.length === 1 && !/\n\s+at /.test(stderr);
+}
