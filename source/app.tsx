@@ -5,7 +5,7 @@ import {Header} from './components/header.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
-import {commandFor, keyName, keymap} from './keymap.js';
+import {commandFor, keyNames, keymap} from './keymap.js';
 import type {Store, StoreSnapshot} from './store.js';
 
 type Props = {
@@ -48,15 +48,16 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
-		const command = commandFor(keyName(input, key));
-		if (command === undefined) {
-			return;
-		}
+		for (const name of keyNames(input, key)) {
+			const command = commandFor(name);
+			if (command?.type === 'quit') {
+				onQuit();
+				return;
+			}
 
-		if (command.type === 'quit') {
-			onQuit();
-		} else {
-			store.dispatch(command);
+			if (command !== undefined) {
+				store.dispatch(command);
+			}
 		}
 	});
 

@@ -32,6 +32,20 @@ const help = `
     $ leaktop --report --duration 30 -- node server.js > report.json
 `;
 
+const flagSpec = {
+	inspect: {type: 'string'},
+	demo: {type: 'boolean', default: false},
+	report: {type: 'boolean', default: false},
+	duration: {type: 'string'},
+	interval: {type: 'string'},
+	samplingInterval: {type: 'string'},
+	maxOverhead: {type: 'string'},
+	eval: {type: 'boolean', default: true},
+	allowRemote: {type: 'boolean', default: false},
+	shareSampler: {type: 'boolean', default: false},
+} as const;
+const knownFlags = new Set<string>(Object.keys(flagSpec));
+
 /** Splits argv at the first `--`: flags before, the command to run after. */
 function splitArgv(argv: readonly string[]): {flags: string[]; command: string[]} {
 	const separator = argv.indexOf('--');
@@ -95,20 +109,15 @@ async function main(): Promise<number> {
 	const cli = meow(help, {
 		importMeta: import.meta,
 		argv: flagArgs,
-		allowUnknownFlags: false,
-		flags: {
-			inspect: {type: 'string'},
-			demo: {type: 'boolean', default: false},
-			report: {type: 'boolean', default: false},
-			duration: {type: 'string'},
-			interval: {type: 'string'},
-			samplingInterval: {type: 'string'},
-			maxOverhead: {type: 'string'},
-			eval: {type: 'boolean', default: true},
-			allowRemote: {type: 'boolean', default: false},
-			shareSampler: {type: 'boolean', default: false},
-		},
+		// Unknown flags are refused below, as one line of leaktop's own: meow's message spans two.
+		allowUnknownFlags: true,
+		flags: flagSpec,
 	});
+	const unknown = Object.keys(cli.flags).find(name => !knownFlags.has(name));
+	if (unknown !== undefined) {
+		throw new CliError(`unknown flag --${unknown.replaceAll(/[A-Z]/g, letter => `-${letter.toLowerCase()}`)} (see leaktop --help)`);
+	}
+
 	if (cli.input.length > 0) {
 		throw new CliError(`unexpected argument "${cli.input[0]}": put the command to profile after --`);
 	}

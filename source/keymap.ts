@@ -42,6 +42,15 @@ export type KeyFlags = {
 	readonly rightArrow?: boolean;
 };
 
+/**
+ * The names of the keys in one input event. A terminal delivers keys typed quickly (or pasted) as one chunk,
+ * which ink hands over as one string: each character is a key of its own.
+ */
+export function keyNames(input: string, key: KeyFlags): string[] {
+	const special = Object.values(key).some(Boolean);
+	return special || input.length <= 1 ? [keyName(input, key)] : [...input].map(character => keyName(character, {}));
+}
+
 /** The name of a key press as ink reports it. */
 export function keyName(input: string, key: KeyFlags): string {
 	const named: Array<[boolean | undefined, string]> = [

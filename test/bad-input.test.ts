@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {after, before, describe, it} from 'node:test';
+import {isOneLineError, runLeaktop} from './run-leaktop.js';
+
+async function listen(server: Server): Promise<number> {
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	return (server.address() as AddressInfo).port;
+}
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+	const server = createServer();
+	const port = await listen(server);
+	await new Promise(resolve => {
+		server.close(resolve);
+	});
+	return port;
+}
+
+async function assertRefused(args: readonly string[], message: RegExp): Promise<void> {
+	const run = await runLeaktop(args, 20_000);
+	assert.equal(run.code, 2, `exit code for ${args.join(' ')}: ${run.stderr}`);
+	assert.ok(isOneLineError(run.stderr), `one line, no stack trace: ${run.stderr}`);
+	assert.match(run.stderr, message);
+	assert.equal(run.stdout, '');
+}
+
+describe('bad input gets one clear line and exit code 2', () => {
+	let web: Server;
+	let webPort: number;
+	before(async () => {
+		web = createServer((_request, response) => {
+			response.setHeader('content-type', 'text/html');
+			response.end('<html><body>a web app, not an inspector</body></html>');
+		});
+		webPort = await listen(web);
+	});
+	after(() => {
+		web.close();
+	});
+
+	it('a closed port', async () => {
+		await assertRefused(['--report', '--inspect', String(await closedPort())], /connection refused/);
+	});
+
+	it('an HTTP server that is not an inspector', async () => {
+		await assertRefused(['--report', '--inspect', `127.0.0.1:${webPort}`], /did not answer JSON: not a Node inspector/);
+	});
+
+	it('a malformed address', async () => {
+		await assertRefused(['--report', '--inspect', 'localhost:99999'], /port must be a number/);
+		await assertRefused(['--report', '--inspect', 'https://127.0.0.1:9229'], /plain http\/ws/);
+	});
+
+	it('a non-loopback inspector without --allow-remote, refused before any traffic', async () => {
+		await assertRefused(['--report', '--inspect', '192.0.2.1:9229'], /not a loopback address.*--allow-remote/);
+	});
+
+	it('invalid flag values and unknown flags', async () => {
+		await assertRefused(['--report', '--interval', 'soon', '--demo'], /--interval soon: expected a whole number/);
+		await assertRefused(['--report', '--sampling-interval', '0', '--demo'], /--sampling-interval 0/);
+		await assertRefused(['--report', '--max-overhead', '5', '--demo'], /--max-overhead 5: expected a number from 0.1 to 2/);
+		await assertRefused(['--report', '--duration', '-3', '--demo'], /--duration/);
+		await assertRefused(['--frobnicate', '--demo'], /unknown flag --frobnicate/);
+		await assertRefused(['--report'], /nothing to profile/);
+		await assertRefused(['--report', '--demo', '--inspect', '9229'], /choose one of/);
+		await assertRefused(['--demo', '--duration', '3'], /--duration goes with --report/);
+	});
+
+	it('a program that does not exist', async () => {
+		await assertRefused(['--report', '--', '/nonexistent/program'], /cannot run \/nonexistent\/program: command not found/);
+	});
+
+	it('a program that is not Node and never opens an inspector', async () => {
+		await assertRefused(['--report', '--', 'sh', '-c', 'exit 0'], /exited \(code 0\) before its inspector opened|did not open an inspector/);
+	});
+
+	it('the live view without a terminal', async () => {
+		await assertRefused(['--demo'], /needs a terminal.*--report/);
+	});
+});

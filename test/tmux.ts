@@ -1,0 +1,75 @@
+import {execFileSync} from 'node:child_process';
+import {setTimeout as sleep} from 'node:timers/promises';
+
+/** A real terminal: a tmux server of its own, driving one program by keys and reading its screen. */
+export class Terminal {
+	private readonly socket = `leaktop-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+	constructor(command: readonly string[], {columns, rows}: {columns: number; rows: number}) {
+		const {CI: _ci, ...env} = process.env;
+		// Ink draws nothing until exit when it believes it runs in CI: start the program as a user's shell would.
+		const line = ['env', '-u', 'CI', ...command].map(word => `'${word.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
+		this.tmux(['new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), line], env);
+	}
+
+	private tmux(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+		return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', env});
+	}
+
+	screen(): string {
+		return this.tmux(['capture-pane', '-p', '-t', 'main']);
+	}
+
+	/** Keys as tmux names them: `q`, `Escape`, `Down`, `C-c`. */
+	press(...keys: string[]): void {
+		this.tmux(['send-keys', '-t', 'main', ...keys]);
+	}
+
+	resize(columns: number, rows: number): void {
+		this.tmux(['resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows)]);
+	}
+
+	get running(): boolean {
+		try {
+			this.tmux(['has-session', '-t', 'main']);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
+	/** Waits until the screen matches, and returns it; fails with the last screen after `timeoutMs`. */
+	async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+		const deadline = Date.now() + timeoutMs;
+		let last = '';
+		while (Date.now() < deadline) {
+			last = this.running ? this.screen() : '(the program exited)';
+			if (pattern.test(last)) {
+				return last;
+			}
+
+			await sleep(100);
+		}
+
+		throw new Error(`the screen never showed ${pattern}:\n${last}`);
+	}
+
+	async waitForExit(timeoutMs = 10_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.running) {
+			if (Date.now() > deadline) {
+				throw new Error(`the program did not exit; its screen:\n${this.screen()}`);
+			}
+
+			await sleep(100);
+		}
+	}
+
+	close(): void {
+		try {
+			this.tmux(['kill-server']);
+		} catch {
+			// Already gone with its last session.
+		}
+	}
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import {after, describe, it} from 'node:test';
+import {bin, target} from './run-leaktop.js';
+import {Terminal} from './tmux.js';
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+describe('the live view in a real terminal', () => {
+	const terminals: Terminal[] = [];
+	after(() => {
+		for (const terminal of terminals) {
+			terminal.close();
+		}
+	});
+
+	it('shows the allocators live, answers every key, and ends the target on q', async () => {
+		const terminal = new Terminal([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('string-log')], {columns: 100, rows: 30});
+		terminals.push(terminal);
+		const first = await terminal.waitFor(/(logLine|\(anonymous\)) .*string-log\.cjs:\d/);
+		assert.match(first, /^leaktop {2}pid \d+/m);
+		assert.match(first, /sort suspects/);
+		const pid = Number(/pid (\d+)/.exec(first)![1]);
+		assert.ok(isAlive(pid));
+
+		const suspect = await terminal.waitFor(/▲ (\(anonymous\)|logLine|repeat) /, 30_000);
+		assert.match(suspect, /\+[\d.]+ [KM]B\/m/, 'a growth figure beside the suspect');
+
+		terminal.press('?');
+		const help = await terminal.waitFor(/cycle the sort/);
+		assert.match(help, /pause the view/);
+		terminal.press('Escape');
+		await terminal.waitFor(/FUNCTION +LOCATION/);
+
+		terminal.press('s');
+		await terminal.waitFor(/sort live bytes/);
+		terminal.press(']');
+		await terminal.waitFor(/window 15m/);
+		terminal.press('[', '[');
+		await terminal.waitFor(/window 1m/);
+
+		terminal.press('j', 'j');
+		await terminal.waitFor(/^› +3 /m);
+
+		terminal.press('p');
+		await terminal.waitFor(/PAUSED/);
+		terminal.press('p');
+		await terminal.waitFor(/^(?![\s\S]*PAUSED)/);
+
+		terminal.resize(60, 20);
+		await terminal.waitFor(/terminal too small \(60×20\)/);
+		terminal.resize(100, 30);
+		await terminal.waitFor(/FUNCTION +LOCATION/);
+
+		terminal.press('q');
+		await terminal.waitForExit();
+		await waitUntil(() => !isAlive(pid), 'the spawned target ends with leaktop');
+	});
+
+	it('keeps the data on screen when the target exits', async () => {
+		const terminal = new Terminal([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
+		terminals.push(terminal);
+		const screen = await terminal.waitFor(/target exited/);
+		assert.match(screen, /FUNCTION +LOCATION/);
+		assert.ok(terminal.running, 'leaktop stays up to show what it had');
+		terminal.press('q');
+		await terminal.waitForExit();
+	});
+});
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!condition()) {
+		assert.ok(Date.now() < deadline, what);
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+	}
+}
