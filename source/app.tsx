@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import {useSyncExternalStore} from 'react';
 import {HeapChart} from './components/heap-chart.js';
+import {ComparePane} from './components/compare-pane.js';
 import {Header} from './components/header.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
@@ -26,6 +27,10 @@ function statusLine({state, data}: StoreSnapshot): string {
 	const parts: string[] = [];
 	if (target.status.kind === 'exited') {
 		parts.push(`${target.status.reason}: the data stays on screen, q quits`);
+	}
+
+	if (state.view.metric !== target.metric && target.status.kind === 'sampling') {
+		parts.push(`switching to ${state.view.metric === 'allocated' ? 'allocations/s' : 'retained bytes'} at the next poll`);
 	}
 
 	if (state.view.paused) {
@@ -69,7 +74,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 
 	const {state, data} = snapshot;
 	if (state.view.help) {
-		return <HelpScreen bindings={keymap} />;
+		return <HelpScreen bindings={keymap} rows={rows} columns={columns} />;
 	}
 
 	if (data === undefined) {
@@ -80,13 +85,29 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const chartHeight = rows >= 40 ? 12 : rows >= 30 ? 8 : 6;
 	const tableHeight = rows - 1 - 3 - chartHeight - 2;
 	const status = statusLine(snapshot);
+	const {view} = state;
+	// Beside the table when there is room for both; instead of it when not, where Tab flips between them.
+	const sideBySide = view.compare && width >= 160;
+	const tableWidth = sideBySide ? Math.floor(width * 0.52) : width;
+	const table = (
+		<SitesTable
+			rows={data.rows} points={data.points} selected={view.selected} width={tableWidth} height={tableHeight} cwd={cwd} color={color}
+			metric={data.target.metric} baseline={data.target.baseline !== undefined}
+		/>
+	);
+	const compare = (
+		<ComparePane
+			comparison={data.comparison} metric={data.target.metric} sort={view.compareSort} selected={view.compareSelected}
+			focused={view.focus === 'compare'} width={sideBySide ? width - tableWidth - 1 : width} height={tableHeight} cwd={cwd} color={color}
+		/>
+	);
 	return (
 		<Box flexDirection="column" width={width}>
-			<Header target={data.target} window={data.window} sort={state.view.sort} width={width} color={color} cwd={cwd} />
+			<Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} />
 			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
-			<SitesTable rows={data.rows} points={data.points} selected={state.view.selected} width={width} height={tableHeight} cwd={cwd} color={color} />
+			{sideBySide ? <Box gap={1}>{table}{compare}</Box> : (view.compare && view.focus === 'compare' ? compare : table)}
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{'q quit  ? help  ↑↓ select  s sort  [ ] window  p pause'}</Text>
+			<Text wrap="truncate" dimColor>{'q quit  ? help  ↑↓ select  s sort  [ ] window  c compare  a alloc  b baseline  p pause'}</Text>
 		</Box>
 	);
 }

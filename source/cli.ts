@@ -23,6 +23,8 @@ const help = `
     --no-eval                 evaluate nothing in the target (loses rss, external memory, pid and uptime)
     --allow-remote            attach to a non-loopback inspector (prefer an SSH tunnel)
     --share-sampler           read a heap sampler someone else already runs, without starting or stopping it
+    --percentile <p>          compare all snapshots with the heaviest (100 - p)% of them (default 99)
+    --metric <m>              retained (bytes held, default) or allocated (bytes allocated per second)
 
   Keys: ? in the TUI lists them.
 
@@ -43,6 +45,8 @@ const flagSpec = {
 	eval: {type: 'boolean', default: true},
 	allowRemote: {type: 'boolean', default: false},
 	shareSampler: {type: 'boolean', default: false},
+	percentile: {type: 'string'},
+	metric: {type: 'string'},
 } as const;
 const knownFlags = new Set<string>(Object.keys(flagSpec));
 
@@ -90,7 +94,7 @@ async function report(store: Store, session: Session, options: Options, stop: Ab
 
 	await session.stop();
 	const target = store.getSnapshot().state.targets.find(entry => entry.info.id === session.targetId)!;
-	const report = buildReport(target, options.samplingInterval, Date.now());
+	const report = buildReport(target, options.samplingInterval, Date.now(), options.percentile);
 	await new Promise<void>(resolve => {
 		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
 			resolve();
@@ -135,8 +139,11 @@ async function main(): Promise<number> {
 		});
 	}
 
-	const store = createStore();
-	const session = await startSession(store, options);
+	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
+	// Loading ink (yoga's WebAssembly) takes most of a second: do it while attaching, not after.
+	const tui = options.mode === 'tui' ? import('./tui.js') : undefined;
+	tui?.catch(() => undefined);
+	const session = await startSession(store, {...options, wantedMetric: () => store.getSnapshot().state.view.metric});
 	process.on('exit', () => {
 		// Last resort: never leave a spawned target behind.
 		session.spawned?.stop();
@@ -153,13 +160,15 @@ async function main(): Promise<number> {
 
 	// Ink draws nothing until exit when it believes it runs in CI; a terminal on stdout is a user watching.
 	delete process.env['CI'];
+	// React's development build, the default, draws a frame ~30% slower (npm run bench).
+	process.env['NODE_ENV'] ??= 'production';
 	delete process.env['CONTINUOUS_INTEGRATION'];
 	let fatal: unknown;
 	session.done.catch((error: unknown) => {
 		fatal = error;
 		stop.abort();
 	});
-	const {runTui} = await import('./tui.js');
+	const {runTui} = await tui!;
 	try {
 		await runTui(store, stop.signal);
 	} finally {

@@ -3,7 +3,9 @@
  * time between polls stretches until the share of the target's time spent in polls stays under a budget.
  */
 export type Governor = {
-	/** Smoothed round trip of the profile request, the pause leaktop causes. */
+	/** Round trip of the last profile request: the pause leaktop caused (a forced full GC, then serialisation). */
+	readonly lastPollMs: number;
+	/** Smoothed round trip of the profile request. */
 	readonly pollMs: number;
 	/** Time from one poll's start to the next's. */
 	readonly intervalMs: number;
@@ -22,5 +24,5 @@ export function govern(previous: Governor | undefined, pollMs: number, requested
 	const cost = Math.max(smoothed, pollMs);
 	const needed = cost / maxOverhead;
 	const intervalMs = Math.max(requestedIntervalMs, needed);
-	return {pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
+	return {lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
 }

@@ -23,8 +23,10 @@ const heapShareFloor = 0.005;
 const samplesFloor = 4;
 
 /** Median of the pairwise slopes and the Mann–Kendall score of (time, value) pairs. */
-export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): {slope: number; trend: number} {
-	const slopes: number[] = [];
+export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>, scratch?: Float64Array): {slope: number; trend: number} {
+	const pairs = (times.length * (times.length - 1)) / 2;
+	const slopes = scratch !== undefined && scratch.length >= pairs ? scratch : new Float64Array(pairs);
+	let count = 0;
 	let concordant = 0;
 	let discordant = 0;
 	for (let i = 0; i < times.length; i++) {
@@ -32,7 +34,7 @@ export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): {
 			const dt = times[j]! - times[i]!;
 			const dv = values[j]! - values[i]!;
 			if (dt > 0) {
-				slopes.push(dv / dt);
+				slopes[count++] = dv / dt;
 			}
 
 			if (dv > 0) {
@@ -43,14 +45,13 @@ export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>): {
 		}
 	}
 
-	if (slopes.length === 0) {
+	if (count === 0) {
 		return {slope: 0, trend: 0};
 	}
 
-	slopes.sort((a, b) => a - b);
-	const middle = slopes.length >> 1;
-	const slope = slopes.length % 2 === 1 ? slopes[middle]! : (slopes[middle - 1]! + slopes[middle]!) / 2;
-	const pairs = (times.length * (times.length - 1)) / 2;
+	const sorted = slopes.subarray(0, count).sort();
+	const middle = count >> 1;
+	const slope = count % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 	return {slope, trend: (concordant - discordant) / pairs};
 }
 
@@ -111,12 +112,19 @@ export function growthBySite(points: readonly Point[], siteCount: number, option
 	const noiseFloor = Math.max(heapShareFloor * meanHeap, samplesFloor * options.samplingInterval);
 	const bucketTimes = filled.map(bucket => times[bucket]!);
 	const values = new Float64Array(filled.length);
+	const scratch = new Float64Array((filled.length * (filled.length - 1)) / 2);
 	for (let site = 0; site < siteCount; site++) {
+		let flat = true;
 		for (const [index, bucket] of filled.entries()) {
 			values[index] = envelope[(bucket * siteCount) + site]!;
+			flat &&= values[index] === values[0];
 		}
 
-		const {slope, trend} = theilSen(bucketTimes, values);
+		if (flat) {
+			continue;
+		}
+
+		const {slope, trend} = theilSen(bucketTimes, values, scratch);
 		if (slope === 0 && trend === 0) {
 			continue;
 		}

@@ -25,10 +25,12 @@ export type Inspector = {
 	readonly target: TargetInfo;
 	/** How many other targets the inspector listed. */
 	readonly otherTargets: number;
-	startSampling(samplingInterval: number): Promise<void>;
+	/** `includeCollected` keeps samples of objects the GC freed: the profile then counts bytes allocated, not held. */
+	startSampling(samplingInterval: number, includeCollected?: boolean): Promise<void>;
 	/** Forces a full GC in the target, then returns the live samples. */
 	getSamplingProfile(): Promise<SamplingProfile>;
-	stopSampling(): Promise<void>;
+	/** Stops the sampler and returns its last profile. */
+	stopSampling(): Promise<SamplingProfile>;
 	getHeapUsage(): Promise<HeapUsage>;
 	/** Evaluates the one fixed read-only expression (never called with --no-eval). */
 	readProcess(): Promise<ProcessFigures>;
@@ -56,6 +58,15 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
 function isSamplingProfile(value: unknown): value is SamplingProfile {
 	const profile = value as {head?: {callFrame?: unknown; children?: unknown}; samples?: unknown};
 	return typeof profile?.head?.callFrame === 'object' && Array.isArray(profile.head.children) && Array.isArray(profile.samples);
+}
+
+function profileOf(answer: unknown, method: string): SamplingProfile {
+	const profile = (answer as {profile?: unknown} | undefined)?.profile;
+	if (!isSamplingProfile(profile)) {
+		throw new Error(`the inspector answered ${method} with something that is not a heap profile`);
+	}
+
+	return profile;
 }
 
 function isProcessFigures(value: unknown): value is ProcessFigures {
@@ -121,19 +132,17 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 	return {
 		target,
 		otherTargets: others,
-		async startSampling(samplingInterval) {
-			await send('HeapProfiler.startSampling', {samplingInterval});
+		async startSampling(samplingInterval, includeCollected = false) {
+			await send('HeapProfiler.startSampling', {
+				samplingInterval,
+				...(includeCollected ? {includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true} : {}),
+			});
 		},
 		async getSamplingProfile() {
-			const result = (await send('HeapProfiler.getSamplingProfile')) as {profile?: unknown};
-			if (!isSamplingProfile(result?.profile)) {
-				throw new Error('the inspector answered getSamplingProfile with something that is not a heap profile');
-			}
-
-			return result.profile;
+			return profileOf(await send('HeapProfiler.getSamplingProfile'), 'getSamplingProfile');
 		},
 		async stopSampling() {
-			await send('HeapProfiler.stopSampling');
+			return profileOf(await send('HeapProfiler.stopSampling'), 'stopSampling');
 		},
 		async getHeapUsage() {
 			const usage = (await send('Runtime.getHeapUsage')) as Partial<HeapUsage>;

@@ -19,7 +19,14 @@ export const keymap: readonly Binding[] = [
 	{keys: ['pagedown'], label: 'PgDn', description: 'down a page', command: {type: 'move', by: 10}},
 	{keys: ['home', 'g'], label: 'Home/g', description: 'first row', command: {type: 'move-to', index: 0}},
 	{keys: ['end', 'G'], label: 'End/G', description: 'last row', command: {type: 'move-to', index: -1}},
-	{keys: ['s'], label: 's', description: 'cycle the sort: suspects first, live bytes, growth, samples', command: {type: 'cycle-sort'}},
+	{keys: ['s'], label: 's', description: 'cycle the sort: suspects first, live bytes, growth, samples, since baseline (in the comparison: delta, ratio, heavy mean)', command: {type: 'cycle-sort'}},
+	{keys: ['c'], label: 'c', description: 'the percentile comparison: all snapshots vs. the heaviest P%', command: {type: 'toggle-compare'}},
+	{keys: ['tab'], label: 'Tab', description: 'move the selection between the table and the comparison', command: {type: 'switch-focus'}},
+	{keys: ['+', '='], label: '+/-', description: 'compare against a higher / lower percentile (50 75 90 95 99 99.9)', command: {type: 'percentile', by: 1}},
+	{keys: ['-'], label: '', description: '', command: {type: 'percentile', by: -1}},
+	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (restarts sampling)', command: {type: 'toggle-metric'}},
+	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}},
+	{keys: ['B'], label: 'B', description: 'clear the baseline', command: {type: 'clear-baseline'}},
 	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}},
 	{keys: [']'], label: ']', description: 'longer window', command: {type: 'window', by: 1}},
 	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}},
@@ -40,6 +47,9 @@ export type KeyFlags = {
 	readonly ctrl?: boolean;
 	readonly leftArrow?: boolean;
 	readonly rightArrow?: boolean;
+	readonly tab?: boolean;
+	readonly backspace?: boolean;
+	readonly delete?: boolean;
 };
 
 /**
@@ -56,7 +66,7 @@ export function keyName(input: string, key: KeyFlags): string {
 	const named: Array<[boolean | undefined, string]> = [
 		[key.upArrow, 'up'], [key.downArrow, 'down'], [key.pageUp, 'pageup'], [key.pageDown, 'pagedown'],
 		[key.home, 'home'], [key.end, 'end'], [key.escape, 'escape'], [key.return, 'return'],
-		[key.leftArrow, 'left'], [key.rightArrow, 'right'],
+		[key.leftArrow, 'left'], [key.rightArrow, 'right'], [key.tab, 'tab'], [key.backspace, 'backspace'], [key.delete, 'backspace'],
 	];
 	const found = named.find(([pressed]) => pressed === true);
 	if (found !== undefined) {

@@ -1,4 +1,6 @@
+import {defaultPercentile} from './compare.js';
 import {CliError} from './errors.js';
+import type {Metric} from './sampler.js';
 import type {TargetSource} from './session.js';
 
 export type Mode = 'tui' | 'report';
@@ -14,6 +16,8 @@ export type Options = {
 	readonly maxOverhead: number;
 	readonly readProcess: boolean;
 	readonly shareSampler: boolean;
+	readonly percentile: number;
+	readonly metric: Metric;
 };
 
 export type RawFlags = {
@@ -27,6 +31,8 @@ export type RawFlags = {
 	readonly eval: boolean;
 	readonly allowRemote: boolean;
 	readonly shareSampler: boolean;
+	readonly percentile?: string;
+	readonly metric?: string;
 };
 
 /**
@@ -50,6 +56,18 @@ function number(flag: string, text: string | undefined, fallback: number, {min, 
 	}
 
 	return value;
+}
+
+function metricOf(text: string | undefined, shareSampler: boolean): Metric {
+	if (text !== undefined && text !== 'retained' && text !== 'allocated') {
+		throw new CliError(`--metric ${text}: expected retained or allocated`);
+	}
+
+	if (text === 'allocated' && shareSampler) {
+		throw new CliError('--metric allocated restarts the sampler every poll, which --share-sampler forbids');
+	}
+
+	return text ?? 'retained';
 }
 
 /** Turns flags and the command after `--` into options; `demoPath` is the bundled demo app. */
@@ -87,5 +105,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		maxOverhead: number('max-overhead', flags.maxOverhead, defaultMaxOverhead, {min: 0.1, max: 2, integer: false}) / 100,
 		readProcess: flags.eval,
 		shareSampler: flags.shareSampler,
+		percentile: number('percentile', flags.percentile, defaultPercentile, {min: 1, max: 99.99, integer: false}),
+		metric: metricOf(flags.metric, flags.shareSampler),
 	};
 }

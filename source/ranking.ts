@@ -1,16 +1,27 @@
-import {growthBySite} from './growth.js';
+import {growthBySite, type Growth} from './growth.js';
 import type {Aggregate, SiteIdentity} from './profile.js';
 import type {History, Point} from './series.js';
 
-export type SortKey = 'leak' | 'live' | 'growth' | 'samples';
+export type SortKey = 'leak' | 'live' | 'growth' | 'samples' | 'baseline';
 
-export const sortKeys: readonly SortKey[] = ['leak', 'live', 'growth', 'samples'];
+/** The sorts `s` cycles through; `baseline` only while a baseline is set. */
+export const sortKeys: readonly SortKey[] = ['leak', 'live', 'growth', 'samples', 'baseline'];
 
 export const sortLabels: Record<SortKey, string> = {
 	leak: 'suspects',
 	live: 'live bytes',
 	growth: 'growth',
 	samples: 'samples',
+	baseline: 'since baseline',
+};
+
+/** Every site's live bytes at a moment the user marked, indexed by history site id (DevTools' snapshot comparison). */
+export type Baseline = {readonly time: number; readonly bytes: Float32Array};
+
+export type RankOptions = {
+	/** Growth and the leak verdict make sense for retained bytes only. */
+	readonly growth?: boolean;
+	readonly baseline?: Baseline;
 };
 
 export type SiteRow = SiteIdentity & {
@@ -21,6 +32,8 @@ export type SiteRow = SiteIdentity & {
 	readonly share: number;
 	readonly growthPerMinute: number;
 	readonly suspect: boolean;
+	/** Live bytes now minus at the baseline; undefined without one. */
+	readonly sinceBaseline: number | undefined;
 };
 
 const compare: Record<SortKey, (a: SiteRow, b: SiteRow) => number> = {
@@ -29,14 +42,38 @@ const compare: Record<SortKey, (a: SiteRow, b: SiteRow) => number> = {
 	live: (a, b) => b.liveBytes - a.liveBytes,
 	growth: (a, b) => b.growthPerMinute - a.growthPerMinute || b.liveBytes - a.liveBytes,
 	samples: (a, b) => b.samples - a.samples || b.liveBytes - a.liveBytes,
+	baseline: (a, b) => (b.sinceBaseline ?? 0) - (a.sinceBaseline ?? 0) || b.liveBytes - a.liveBytes,
 };
+
+const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
+
+type GrowthMemo = {readonly revision: number; readonly from: number; readonly count: number; readonly samplingInterval: number; readonly growth: Growth[]};
+const growthMemo = new WeakMap<History, GrowthMemo>();
+
+/**
+ * Growth over a window, computed once per new snapshot: moving the selection, sorting or pausing redraws the
+ * table many times between two snapshots, and growth is the costly part of it.
+ */
+export function windowGrowth(history: History, points: readonly Point[], samplingInterval: number): Growth[] {
+	const from = points[0]?.time ?? 0;
+	const memo = growthMemo.get(history);
+	if (memo !== undefined && memo.revision === history.revision && memo.from === from && memo.count === points.length && memo.samplingInterval === samplingInterval) {
+		return memo.growth;
+	}
+
+	const growth = growthBySite(points, history.sites.length, {samplingInterval});
+	growthMemo.set(history, {revision: history.revision, from, count: points.length, samplingInterval, growth});
+	return growth;
+}
 
 /**
  * The table: every site that holds memory now or grew over the window, with its growth and verdict.
  * Live bytes and samples come from the latest profile, exact; growth from the window of history.
  */
-export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number): SiteRow[] {
-	const growth = growthBySite(points, history.sites.length, {samplingInterval});
+export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number, options: RankOptions = {}): SiteRow[] {
+	const growth = options.growth === false ? [] : windowGrowth(history, points, samplingInterval);
+	const {baseline} = options;
+	const since = (id: number, liveBytes: number) => (baseline === undefined ? undefined : liveBytes - (id < baseline.bytes.length ? baseline.bytes[id]! : 0));
 	const total = latest.totalBytes;
 	const rows: SiteRow[] = [];
 	const present = new Set<number>();
@@ -47,13 +84,19 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		}
 
 		present.add(id);
-		const {bytesPerMinute, suspect} = growth[id]!;
-		rows.push({...site, id, share: total > 0 ? site.liveBytes / total : 0, growthPerMinute: bytesPerMinute, suspect});
+		const {bytesPerMinute, suspect} = growth[id] ?? noGrowth;
+		rows.push({
+			...site, id, share: total > 0 ? site.liveBytes / total : 0, growthPerMinute: bytesPerMinute, suspect,
+			sinceBaseline: since(id, site.liveBytes),
+		});
 	}
 
-	for (const [id, {bytesPerMinute, suspect}] of growth.entries()) {
-		if (suspect && !present.has(id)) {
-			rows.push({...history.sites[id]!, id, liveBytes: 0, samples: 0, share: 0, growthPerMinute: bytesPerMinute, suspect});
+	// Sites gone since (a collected leak, a freed baseline) still answer "what grew" and "what changed".
+	for (const [id, site] of history.sites.entries()) {
+		const {bytesPerMinute, suspect} = growth[id] ?? noGrowth;
+		const sinceBaseline = since(id, 0);
+		if (!present.has(id) && (suspect || (sinceBaseline !== undefined && sinceBaseline < 0))) {
+			rows.push({...site, id, liveBytes: 0, samples: 0, share: 0, growthPerMinute: bytesPerMinute, suspect, sinceBaseline});
 		}
 	}
 

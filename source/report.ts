@@ -1,7 +1,9 @@
+import {comparePoints} from './compare.js';
 import {offHeapHint} from './off-heap.js';
 import {rankSites} from './ranking.js';
+import type {Metric} from './sampler.js';
 import type {Gauges} from './series.js';
-import type {TargetState} from './store.js';
+import {activeHistory, type TargetState} from './store.js';
 
 export type ReportSite = {
 	readonly functionName: string;
@@ -27,10 +29,28 @@ export type Report = {
 		readonly external: readonly [number, number] | null;
 		readonly heapUsed: readonly [number, number] | null;
 	};
+	/** What polling cost the target: each poll forces a full GC and holds it until the profile is serialised. */
+	readonly polling: {readonly polls: number; readonly meanPollMs: number; readonly pausedShare: number};
 	readonly exited: string | null;
 	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
 	readonly hints: readonly string[];
 	readonly sites: readonly ReportSite[];
+	/** All snapshots against the heaviest (100 - percentile)% of them, sorted by deltaBytes, descending. */
+	readonly comparison: {
+		readonly percentile: number;
+		readonly metric: Metric;
+		readonly topSnapshots: number;
+		readonly thresholdBytes: number;
+		readonly sites: ReadonlyArray<{
+			readonly functionName: string;
+			readonly url: string;
+			readonly line: number;
+			readonly column: number;
+			readonly meanBytes: number;
+			readonly meanBytesTop: number;
+			readonly deltaBytes: number;
+		}>;
+	};
 };
 
 function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: keyof Gauges): readonly [number, number] | null {
@@ -42,16 +62,19 @@ function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: ke
 }
 
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
-export function buildReport(target: TargetState, samplingInterval: number, endedAt: number): Report {
-	const {history, latest, latestAggregate} = target;
+export function buildReport(target: TargetState, samplingInterval: number, endedAt: number, percentile: number): Report {
+	const {latest, latestAggregate, metric} = target;
+	const history = activeHistory(target);
 	const points = history.points();
-	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval);
+	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained'});
+	const comparison = comparePoints(points, history.sites, percentile);
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
+	const durationMs = Math.max(0, endedAt - target.attachedAt);
 	return {
 		leaktop: 1,
 		target: {url: target.info.url, title: target.info.title, ...(target.info.pid === undefined ? {} : {pid: target.info.pid})},
-		durationMs: Math.max(0, endedAt - target.attachedAt),
+		durationMs,
 		snapshots: target.snapshots,
 		samplingInterval,
 		heap: latest === undefined ? null : {usedBytes: latest.heap.usedSize, totalBytes: latest.heap.totalSize, sampledBytes: latestAggregate?.totalBytes ?? 0},
@@ -59,6 +82,11 @@ export function buildReport(target: TargetState, samplingInterval: number, ended
 			rss: firstLast(target.firstGauges, lastGauges, 'rss'),
 			external: firstLast(target.firstGauges, lastGauges, 'external'),
 			heapUsed: firstLast(target.firstGauges, lastGauges, 'heapUsed'),
+		},
+		polling: {
+			polls: target.snapshots,
+			meanPollMs: target.snapshots === 0 ? 0 : Math.round(target.pollMsTotal / target.snapshots),
+			pausedShare: durationMs === 0 ? 0 : Number((target.pollMsTotal / durationMs).toFixed(4)),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
 		hints: offHeap === undefined ? [] : [offHeap],
@@ -72,5 +100,15 @@ export function buildReport(target: TargetState, samplingInterval: number, ended
 			growthBytesPerMinute: Math.round(row.growthPerMinute),
 			suspect: row.suspect,
 		})),
+		comparison: {
+			percentile,
+			metric,
+			topSnapshots: comparison.heavy.indexes.length,
+			thresholdBytes: Math.round(comparison.heavy.threshold),
+			sites: comparison.rows.map(row => ({
+				functionName: row.functionName, url: row.url, line: row.line, column: row.column,
+				meanBytes: Math.round(row.meanBytes), meanBytesTop: Math.round(row.meanBytesTop), deltaBytes: Math.round(row.deltaBytes),
+			})),
+		},
 	};
 }

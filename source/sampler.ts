@@ -1,8 +1,15 @@
+import process from 'node:process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {CliError, oneLine} from './errors.js';
 import {govern, type Governor} from './governor.js';
 import type {HeapUsage, Inspector, ProcessFigures} from './inspector.js';
 import type {SamplingProfile} from './profile.js';
+
+/**
+ * retained: what the live objects allocated in each site hold now (the default, and what growth is about);
+ * allocated: what each site allocated since the previous poll, freed or not (brief spikes between polls).
+ */
+export type Metric = 'retained' | 'allocated';
 
 /** One poll of one target: what the sampler hands to the store. */
 export type RawSnapshot = {
@@ -14,6 +21,11 @@ export type RawSnapshot = {
 	readonly process: ProcessFigures | undefined;
 	readonly governor: Governor;
 	readonly samplingInterval: number;
+	/** leaktop's own CPU time since the previous poll, as a share of one core over that time. */
+	readonly selfCpu: number;
+	readonly metric: Metric;
+	/** For `allocated`: when the profile's counting began (ms since the epoch). */
+	readonly since: number;
 };
 
 export type SamplerEvent =
@@ -33,9 +45,12 @@ export type SamplerOptions = {
 	readonly signal: AbortSignal;
 	/** Runs once sampling is on: the moment a paused target may be let go. */
 	readonly onSampling?: () => Promise<void>;
+	/** The metric wanted now; read before every poll, so the user can switch it while sampling goes on. */
+	readonly metric?: () => Metric;
 };
 
 const notStarted = /not started/i;
+const firstPollDelayMs = 300;
 
 async function samplerRunning(inspector: Inspector): Promise<boolean> {
 	try {
@@ -60,6 +75,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let governor: Governor | undefined;
 	let failures = 0;
 	let readMemory = options.readMemory;
+	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -67,17 +83,42 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				+ 'leaktop will not start or stop it. Pass --share-sampler to read its profile as it is.');
 		}
 
+		let metric: Metric = 'retained';
+		let since = Date.now();
 		if (!running) {
-			await inspector.startSampling(options.samplingInterval);
+			metric = options.metric?.() ?? 'retained';
+			await inspector.startSampling(options.samplingInterval, metric === 'allocated');
 			started = true;
 		}
 
 		await options.onSampling?.();
+		// The sampler sees only what is allocated from now on: a first poll at once would show an empty table.
+		await sleep(Math.min(options.intervalMs, firstPollDelayMs), undefined, {signal: options.signal}).catch(() => undefined);
 		while (!options.signal.aborted && !inspector.closed) {
+			const wanted = options.metric?.() ?? metric;
+			if (wanted !== metric) {
+				if (!started) {
+					yield {type: 'notice', message: 'measuring allocations restarts the sampler, and --share-sampler leaves it alone: staying on retained bytes'};
+				} else {
+					// Only a restart switches V8 between counting live objects and counting every allocation.
+					await inspector.stopSampling().catch(() => undefined);
+					await inspector.startSampling(options.samplingInterval, wanted === 'allocated');
+					metric = wanted;
+					since = Date.now();
+					yield {type: 'notice', message: `now measuring ${metric === 'allocated' ? 'bytes allocated per second' : 'retained bytes'}; history has a break here`, gap: true};
+				}
+			}
+
 			const start = performance.now();
 			let snapshot: RawSnapshot;
 			try {
-				const profile = await inspector.getSamplingProfile();
+				const pollStart = Date.now();
+				// Counting allocations keeps every sample in the target until sampling restarts: restart each poll.
+				const profile = metric === 'allocated' ? await inspector.stopSampling() : await inspector.getSamplingProfile();
+				if (metric === 'allocated') {
+					await inspector.startSampling(options.samplingInterval, true);
+				}
+
 				const pollMs = performance.now() - start;
 				const heap = await inspector.getHeapUsage();
 				let figures: ProcessFigures | undefined;
@@ -90,7 +131,15 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				}
 
 				governor = govern(governor, pollMs, options.intervalMs, options.maxOverhead);
-				snapshot = {targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor, samplingInterval: options.samplingInterval};
+				const cpu = process.cpuUsage(cpuMark.usage);
+				const now = performance.now();
+				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);
+				cpuMark = {usage: process.cpuUsage(), at: now};
+				snapshot = {
+					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
+					samplingInterval: options.samplingInterval, selfCpu, metric, since,
+				};
+				since = pollStart;
 				failures = 0;
 			} catch (error) {
 				if (inspector.closed || options.signal.aborted) {
@@ -99,7 +148,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 				if (notStarted.test(oneLine(error)) && !options.shareSampler) {
 					// DevTools' allocation sampling or another tool stopped the shared sampler; take it back.
-					await inspector.startSampling(options.samplingInterval);
+					await inspector.startSampling(options.samplingInterval, metric === 'allocated');
+					since = Date.now();
 					started = true;
 					yield {type: 'notice', message: 'someone else (DevTools, an APM agent) stopped the sampler; restarted it, history has a break here', gap: true};
 					continue;

@@ -1,7 +1,7 @@
 import type {Writable} from 'node:stream';
 import {parseInspectAddress, resolveAddress, type InspectorAddress} from './address.js';
 import {connect, type Inspector} from './inspector.js';
-import {sample} from './sampler.js';
+import {sample, type Metric} from './sampler.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from './spawn-target.js';
 import type {Store} from './store.js';
 
@@ -17,6 +17,8 @@ export type SessionOptions = {
 	readonly maxOverhead: number;
 	readonly readProcess: boolean;
 	readonly shareSampler: boolean;
+	/** The metric wanted now: the sampler reads it before every poll. */
+	readonly wantedMetric: () => Metric;
 };
 
 /** One attached target feeding the store. */
@@ -88,6 +90,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			shareSampler: options.shareSampler,
 			signal: controller.signal,
 			onSampling: spawned === undefined ? undefined : async () => inspector.runIfWaitingForDebugger(),
+			metric: options.wantedMetric,
 		})) {
 			if (event.type === 'snapshot') {
 				store.ingest(event.snapshot);

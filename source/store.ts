@@ -1,8 +1,9 @@
+import {compareSortKeys, comparePoints, defaultPercentile, percentiles, type CompareSortKey, type Comparison} from './compare.js';
 import {offHeapHint} from './off-heap.js';
-import {aggregateProfile, type Aggregate} from './profile.js';
-import {rankSites, sortKeys, type SiteRow, type SortKey} from './ranking.js';
-import type {RawSnapshot} from './sampler.js';
-import {History, type Gauges, type Point} from './series.js';
+import {aggregateProfile, scaleAggregate, type Aggregate} from './profile.js';
+import {rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
+import type {Metric, RawSnapshot} from './sampler.js';
+import {History, type Gauges, type HistoryOptions, type Point} from './series.js';
 
 export type TargetInfo = {
 	readonly id: string;
@@ -23,11 +24,21 @@ export type TargetStatus =
 export type TargetState = {
 	readonly info: TargetInfo;
 	readonly attachedAt: number;
+	/** Retained bytes per site over time. */
 	readonly history: History;
+	/** Bytes allocated per second per site, over each interval, while the allocated metric is measured. */
+	readonly allocations: History;
+	/** The metric of the latest snapshot. */
+	readonly metric: Metric;
+	/** Bytes allocated per second between the last two polls, when known. */
+	readonly allocationRate: number | undefined;
+	readonly baseline: Baseline | undefined;
 	readonly latest: RawSnapshot | undefined;
 	readonly latestAggregate: Aggregate | undefined;
 	readonly firstGauges: Gauges | undefined;
 	readonly snapshots: number;
+	/** Sum of every poll's round trip: the time leaktop held the target paused. */
+	readonly pollMsTotal: number;
 	readonly status: TargetStatus;
 	readonly notice: string | undefined;
 };
@@ -42,12 +53,22 @@ export const windows: readonly WindowChoice[] = [
 	{label: 'all', ms: Number.POSITIVE_INFINITY},
 ];
 
+export type Pane = 'table' | 'compare';
+
 export type ViewState = {
 	readonly sort: SortKey;
 	readonly selected: number;
 	readonly paused: boolean;
 	readonly help: boolean;
 	readonly windowIndex: number;
+	readonly compare: boolean;
+	/** Which pane the selection keys move in. */
+	readonly focus: Pane;
+	readonly percentile: number;
+	readonly compareSort: CompareSortKey;
+	readonly compareSelected: number;
+	/** The metric the user asked for; the sampler follows at its next poll. */
+	readonly metric: Metric;
 };
 
 export type State = {
@@ -65,6 +86,8 @@ export type DataView = {
 	readonly window: WindowChoice;
 	/** Said when memory grows outside the JS heap, where the table cannot show it. */
 	readonly offHeap: string | undefined;
+	/** The percentile comparison over the window, in the metric being measured. */
+	readonly comparison: Comparison;
 };
 
 export type Action =
@@ -74,23 +97,75 @@ export type Action =
 	| {readonly type: 'toggle-pause'}
 	| {readonly type: 'toggle-help'}
 	| {readonly type: 'close-help'}
-	| {readonly type: 'window'; readonly by: number};
+	| {readonly type: 'window'; readonly by: number}
+	| {readonly type: 'toggle-compare'}
+	| {readonly type: 'switch-focus'}
+	| {readonly type: 'percentile'; readonly by: number}
+	| {readonly type: 'toggle-metric'}
+	| {readonly type: 'set-baseline'}
+	| {readonly type: 'clear-baseline'};
+
+/** What the pure reducer needs to know of the data. */
+export type ReduceContext = {readonly rowCount: number; readonly compareRowCount: number; readonly hasBaseline: boolean};
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
 
-/** The pure part: view state changes. `rowCount` bounds the selection. */
-export function reduce(view: ViewState, action: Action, rowCount: number): ViewState {
+function cycle<T>(keys: readonly T[], current: T): T {
+	return keys[(keys.indexOf(current) + 1) % keys.length]!;
+}
+
+/** Moves the selection of the focused pane to `index` (negative counts from the end). */
+function select(view: ViewState, index: number, context: ReduceContext): ViewState {
+	const count = view.focus === 'compare' ? context.compareRowCount : context.rowCount;
+	const selected = clamp(index < 0 ? count + index : index, 0, Math.max(0, count - 1));
+	return view.focus === 'compare' ? {...view, compareSelected: selected} : {...view, selected};
+}
+
+/** The pure part: view state changes; `context` bounds the selections and says which sorts make sense. */
+export function reduce(view: ViewState, action: Action, context: ReduceContext): ViewState {
 	switch (action.type) {
 		case 'move': {
-			return {...view, selected: clamp(view.selected + action.by, 0, Math.max(0, rowCount - 1))};
+			return select(view, (view.focus === 'compare' ? view.compareSelected : view.selected) + action.by, context);
 		}
 
 		case 'move-to': {
-			return {...view, selected: clamp(action.index < 0 ? rowCount + action.index : action.index, 0, Math.max(0, rowCount - 1))};
+			return select(view, action.index, context);
 		}
 
 		case 'cycle-sort': {
-			return {...view, sort: sortKeys[(sortKeys.indexOf(view.sort) + 1) % sortKeys.length]!, selected: 0};
+			if (view.focus === 'compare') {
+				return {...view, compareSort: cycle(compareSortKeys, view.compareSort), compareSelected: 0};
+			}
+
+			const keys = context.hasBaseline ? sortKeys : sortKeys.filter(key => key !== 'baseline');
+			return {...view, sort: cycle(keys, view.sort), selected: 0};
+		}
+
+		case 'toggle-compare': {
+			return {...view, compare: !view.compare, focus: view.compare ? 'table' : 'compare'};
+		}
+
+		case 'switch-focus': {
+			return view.compare ? {...view, focus: view.focus === 'compare' ? 'table' : 'compare'} : view;
+		}
+
+		case 'percentile': {
+			const next = action.by > 0
+				? percentiles.find(value => value > view.percentile) ?? percentiles.at(-1)!
+				: [...percentiles].reverse().find(value => value < view.percentile) ?? percentiles[0]!;
+			return {...view, percentile: next};
+		}
+
+		case 'toggle-metric': {
+			return {...view, metric: view.metric === 'retained' ? 'allocated' : 'retained'};
+		}
+
+		case 'set-baseline': {
+			return {...view, sort: 'baseline', selected: 0};
+		}
+
+		case 'clear-baseline': {
+			return view.sort === 'baseline' ? {...view, sort: 'leak', selected: 0} : view;
 		}
 
 		case 'toggle-pause': {
@@ -111,17 +186,31 @@ export function reduce(view: ViewState, action: Action, rowCount: number): ViewS
 	}
 }
 
-export const initialView: ViewState = {sort: 'leak', selected: 0, paused: false, help: false, windowIndex: 1};
+export const initialView: ViewState = {
+	sort: 'leak', selected: 0, paused: false, help: false, windowIndex: 1,
+	compare: false, focus: 'table', percentile: defaultPercentile, compareSort: 'delta', compareSelected: 0, metric: 'retained',
+};
 
-/** Derives the table and chart data of a target over a window. */
+/** The history the views read: the one of the metric being measured. */
+export function activeHistory(target: TargetState): History {
+	return target.metric === 'allocated' ? target.allocations : target.history;
+}
+
+/** Derives the table, chart and comparison data of a target over a window. */
 export function deriveData(target: TargetState, view: ViewState): DataView {
 	const window = windows[view.windowIndex]!;
-	const latestTime = target.history.latest?.time ?? 0;
-	const points = target.history.points(latestTime - window.ms);
+	const history = activeHistory(target);
+	const latestTime = history.latest?.time ?? 0;
+	const points = history.points(latestTime - window.ms);
+	const sort = view.sort === 'baseline' && target.baseline === undefined ? 'leak' : view.sort;
 	const rows = target.latestAggregate === undefined
 		? []
-		: rankSites(target.history, target.latestAggregate, points, view.sort, target.latest?.samplingInterval ?? 1);
-	return {target, rows, points, window, offHeap: offHeapHint(points)};
+		: rankSites(history, target.latestAggregate, points, sort, target.latest?.samplingInterval ?? 1, {
+			growth: target.metric === 'retained',
+			baseline: target.metric === 'retained' ? target.baseline : undefined,
+		});
+	const comparison = comparePoints(points, history.sites, view.percentile, view.compareSort);
+	return {target, rows, points, window, offHeap: offHeapHint(points), comparison};
 }
 
 export type StoreSnapshot = {readonly state: State; readonly data: DataView | undefined};
@@ -137,6 +226,30 @@ export type Store = {
 	gap(targetId: string): void;
 };
 
+/**
+ * Bytes allocated per second before this poll: in the allocated metric, the profile's whole weight (already
+ * per second); in the retained one, the sampler's running count of samples (Δ max ordinal × interval).
+ */
+function allocationRate(previous: RawSnapshot | undefined, previousAggregate: Aggregate | undefined, raw: RawSnapshot, aggregate: Aggregate): number | undefined {
+	if (raw.metric === 'allocated') {
+		return aggregate.totalBytes;
+	}
+
+	if (previous === undefined || previousAggregate === undefined || previous.metric !== 'retained' || raw.time <= previous.time) {
+		return undefined;
+	}
+
+	const counted = aggregate.maxOrdinal - previousAggregate.maxOrdinal;
+	// A lower count means the sampler restarted: the difference says nothing.
+	return counted < 0 ? undefined : (counted * raw.samplingInterval * 1000) / (raw.time - previous.time);
+}
+
+/** The live bytes of every site now, to compare later snapshots against. */
+function baselineOf(target: TargetState | undefined): Baseline | undefined {
+	const point = target?.history.latest;
+	return point === undefined || target?.metric !== 'retained' ? undefined : {time: point.time, bytes: Float32Array.from(point.mean)};
+}
+
 function gaugesOf(snapshot: RawSnapshot): Gauges {
 	return {
 		heapUsed: snapshot.heap.usedSize,
@@ -151,8 +264,9 @@ function gaugesOf(snapshot: RawSnapshot): Gauges {
  * The one store of snapshots the UI and the report read. Snapshots of any number of targets come in through
  * `ingest`; `getSnapshot` returns the same object until something changed (useSyncExternalStore's contract).
  */
-export function createStore(historyOptions?: ConstructorParameters<typeof History>[0]): Store {
-	let state: State = {targets: [], active: 0, view: initialView};
+export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>} = {}): Store {
+	const historyOptions = options.history;
+	let state: State = {targets: [], active: 0, view: {...initialView, ...options.view}};
 	let snapshot: StoreSnapshot = {state, data: undefined};
 	let frozen: DataView | undefined;
 	const listeners = new Set<() => void>();
@@ -183,29 +297,51 @@ export function createStore(historyOptions?: ConstructorParameters<typeof Histor
 		},
 		getSnapshot: () => snapshot,
 		dispatch(action) {
-			const view = reduce(state.view, action, snapshot.data?.rows.length ?? 0);
-			if (view.sort !== state.view.sort || view.windowIndex !== state.view.windowIndex) {
-				// A new sort or window is a new question: answer it even while paused.
+			const active = state.targets[state.active];
+			if (action.type === 'set-baseline' || action.type === 'clear-baseline') {
+				const baseline = action.type === 'set-baseline' ? baselineOf(active) : undefined;
+				if (active === undefined || (action.type === 'set-baseline' && baseline === undefined)) {
+					return;
+				}
+
+				state = {...state, targets: state.targets.map(target => (target === active ? {...target, baseline} : target))};
 				frozen = undefined;
 			}
 
-			if (view !== state.view) {
+			const view = reduce(state.view, action, {
+				rowCount: snapshot.data?.rows.length ?? 0,
+				compareRowCount: snapshot.data?.comparison.rows.length ?? 0,
+				hasBaseline: state.targets[state.active]?.baseline !== undefined,
+			});
+			const {sort, windowIndex, percentile, compareSort} = state.view;
+			if (view.sort !== sort || view.windowIndex !== windowIndex || view.percentile !== percentile || view.compareSort !== compareSort) {
+				// A new sort, window or percentile is a new question: answer it even while paused.
+				frozen = undefined;
+			}
+
+			if (view !== state.view || action.type === 'set-baseline' || action.type === 'clear-baseline') {
 				publish({...state, view});
 			}
 		},
 		addTarget(info, attachedAt = Date.now()) {
 			const target: TargetState = {
-				info, attachedAt, history: new History(historyOptions), latest: undefined, latestAggregate: undefined,
-				firstGauges: undefined, snapshots: 0, status: {kind: 'sampling'}, notice: undefined,
+				info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
+				allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
+				firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
 			};
 			publish({...state, targets: [...state.targets, target]});
 		},
 		ingest(raw) {
-			const aggregate = aggregateProfile(raw.profile);
+			const counted = aggregateProfile(raw.profile);
+			const aggregate = raw.metric === 'allocated' ? scaleAggregate(counted, 1000 / Math.max(1, raw.time - raw.since)) : counted;
 			updateTarget(raw.targetId, target => {
 				const gauges = gaugesOf(raw);
-				target.history.add(raw.time, aggregate, gauges);
-				return {...target, latest: raw, latestAggregate: aggregate, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1};
+				(raw.metric === 'allocated' ? target.allocations : target.history).add(raw.time, aggregate, gauges);
+				return {
+					...target, latest: raw, latestAggregate: aggregate, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
+					pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, metric: raw.metric,
+					allocationRate: allocationRate(target.latest, target.latestAggregate, raw, aggregate),
+				};
 			});
 		},
 		notice(targetId, message) {
@@ -217,6 +353,7 @@ export function createStore(historyOptions?: ConstructorParameters<typeof Histor
 		gap(targetId) {
 			updateTarget(targetId, target => {
 				target.history.markGap();
+				target.allocations.markGap();
 				return target;
 			});
 		},

@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {render} from 'ink-testing-library';
 import {App} from '../source/app.js';
+import {ComparePane} from '../source/components/compare-pane.js';
 import {HeapChart} from '../source/components/heap-chart.js';
 import {SitesTable} from '../source/components/sites-table.js';
 import {sparkline} from '../source/format.js';
-import {createStore, type Store} from '../source/store.js';
+import {createStore, type Store, type ViewState} from '../source/store.js';
 import {loadTrace, rawSnapshots} from './helpers.js';
 import {renderAt} from './render-at.js';
 
 const cwd = '/work';
 
-function storeWith(trace: string): Store {
-	const store = createStore();
+function storeWith(trace: string, view: Partial<ViewState> = {}): Store {
+	const store = createStore({view});
 	const snapshots = rawSnapshots(loadTrace(trace));
 	store.addTarget({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: '/tmp/leaktop-1.log', otherTargets: 0}, snapshots[0]!.time);
 	for (const snapshot of snapshots) {
@@ -46,7 +47,7 @@ describe('App', () => {
 		const frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		assert.match(frame, /pid 4242 app\/server\.js/);
 		assert.match(frame, /heap \d.* \/ .*sampled .* of heap/);
-		assert.match(frame, /poll 12 ms\s+every 1\.0 s\s+cost 1\.2%\s+sampling 131 KB\s+window 5m\s+sort suspects/);
+		assert.match(frame, /sort suspects {2}window 5m {2}pause 12 ms every 1\.0 s = 1\.2% {2}own cpu 0\.4% {2}sampling 131 KB/);
 		const firstRow = frame.split('\n').find(line => /^›\s+1 /.test(line))!;
 		assert.match(firstRow, /▲ \(anonymous\)/);
 		assert.match(firstRow, /memo-beside-cache|\+\d/);
@@ -158,5 +159,64 @@ describe('sparkline', () => {
 		assert.equal(sparkline([5, 5, 5]), '███');
 		assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7]), '▁▂▃▄▅▆▇█');
 		assert.equal(sparkline([0, 0]), '▁▁');
+	});
+});
+
+describe('the comparison pane', () => {
+	for (const width of [80, 200]) {
+		it(`shows the spiking site first and fits ${width} columns`, async () => {
+			const data = storeWith('trace-spikes', {percentile: 90}).getSnapshot().data!;
+			const pane = renderAt(<ComparePane comparison={data.comparison} metric="retained" sort="delta" selected={0} focused width={width} height={10} cwd={cwd} color={false} />, width, 50);
+			const frame = await waitForFrame(pane.lastFrame, text => text.includes('TOP MEAN'));
+			const lines = frame.split('\n');
+			assert.equal(lines.length, 10);
+			assert.ok(lines.every(line => line.length <= width), frame);
+			assert.match(lines[0]!, /^COMPARE retained bytes: top \d+ of \d+ \(p90\), weight ≥ [\d.]+ MB/);
+			assert.match(lines[2]!, /^› buildBigReport/);
+			assert.match(lines[2]!, /\+[\d.]+ MB/);
+			pane.unmount();
+		});
+	}
+
+	it('opens with c, beside the table when wide, and answers Tab, +, -, s and the baseline keys', async () => {
+		const store = storeWith('trace-spikes');
+		const {lastFrame, stdin, unmount} = renderAt(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('c');
+		const both = await waitForFrame(lastFrame, text => text.includes('TOP MEAN'));
+		assert.match(both, /TREND .*COMPARE retained/, 'side by side');
+		assert.match(both, /SAMPLES .*\n.*\n.*[▁▂▃▄▅▆▇█] › buildBigReport .*\+[\d.]+ MB/, 'the spiking site leads the pane');
+		assert.match(both, /top 1 of \d+: too few for p99, the heaviest one/);
+		stdin.write('-');
+		await waitForFrame(lastFrame, text => /top \d+ of \d+ \(p95\)/.test(text));
+		stdin.write('-');
+		await waitForFrame(lastFrame, text => text.includes('(p90)'));
+		stdin.write('+');
+		await waitForFrame(lastFrame, text => text.includes('(p95)'));
+		stdin.write('s');
+		await waitForFrame(lastFrame, text => text.includes('sort ratio'));
+		stdin.write('j');
+		await waitForFrame(lastFrame, text => text.split('\n').some(line => /TOP MEAN/.test(line)) && /› .*×/.test(text.split('\n').filter(line => line.includes('›')).at(-1) ?? ''));
+		stdin.write('\t');
+		stdin.write('b');
+		const base = await waitForFrame(lastFrame, text => text.includes('sort since baseline') && text.includes('Δ BASE'));
+		assert.match(base, /baseline 00:00 ago/);
+		stdin.write('B');
+		await waitForFrame(lastFrame, text => text.includes('sort suspects') && !text.includes('Δ BASE'));
+		stdin.write('a');
+		await waitForFrame(lastFrame, text => text.includes('switching to allocations/s at the next poll'));
+		unmount();
+	});
+
+	it('takes the place of the table at 80 columns, and Tab flips between them', async () => {
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-spikes')} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('c');
+		const pane = await waitForFrame(lastFrame, text => text.includes('TOP MEAN'));
+		assert.doesNotMatch(pane, /SAMPLES/);
+		assert.ok(pane.split('\n').every(line => line.length <= 80));
+		stdin.write('\t');
+		await waitForFrame(lastFrame, text => text.includes('SAMPLES') && !text.includes('TOP MEAN'));
+		unmount();
 	});
 });

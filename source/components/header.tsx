@@ -33,16 +33,21 @@ export function Header({target, window, sort, width, color, cwd}: Props) {
 			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
 			`sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
 			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
-		].join('   ');
+			target.allocationRate === undefined ? '' : `alloc ${formatBytes(target.allocationRate)}/s`,
+		].filter(part => part !== '').join('   ');
 	const governor = latest?.governor;
+	// What the user steers comes first: on a narrow terminal the cost figures are the ones cut.
 	const costLine = [
-		governor === undefined ? 'poll —' : `poll ${Math.round(governor.pollMs)} ms`,
-		governor === undefined ? '' : `every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''}`,
-		governor === undefined ? '' : `cost ${formatPercent(governor.overhead)}`,
-		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
-		`window ${window.label}`,
 		`sort ${sortLabels[sort]}`,
-	].filter(part => part !== '').join('   ');
+		`window ${window.label}`,
+		target.metric === 'allocated' ? 'measuring allocations/s' : '',
+		target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`,
+		governor === undefined
+			? 'poll —'
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}`,
+		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
+		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
+	].filter(part => part !== '').join('  ');
 	const log = target.info.logPath === undefined ? '' : `   log ${target.info.logPath}`;
 	return (
 		<Box flexDirection="column">

@@ -1,20 +1,37 @@
 import {Box, Text} from 'ink';
 import type {Binding} from '../keymap.js';
 
-type Props = {readonly bindings: readonly Binding[]};
+type Props = {readonly bindings: readonly Binding[]; readonly rows: number; readonly columns: number};
 
-/** The keys, drawn from the keymap table, and what the columns mean. */
-export function HelpScreen({bindings}: Props) {
+const notes = [
+	'LIVE: bytes the site\'s allocations still hold (sampled). GROWTH: slope of the lower envelope of',
+	'LIVE over the window, so spikes do not count. ▲ marks a suspect: its floor rose steadily.',
+	'COMPARE: each site\'s mean in the heaviest P% of snapshots against its mean in all of them.',
+	'Sites are functions, at the function\'s start line; inlined functions count in their caller.',
+];
+
+/**
+ * The keys, drawn from the keymap table, and what the columns mean: in two columns when the terminal is short
+ * but wide, without the notes when it is short and narrow.
+ */
+export function HelpScreen({bindings, rows, columns}: Props) {
+	const shown = bindings.filter(binding => binding.label !== '');
+	const lines = shown.map(binding => `${binding.label.padEnd(7)} ${binding.description}`);
+	const split = lines.length + notes.length + 4 > rows && columns >= 100;
+	const half = Math.ceil(lines.length / 2);
+	const width = Math.floor((columns - 6) / 2);
+	const body = split
+		? lines.slice(0, half).map((line, index) => `${line.slice(0, width - 1).padEnd(width)}${(lines[half + index] ?? '').slice(0, width)}`)
+		: lines;
 	return (
 		<Box flexDirection="column" borderStyle="round" paddingX={1}>
 			<Text bold>Keys</Text>
-			{bindings.map(binding => (
-				<Text key={binding.label}>{`${binding.label.padEnd(8)} ${binding.description}`}</Text>
+			{body.map(line => (
+				<Text key={line} wrap="truncate">{line}</Text>
 			))}
-			<Text> </Text>
-			<Text>LIVE: bytes the site's allocations still hold (sampled estimate). GROWTH: slope of the site's lower</Text>
-			<Text>envelope over the window, so spikes do not count. ▲ marks a suspect: its floor rose steadily.</Text>
-			<Text>Sites are functions, located at the function's start; inlined functions count in their caller.</Text>
+			{(body.length + notes.length + 3 <= rows ? notes : []).map(line => (
+				<Text key={line} wrap="truncate">{line}</Text>
+			))}
 		</Box>
 	);
 }

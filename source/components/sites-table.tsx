@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../format.js';
 import {siteLocation} from '../location.js';
 import {sparkValues, type SiteRow} from '../ranking.js';
+import type {Metric} from '../sampler.js';
 import type {Point} from '../series.js';
 
 type Props = {
@@ -13,6 +14,10 @@ type Props = {
 	readonly height: number;
 	readonly cwd: string;
 	readonly color: boolean;
+	/** Allocation rates have no growth or verdict; the bytes column says which metric it holds. */
+	readonly metric?: Metric;
+	/** Shows each site's change since the baseline. */
+	readonly baseline?: boolean;
 };
 
 export type Columns = {
@@ -25,39 +30,45 @@ export type Columns = {
 	readonly share: number;
 	readonly samples: number;
 	readonly growth: number;
+	readonly since: number;
 	readonly trend: number;
 };
 
 /** Column widths for a terminal width: the fixed columns first, the rest split between function and location. */
-export function tableColumns(width: number): Columns {
+export function tableColumns(width: number, baseline = false): Columns {
 	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
-	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples: 7, growth: 11, trend};
-	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + 9;
+	const since = baseline ? 10 : 0;
+	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples: 7, growth: 11, since, trend};
+	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + (baseline ? 10 : 9);
 	const rest = Math.max(10, width - used);
 	const name = Math.max(5, Math.floor(rest * 0.45));
 	return {...fixed, name, location: rest - name};
 }
 
-const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'trend'];
-const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth']);
+const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'trend'];
+const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
 
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
-	return order.map(column => {
+	return order.filter(column => columns[column] > 0).map(column => {
 		const text = fit(values[column], columns[column], column === 'location' ? 'end' : 'start');
 		return rightAligned.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
 	}).join(' ');
 }
 
 /** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
-export function SitesTable({rows, points, selected, width, height, cwd, color}: Props) {
-	const columns = tableColumns(width);
+export function SitesTable({rows, points, selected, width, height, cwd, color, metric = 'retained', baseline = false}: Props) {
+	const columns = tableColumns(width, baseline);
+	const retained = metric === 'retained';
 	const visible = Math.max(1, height - 1);
 	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible));
 	const page = rows.slice(first, first + visible);
 	return (
 		<Box flexDirection="column" height={height}>
 			<Text bold wrap="truncate">
-				{cells(columns, {marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: 'LIVE', share: 'SHARE', samples: 'SAMPLES', growth: 'GROWTH', trend: 'TREND'})}
+				{cells(columns, {
+					marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: retained ? 'LIVE' : 'ALLOC/s', share: 'SHARE',
+					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', trend: 'TREND',
+				})}
 			</Text>
 			{rows.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
 			{page.map((row, offset) => {
@@ -71,7 +82,8 @@ export function SitesTable({rows, points, selected, width, height, cwd, color}: 
 					live: formatBytes(row.liveBytes),
 					share: formatPercent(row.share),
 					samples: String(row.samples),
-					growth: formatRate(row.growthPerMinute),
+					growth: retained ? formatRate(row.growthPerMinute) : '—',
+					since: row.sinceBaseline === undefined ? '' : `${row.sinceBaseline > 0 ? '+' : ''}${formatBytes(row.sinceBaseline)}`,
 					trend: sparkline(sparkValues(points, row.id, columns.trend)),
 				});
 				return (

@@ -1,0 +1,190 @@
+// leaktop's own cost in its pure parts and its views: aggregation, a day-long history, one frame.
+import {performance} from 'node:perf_hooks';
+import {setImmediate as tick} from 'node:timers/promises';
+import {App} from '../source/app.js';
+import {growthBySite} from '../source/growth.js';
+import {aggregateProfile, type Aggregate, type ProfileNode, type SamplingProfile, type Site} from '../source/profile.js';
+import {rankSites, sparkValues} from '../source/ranking.js';
+import {History} from '../source/series.js';
+import {createStore} from '../source/store.js';
+import {loadTrace, rawSnapshots} from '../test/helpers.js';
+import {renderAt} from '../test/render-at.js';
+import {repeat, formatSpread, type Row} from './stats.js';
+
+/** A profile of `nodes` nodes over `nodes / 8` distinct functions, with stacks up to 40 deep. */
+export function syntheticProfile(nodes: number): SamplingProfile {
+	let id = 0;
+	const functions = Math.max(10, nodes >> 3);
+	const make = (depth: number): {node: ProfileNode; kids: ProfileNode[]} => {
+		const fn = (id * 7919) % functions;
+		const kids: ProfileNode[] = [];
+		const node: ProfileNode = {
+			callFrame: {functionName: `fn${fn}`, scriptId: String(fn % 50), url: `file:///app/module${fn % 50}.js`, lineNumber: fn, columnNumber: 4},
+			selfSize: (id % 3) * 131_072,
+			id: ++id,
+			children: kids,
+		};
+		return {node, kids: depth < 40 ? kids : []};
+	};
+
+	const root = make(0);
+	const open = [{...root, depth: 0}];
+	const samples = [];
+	while (id < nodes && open.length > 0) {
+		const parent = open[Math.floor((id * 31) % open.length)]!;
+		const child = make(parent.depth + 1);
+		parent.kids.push(child.node);
+		open.push({...child, depth: parent.depth + 1});
+		if (child.node.selfSize > 0) {
+			samples.push({size: 64, nodeId: child.node.id, ordinal: id});
+		}
+	}
+
+	return {head: root.node, samples};
+}
+
+async function aggregation(rows: Row[], runs: number): Promise<void> {
+	const perNode: number[] = [];
+	for (const nodes of [1000, 10_000, 100_000]) {
+		const json = JSON.stringify(syntheticProfile(nodes));
+		// leaktop aggregates a profile every poll: measure it warm, as it runs after the first few.
+		for (let warm = 0; warm < 3; warm++) {
+			aggregateProfile(JSON.parse(json) as SamplingProfile);
+		}
+
+		const parse = await repeat(runs, () => {
+			const start = performance.now();
+			aggregateProfile(JSON.parse(json) as SamplingProfile);
+			return performance.now() - start;
+		});
+		const aggregate = await repeat(runs, () => {
+			const profile = JSON.parse(json) as SamplingProfile;
+			const start = performance.now();
+			aggregateProfile(profile);
+			return performance.now() - start;
+		});
+		perNode.push(aggregate.median / nodes);
+		rows.push({what: `parse + aggregate a profile of ${nodes / 1000}k nodes`, figure: formatSpread(parse, 'ms', 2), budget: '', met: undefined});
+		rows.push({
+			what: `aggregate a profile of ${nodes / 1000}k nodes`,
+			figure: formatSpread(aggregate, 'ms', 2),
+			budget: nodes === 100_000 ? '≤ 50 ms' : '',
+			met: nodes === 100_000 ? aggregate.median <= 50 : undefined,
+		});
+	}
+
+	const linear = perNode[2]! / perNode[1]!;
+	rows.push({what: 'aggregation cost per node, 100k vs 10k', figure: `×${linear.toFixed(2)}`, budget: 'linear (≈ ×1)', met: linear < 1.5});
+}
+
+/** 24 h of 1 Hz snapshots of `siteCount` sites, some growing, some flat, some churning. */
+function feedDay(history: History, siteCount: number, seconds: number): number {
+	const start = Date.UTC(2026, 0, 1);
+	const sites: Site[] = Array.from({length: siteCount}, (_, index) => ({
+		key: `site${index}`, functionName: `site${index}`, url: `file:///app/m${index % 40}.js`, line: index, column: 1, kind: 'user', liveBytes: 0, samples: 1,
+	}));
+	const aggregate: Aggregate = {sites, totalBytes: 0, totalSamples: siteCount, maxOrdinal: 0, nodeCount: siteCount};
+	const gauges = {heapUsed: 0, heapTotal: 0, rss: 0, external: 0, arrayBuffers: 0};
+	const ingest: number[] = [];
+	for (let second = 0; second < seconds; second++) {
+		let total = 0;
+		for (const [index, site] of sites.entries()) {
+			const value = index % 10 === 0 ? 1e5 + (second * 10) : index % 3 === 0 ? (second * index) % 5e5 : 2e5;
+			(site as {liveBytes: number}).liveBytes = value;
+			total += value;
+		}
+
+		(aggregate as {totalBytes: number}).totalBytes = total;
+		gauges.heapUsed = total * 1.2;
+		const before = performance.now();
+		history.add(start + (second * 1000), aggregate, gauges);
+		ingest.push(performance.now() - before);
+	}
+
+	return ingest.sort((a, b) => a - b)[ingest.length >> 1]!;
+}
+
+async function longSession(rows: Row[], runs: number, seconds: number): Promise<void> {
+	globalThis.gc?.();
+	const before = process.memoryUsage();
+	const history = new History();
+	const ingestMs = feedDay(history, 2000, seconds);
+	globalThis.gc?.();
+	const after = process.memoryUsage();
+	const held = (after.heapUsed + after.arrayBuffers) - (before.heapUsed + before.arrayBuffers);
+	rows.push({what: `history of ${(seconds / 3600).toFixed(1)} h at 1 Hz, 2,000 sites: memory held`, figure: `${(held / 1e6).toFixed(1)} MB (${history.size} points)`, budget: '≤ 150 MB', met: held <= 150e6});
+	rows.push({what: 'the whole bench process RSS after that', figure: `${(after.rss / 1e6).toFixed(0)} MB`, budget: '', met: undefined});
+	rows.push({what: 'ingest one snapshot of 2,000 sites (median)', figure: `${ingestMs.toFixed(3)} ms`, budget: '', met: undefined});
+	const latest = history.latest!.time;
+	const aggregate: Aggregate = {
+		sites: history.sites.map(site => ({...site, liveBytes: 1e5, samples: 1})), totalBytes: 2e8, totalSamples: 2000, maxOrdinal: 0, nodeCount: 2000,
+	};
+	for (const [label, ms] of [['5m', 300_000], ['1h', 3_600_000], ['all', Number.POSITIVE_INFINITY]] as const) {
+		const points = history.points(latest - ms);
+		const query = await repeat(runs, () => {
+			const start = performance.now();
+			const window = history.points(latest - ms);
+			growthBySite(window, history.sites.length, {samplingInterval: 131_072});
+			return performance.now() - start;
+		});
+		const table = await repeat(runs, () => {
+			const start = performance.now();
+			const ranked = rankSites(history, aggregate, points, 'leak', 131_072);
+			for (const row of ranked.slice(0, 50)) {
+				sparkValues(points, row.id, 40);
+			}
+
+			return performance.now() - start;
+		});
+		rows.push({what: `window ${label} (${points.length} points): window + growth of 2,000 sites`, figure: formatSpread(query, 'ms', 2), budget: '≤ 10 ms', met: query.median <= 10});
+		rows.push({what: `window ${label}: rank the table + 50 sparklines`, figure: formatSpread(table, 'ms', 2), budget: '≤ 10 ms', met: table.median <= 10});
+	}
+}
+
+async function frame(rows: Row[], runs: number): Promise<void> {
+	const store = createStore();
+	const snapshots = rawSnapshots(loadTrace('trace-memo'));
+	store.addTarget({id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 1, logPath: undefined, otherTargets: 0}, snapshots[0]!.time);
+	for (const snapshot of snapshots) {
+		store.ingest(snapshot);
+	}
+
+	const view = renderAt(<App store={store} cwd="/app" color onQuit={() => undefined} />, 200, 50);
+	while (!view.lastFrame()?.includes('FUNCTION')) {
+		await tick();
+	}
+
+	let direction = 1;
+	let time = snapshots.at(-1)!.time;
+	const frameAfter = async (change: () => void) => {
+		const previous = view.lastFrame();
+		const start = performance.now();
+		change();
+		while (view.lastFrame() === previous) {
+			await tick();
+		}
+
+		return performance.now() - start;
+	};
+
+	const keyFrame = await repeat(runs * 4, async () => frameAfter(() => {
+		store.dispatch({type: 'move', by: direction});
+		direction = -direction;
+	}));
+	const snapshotFrame = await repeat(runs * 4, async () => frameAfter(() => {
+		time += 1000;
+		store.ingest({...snapshots.at(-1)!, time});
+	}));
+	view.unmount();
+	rows.push({what: 'a key press: one full frame at 200×50', figure: formatSpread(keyFrame, 'ms', 2), budget: '≤ 16 ms', met: keyFrame.median <= 16});
+	rows.push({what: 'a new snapshot: aggregate, derive, rank and draw a frame at 200×50', figure: formatSpread(snapshotFrame, 'ms', 2), budget: '', met: undefined});
+}
+
+export async function benchModel(quick: boolean): Promise<Row[]> {
+	const rows: Row[] = [];
+	const runs = quick ? 3 : 7;
+	await aggregation(rows, runs);
+	await frame(rows, runs);
+	await longSession(rows, runs, quick ? 6 * 3600 : 24 * 3600);
+	return rows;
+}

@@ -1,0 +1,31 @@
+// npm run bench [-- --quick] [-- --only model|target]: measures leaktop's cost to the target and to itself, prints
+// the figures and writes them, with the machine and date, to bench/results.md.
+import {writeFileSync} from 'node:fs';
+import os from 'node:os';
+import {benchModel} from './model.js';
+import {table, type Row} from './stats.js';
+import {benchTarget} from './target.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv[process.argv.indexOf('--only') + 1];
+const sections: Array<[string, () => Promise<Row[]>]> = [];
+if (only !== 'target') {
+	sections.push(['leaktop itself: aggregation, history, rendering', async () => benchModel(quick)]);
+}
+
+if (only !== 'model') {
+	sections.push(['the target: throughput, latency and pauses under leaktop; leaktop attached', async () => benchTarget(quick)]);
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+const parts = [`# leaktop benchmark results\n\n${new Date().toISOString().slice(0, 10)} on ${machine}${quick ? ' (--quick: fewer, shorter runs)' : ''}.\nProduced by \`npm run bench\`; medians with min–max over n runs.`];
+for (const [title, run] of sections) {
+	process.stderr.write(`bench: ${title}…\n`);
+	const rows = await run();
+	const section = `## ${title}\n\n${table(rows)}`;
+	process.stdout.write(`${section}\n\n`);
+	parts.push(section);
+}
+
+writeFileSync(new URL('results.md', import.meta.url), `${parts.join('\n\n')}\n`);
+process.stderr.write('bench: wrote bench/results.md\n');

@@ -1,0 +1,121 @@
+import type {SiteIdentity} from './profile.js';
+import type {Point} from './series.js';
+
+/** The percentiles `+` and `-` step through. */
+export const percentiles: readonly number[] = [50, 75, 90, 95, 99, 99.9];
+export const defaultPercentile = 99;
+
+export type CompareSortKey = 'delta' | 'ratio' | 'heavy';
+export const compareSortKeys: readonly CompareSortKey[] = ['delta', 'ratio', 'heavy'];
+export const compareSortLabels: Record<CompareSortKey, string> = {delta: 'delta', ratio: 'ratio', heavy: 'heavy mean'};
+
+/** Which snapshots are "heavy": at or above the P-th percentile of weight. */
+export type HeavySelection = {
+	/** Indexes of the heavy snapshots, in time order. */
+	readonly indexes: readonly number[];
+	/** The lightest heavy weight: every snapshot at or above it is heavy. */
+	readonly threshold: number;
+	/** True when the window holds too few snapshots for the percentile, so only the heaviest one is taken. */
+	readonly tooFew: boolean;
+};
+
+/**
+ * Selects the snapshots at or above the P-th percentile of weight (nearest rank: the heaviest ⌈n·(100−P)/100⌉).
+ * Ties with the threshold are all heavy. With fewer snapshots than the percentile needs, the heaviest one is taken.
+ */
+export function heavySnapshots(weights: readonly number[], percentile: number): HeavySelection {
+	if (weights.length === 0) {
+		return {indexes: [], threshold: 0, tooFew: true};
+	}
+
+	const wanted = weights.length * ((100 - percentile) / 100);
+	const count = Math.max(1, Math.ceil(wanted - 1e-9));
+	const descending = [...weights].sort((a, b) => b - a);
+	const threshold = descending[Math.min(count, descending.length) - 1]!;
+	const indexes: number[] = [];
+	for (const [index, weight] of weights.entries()) {
+		if (weight >= threshold) {
+			indexes.push(index);
+		}
+	}
+
+	return {indexes, threshold, tooFew: wanted < 1};
+}
+
+export type ComparisonRow = SiteIdentity & {
+	readonly id: number;
+	/** Mean bytes over every snapshot of the window. */
+	readonly meanBytes: number;
+	/** Mean bytes over the heavy snapshots. */
+	readonly meanBytesTop: number;
+	readonly deltaBytes: number;
+	/** meanBytesTop / meanBytes; Infinity for a site seen only in heavy snapshots. */
+	readonly ratio: number;
+	/** In how many heavy snapshots the site holds anything. */
+	readonly heavyCount: number;
+};
+
+export type Comparison = {
+	readonly percentile: number;
+	readonly snapshots: number;
+	readonly heavy: HeavySelection;
+	readonly rows: readonly ComparisonRow[];
+};
+
+const order: Record<CompareSortKey, (a: ComparisonRow, b: ComparisonRow) => number> = {
+	delta: (a, b) => b.deltaBytes - a.deltaBytes,
+	ratio: (a, b) => (b.ratio - a.ratio) || (b.deltaBytes - a.deltaBytes),
+	heavy: (a, b) => b.meanBytesTop - a.meanBytesTop,
+};
+
+/**
+ * Cloud Profiler's "all weight vs. the top P percentile", over a window of points: each snapshot weighs its
+ * sampled bytes; for every site, its mean in the heavy snapshots against its mean over all of them. Sites
+ * that hold nothing in either are left out. Aged points are means of several snapshots and weigh as one.
+ */
+export function comparePoints(points: readonly Point[], sites: readonly SiteIdentity[], percentile: number, sort: CompareSortKey = 'delta'): Comparison {
+	const heavy = heavySnapshots(points.map(point => point.total), percentile);
+	const sums = new Float64Array(sites.length);
+	const topSums = new Float64Array(sites.length);
+	const topCounts = new Uint32Array(sites.length);
+	const isHeavy = new Set(heavy.indexes);
+	for (const [index, point] of points.entries()) {
+		const {mean} = point;
+		const top = isHeavy.has(index);
+		const length = Math.min(mean.length, sites.length);
+		for (let site = 0; site < length; site++) {
+			const value = mean[site]!;
+			sums[site] += value;
+			if (top) {
+				topSums[site] += value;
+				if (value > 0) {
+					topCounts[site]++;
+				}
+			}
+		}
+	}
+
+	const rows: ComparisonRow[] = [];
+	const heavyCount = Math.max(1, heavy.indexes.length);
+	for (const [id, site] of sites.entries()) {
+		const meanBytes = points.length === 0 ? 0 : sums[id]! / points.length;
+		const meanBytesTop = topSums[id]! / heavyCount;
+		if (meanBytes <= 0 && meanBytesTop <= 0) {
+			continue;
+		}
+
+		rows.push({
+			...site, id, meanBytes, meanBytesTop, deltaBytes: meanBytesTop - meanBytes,
+			ratio: meanBytes > 0 ? meanBytesTop / meanBytes : Number.POSITIVE_INFINITY, heavyCount: topCounts[id]!,
+		});
+	}
+
+	return {percentile, snapshots: points.length, heavy, rows: rows.sort(order[sort])};
+}
+
+/** "top 2 of 37 (p95)", or, with too few snapshots, "top 1 of 37: too few for p99.9, the heaviest one". */
+export function describeHeavy(comparison: Comparison): string {
+	const {heavy, snapshots, percentile} = comparison;
+	const top = `top ${heavy.indexes.length} of ${snapshots}`;
+	return heavy.tooFew && snapshots > 0 ? `${top}: too few for p${percentile}, the heaviest one` : `${top} (p${percentile})`;
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {comparePoints, describeHeavy, heavySnapshots} from '../source/compare.js';
+import {aggregateProfile} from '../source/profile.js';
+import {History} from '../source/series.js';
+import {loadTrace} from './helpers.js';
+
+const noGauges = {heapUsed: Number.NaN, heapTotal: Number.NaN, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
+
+function historyOf(name: string): History {
+	const history = new History();
+	for (const {time, profile} of loadTrace(name).snapshots) {
+		history.add(time, aggregateProfile(profile), noGauges);
+	}
+
+	return history;
+}
+
+describe('heavySnapshots', () => {
+	it('takes the heaviest ⌈n·(100−p)/100⌉ snapshots, in time order', () => {
+		const weights = [10, 50, 20, 40, 30, 60, 70, 80, 90, 100];
+		assert.deepEqual(heavySnapshots(weights, 90), {indexes: [9], threshold: 100, tooFew: false});
+		assert.deepEqual(heavySnapshots(weights, 75), {indexes: [7, 8, 9], threshold: 80, tooFew: false});
+		assert.deepEqual(heavySnapshots(weights, 50).indexes, [5, 6, 7, 8, 9]);
+	});
+
+	it('counts every snapshot tied with the threshold as heavy', () => {
+		assert.deepEqual(heavySnapshots([5, 9, 9, 1, 9], 75), {indexes: [1, 2, 4], threshold: 9, tooFew: false});
+		assert.deepEqual(heavySnapshots([5, 9, 7, 1, 3], 75), {indexes: [1, 2], threshold: 7, tooFew: false});
+	});
+
+	it('takes the heaviest one, and says so, with too few snapshots for the percentile', () => {
+		const weights = Array.from({length: 37}, (_, index) => index * 3);
+		const selection = heavySnapshots(weights, 99);
+		assert.deepEqual(selection, {indexes: [36], threshold: 108, tooFew: true});
+		const comparison = {percentile: 99, snapshots: 37, heavy: selection, rows: []};
+		assert.equal(describeHeavy(comparison), 'top 1 of 37: too few for p99, the heaviest one');
+		assert.equal(heavySnapshots(Array.from({length: 100}, (_, index) => index), 99).tooFew, false);
+	});
+
+	it('handles a single snapshot and none', () => {
+		assert.deepEqual(heavySnapshots([42], 0), {indexes: [0], threshold: 42, tooFew: false});
+		assert.deepEqual(heavySnapshots([42], 50), {indexes: [0], threshold: 42, tooFew: true});
+		assert.deepEqual(heavySnapshots([42], 99), {indexes: [0], threshold: 42, tooFew: true});
+		assert.deepEqual(heavySnapshots([], 99), {indexes: [], threshold: 0, tooFew: true});
+	});
+});
+
+describe('comparePoints on a trace recorded from a program with memory spikes', () => {
+	const history = historyOf('trace-spikes');
+	const points = history.points();
+
+	it('puts the function that spikes first at p90', () => {
+		const comparison = comparePoints(points, history.sites, 90);
+		assert.equal(comparison.snapshots, points.length);
+		const [top] = comparison.rows;
+		assert.equal(top!.functionName, 'buildBigReport');
+		assert.ok(top!.deltaBytes > 5e6, `delta ${top!.deltaBytes}`);
+		assert.ok(top!.meanBytesTop > 2 * top!.meanBytes);
+		assert.equal(top!.heavyCount, comparison.heavy.indexes.length);
+		const deltas = comparison.rows.map(row => row.deltaBytes);
+		assert.deepEqual(deltas, [...deltas].sort((a, b) => b - a), 'sorted by delta');
+	});
+
+	it('computes exact means from the points', () => {
+		const comparison = comparePoints(points, history.sites, 90);
+		const top = comparison.rows[0]!;
+		const values = points.map(point => (top.id < point.mean.length ? point.mean[top.id]! : 0));
+		const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+		const heavyMean = comparison.heavy.indexes.reduce((sum, index) => sum + values[index]!, 0) / comparison.heavy.indexes.length;
+		assert.ok(Math.abs(top.meanBytes - mean) < 1);
+		assert.ok(Math.abs(top.meanBytesTop - heavyMean) < 1);
+		assert.ok(comparison.heavy.indexes.every(index => points[index]!.total >= comparison.heavy.threshold));
+	});
+
+	it('sorts by ratio and by heavy mean on request', () => {
+		const byRatio = comparePoints(points, history.sites, 90, 'ratio').rows;
+		assert.ok(byRatio.every((row, index) => index === 0 || byRatio[index - 1]!.ratio >= row.ratio));
+		const byHeavy = comparePoints(points, history.sites, 90, 'heavy').rows;
+		assert.ok(byHeavy.every((row, index) => index === 0 || byHeavy[index - 1]!.meanBytesTop >= row.meanBytesTop));
+	});
+
+	it('finds no heavy difference in a program that only churns', () => {
+		const churn = historyOf('trace-churn');
+		const comparison = comparePoints(churn.points(), churn.sites, 90);
+		const total = churn.points().reduce((sum, point) => sum + point.total, 0) / churn.points().length;
+		assert.ok(comparison.rows[0]!.deltaBytes < total * 0.5, 'no site dominates the heavy snapshots');
+	});
+});
