@@ -21,6 +21,15 @@ const loop = monitorEventLoopDelay({resolution: 10});
 loop.enable();
 let since = performance.now();
 
+// A bounded cache of recent pages, as services keep: some of what each request allocates stays alive a while.
+const recent = [];
+function remember(page) {
+	recent.push(page);
+	if (recent.length > 2000) {
+		recent.splice(0, 1000);
+	}
+}
+
 function render(url) {
 	const items = [];
 	for (let index = 0; index < 60; index++) {
@@ -33,7 +42,7 @@ function render(url) {
 const server = http.createServer((request, response) => {
 	if (request.url === '/stats') {
 		const now = performance.now();
-		response.end(JSON.stringify({gcMs, wallMs: now - since, maxDelayMs: loop.max / 1e6, p99DelayMs: loop.percentile(99) / 1e6, heapUsed: process.memoryUsage().heapUsed}));
+		response.end(JSON.stringify({retainedChunks: retained.length, recent: recent.length, gcMs, wallMs: now - since, maxDelayMs: loop.max / 1e6, p99DelayMs: loop.percentile(99) / 1e6, heapUsed: process.memoryUsage().heapUsed}));
 		gcMs = 0;
 		since = now;
 		loop.reset();
@@ -41,7 +50,9 @@ const server = http.createServer((request, response) => {
 	}
 
 	response.setHeader('content-type', 'application/json');
-	response.end(render(request.url));
+	const page = render(request.url);
+	remember(page);
+	response.end(page);
 });
 server.listen(0, '127.0.0.1', () => {
 	process.stdout.write(`listening ${server.address().port}\n`);

@@ -91,6 +91,7 @@ async function throughput(rows: Row[], quick: boolean): Promise<void> {
 		const results = new Map<string, number[]>(configs.map(([name]) => [name, []]));
 		for (let rep = 0; rep < reps; rep++) {
 			for (const [name, flags] of configs) {
+				process.stderr.write(`bench: throughput ${rep + 1}/${reps}, ${name}\n`);
 				const attached = flags === undefined ? undefined : await attach(server, flags, 1500);
 				const {rps} = await load(server, seconds);
 				if (attached !== undefined) {
@@ -129,6 +130,7 @@ async function latency(rows: Row[], quick: boolean, heapMb: number): Promise<voi
 		const under: Load[] = [];
 		const reports: Report[] = [];
 		for (let rep = 0; rep < reps; rep++) {
+			process.stderr.write(`bench: latency at ${heapMb} MB, ${rep + 1}/${reps}\n`);
 			base.push(await load(server, seconds, rate));
 			// The first poll of an attach pays for the whole heap at once; the budget is for the steady state after it.
 			const attached = await attach(server, [], 1500 + (heapMb * 3));
@@ -172,6 +174,7 @@ function rssBytes(pid: number): number {
 }
 
 async function ownCost(rows: Row[], quick: boolean): Promise<void> {
+	process.stderr.write('bench: leaktop\'s own cost\n');
 	const seconds = quick ? 20 : 60;
 	const child = spawn(process.execPath, [bin, '--report', '--duration', String(seconds + 10), '--demo'], {stdio: ['ignore', 'ignore', 'ignore']});
 	try {
@@ -189,6 +192,7 @@ async function ownCost(rows: Row[], quick: boolean): Promise<void> {
 }
 
 async function startUp(rows: Row[], quick: boolean): Promise<void> {
+	process.stderr.write('bench: start-up\n');
 	const server = await startServer(20);
 	const times: number[] = [];
 	// An idle target allocates nothing new for the sampler to see: keep it lightly busy, as a service would be.

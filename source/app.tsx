@@ -6,7 +6,7 @@ import {Header} from './components/header.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
-import {commandFor, keyNames, keymap} from './keymap.js';
+import {bindingsFor, commandFor, keyNames} from './keymap.js';
 import type {Store, StoreSnapshot} from './store.js';
 
 type Props = {
@@ -17,6 +17,11 @@ type Props = {
 };
 
 export const minimumSize = {columns: 80, rows: 24};
+
+const footers = {
+	live: 'q quit  ? help  ↑↓ select  s sort  [ ] window  c compare  a alloc  b baseline  e export  p pause',
+	replay: 'q quit  ? help  p play  ←→ step  Home/End  < > speed  ↑↓ select  s sort  c compare  e export',
+} as const;
 
 function statusLine({state, data}: StoreSnapshot): string {
 	if (data === undefined) {
@@ -54,7 +59,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
 		for (const name of keyNames(input, key)) {
-			const command = commandFor(name);
+			const command = commandFor(name, store.getSnapshot().state.mode);
 			if (command?.type === 'quit') {
 				onQuit();
 				return;
@@ -74,7 +79,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 
 	const {state, data} = snapshot;
 	if (state.view.help) {
-		return <HelpScreen bindings={keymap} rows={rows} columns={columns} />;
+		return <HelpScreen bindings={bindingsFor(state.mode)} rows={rows} columns={columns} />;
 	}
 
 	if (data === undefined) {
@@ -103,11 +108,11 @@ export function App({store, onQuit, cwd, color}: Props) {
 	);
 	return (
 		<Box flexDirection="column" width={width}>
-			<Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} />
+			<Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} replay={state.replay} />
 			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
 			{sideBySide ? <Box gap={1}>{table}{compare}</Box> : (view.compare && view.focus === 'compare' ? compare : table)}
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{'q quit  ? help  ↑↓ select  s sort  [ ] window  c compare  a alloc  b baseline  p pause'}</Text>
+			<Text wrap="truncate" dimColor>{footers[state.mode]}</Text>
 		</Box>
 	);
 }

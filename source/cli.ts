@@ -1,18 +1,27 @@
+import {readFileSync} from 'node:fs';
+import {basename, join} from 'node:path';
 import process from 'node:process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import meow from 'meow';
+import {comparePoints} from './compare.js';
 import {CliError, oneLine} from './errors.js';
+import {writeExports} from './exporter.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, parseOptions, type Options} from './options.js';
-import {buildReport} from './report.js';
-import {startSession, type Session} from './session.js';
-import {createStore, type Store} from './store.js';
+import {createRecorder} from './recorder.js';
+import {loadRecording, playRecording, recordingEnd, replayInto} from './replay.js';
+import {buildReport, type Report} from './report.js';
+import {startSession, type Session, type TargetSource} from './session.js';
+import {activeHistory, createStore, type Store, type TargetState} from './store.js';
+
+const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
 
 const help = `
   Usage
     $ leaktop --inspect <port | host:port | http://host:port | ws://host:port/id>
     $ leaktop [flags] -- <command…>     start a Node program paused, attach, then let it run
     $ leaktop --demo                     profile the bundled leaky demo server
+    $ leaktop --replay <file>            open a recording made with --record
 
   Flags
     --report                  no TUI: sample for --duration seconds, print one JSON report on stdout
@@ -25,6 +34,9 @@ const help = `
     --share-sampler           read a heap sampler someone else already runs, without starting or stopping it
     --percentile <p>          compare all snapshots with the heaviest (100 - p)% of them (default 99)
     --metric <m>              retained (bytes held, default) or allocated (bytes allocated per second)
+    --record <file>           append every snapshot to a new recording file (survives a crash of leaktop)
+    --replay <file>           open a recording instead of a target: the same TUI, or --report from it
+    --export <dir>            where e writes exports; with --report, export there at the end
 
   Keys: ? in the TUI lists them.
 
@@ -47,6 +59,9 @@ const flagSpec = {
 	shareSampler: {type: 'boolean', default: false},
 	percentile: {type: 'string'},
 	metric: {type: 'string'},
+	record: {type: 'string'},
+	replay: {type: 'string'},
+	export: {type: 'string'},
 } as const;
 const knownFlags = new Set<string>(Object.keys(flagSpec));
 
@@ -68,15 +83,54 @@ function fail(error: unknown): number {
 	return 1;
 }
 
-async function runReport(store: Store, session: Session, options: Options, stop: AbortSignal): Promise<number> {
-	try {
-		return await report(store, session, options, stop);
-	} finally {
-		await session.stop();
-	}
+/** Ink draws nothing until exit when it believes it runs in CI; a terminal on stdout is a user watching. */
+function prepareTerminal(): void {
+	delete process.env['CI'];
+	delete process.env['CONTINUOUS_INTEGRATION'];
+	// React's development build, the default, draws a frame ~30% slower (npm run bench).
+	process.env['NODE_ENV'] ??= 'production';
 }
 
-async function report(store: Store, session: Session, options: Options, stop: AbortSignal): Promise<number> {
+async function printReport(report: Report): Promise<void> {
+	await new Promise<void>(resolve => {
+		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
+			resolve();
+		});
+	});
+}
+
+/** Writes the exports a report was asked for, saying on stderr what it writes. */
+function exportReport(dir: string, target: TargetState, percentile: number): void {
+	const history = activeHistory(target);
+	const comparison = comparePoints(history.points(), history.sites, percentile);
+	const files = writeExports(dir, target, comparison, message => {
+		process.stderr.write(`leaktop: ${message}\n`);
+	});
+	process.stderr.write(`leaktop: wrote ${files.join(', ')}\n`);
+}
+
+/** `e` in the TUI: exports the view's target and comparison, reporting on the status line. */
+function exportOnKey(store: Store, exportDir: string | undefined): () => void {
+	return store.onEffect(effect => {
+		const {data} = store.getSnapshot();
+		if (effect.type !== 'export' || data === undefined) {
+			return;
+		}
+
+		const id = data.target.info.id;
+		const dir = exportDir ?? join(process.cwd(), `leaktop-export-${new Date().toISOString().replaceAll(/[:.]/g, '-')}`);
+		try {
+			const files = writeExports(dir, data.target, data.comparison, message => {
+				store.notice(id, message);
+			});
+			store.notice(id, `exported ${files.map(file => basename(file)).join(', ')} to ${dir}`);
+		} catch (error) {
+			store.notice(id, `export failed: ${oneLine(error)}`);
+		}
+	});
+}
+
+async function sampleForReport(session: Session, options: Options, stop: AbortSignal): Promise<void> {
 	const startedAt = Date.now();
 	const progress = process.stderr.isTTY
 		? setInterval(() => {
@@ -91,18 +145,120 @@ async function report(store: Store, session: Session, options: Options, stop: Ab
 			process.stderr.write('\n');
 		}
 	}
+}
 
-	await session.stop();
-	const target = store.getSnapshot().state.targets.find(entry => entry.info.id === session.targetId)!;
-	const report = buildReport(target, options.samplingInterval, Date.now(), options.percentile);
-	await new Promise<void>(resolve => {
-		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
-			resolve();
+async function replay(options: Options, path: string): Promise<number> {
+	const recording = loadRecording(path);
+	const store = createStore({view: {percentile: options.percentile}, mode: 'replay'});
+	if (options.mode === 'report') {
+		replayInto(store, recording);
+		const target = store.getSnapshot().state.targets[0]!;
+		await printReport(buildReport(target, recording.header.samplingInterval, recordingEnd(recording), options.percentile));
+		if (recording.truncated !== undefined) {
+			process.stderr.write(`leaktop: ${recording.truncated}\n`);
+		}
+
+		if (options.exportDir !== undefined) {
+			exportReport(options.exportDir, target, options.percentile);
+		}
+
+		return 0;
+	}
+
+	prepareTerminal();
+	const {runTui} = await import('./tui.js');
+	const player = playRecording(store, recording);
+	const stopExports = exportOnKey(store, options.exportDir);
+	const stop = new AbortController();
+	onSignals(stop);
+	try {
+		await runTui(store, stop.signal);
+	} finally {
+		stopExports();
+		player.stop();
+	}
+
+	return 0;
+}
+
+function onSignals(stop: AbortController): void {
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, () => {
+			stop.abort();
 		});
+	}
+}
+
+async function live(options: Options, source: TargetSource): Promise<number> {
+	const stop = new AbortController();
+	onSignals(stop);
+	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
+	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
+	if (options.mode === 'tui') {
+		prepareTerminal();
+	}
+
+	// Loading ink (yoga's WebAssembly) takes most of a second: do it while attaching, not after.
+	const tui = options.mode === 'tui' ? import('./tui.js') : undefined;
+	tui?.catch(() => undefined);
+	const session = await startSession(store, {
+		...options, source, wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, observer: recorder,
 	});
-	if (target.status.kind === 'exited') {
-		process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
-		return 3;
+	process.on('exit', () => {
+		// Last resort: never leave a spawned target behind, nor a recording without its end.
+		session.spawned?.stop();
+		recorder?.end(Date.now());
+	});
+	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
+	// inspector surfaces here. Report it on the status line instead of crashing the UI.
+	process.on('uncaughtException', error => {
+		store.notice(session.targetId, `inspector error: ${oneLine(error)}`);
+	});
+
+	if (options.mode === 'report') {
+		try {
+			await sampleForReport(session, options, stop.signal);
+		} finally {
+			await session.stop();
+		}
+
+		const endedAt = Date.now();
+		recorder?.end(endedAt);
+		const target = store.getSnapshot().state.targets.find(entry => entry.info.id === session.targetId)!;
+		await printReport(buildReport(target, options.samplingInterval, endedAt, options.percentile));
+		if (recorder !== undefined) {
+			process.stderr.write(`leaktop: recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}\n`);
+		}
+
+		if (options.exportDir !== undefined) {
+			exportReport(options.exportDir, target, options.percentile);
+		}
+
+		if (target.status.kind === 'exited') {
+			process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
+			return 3;
+		}
+
+		return 0;
+	}
+
+	let fatal: unknown;
+	session.done.catch((error: unknown) => {
+		fatal = error;
+		stop.abort();
+	});
+	const {runTui} = await tui!;
+	const stopExports = exportOnKey(store, options.exportDir);
+	try {
+		await runTui(store, stop.signal);
+	} finally {
+		stopExports();
+		await session.stop();
+		recorder?.end(Date.now());
+	}
+
+	if (fatal !== undefined) {
+		throw fatal;
 	}
 
 	return 0;
@@ -132,54 +288,7 @@ async function main(): Promise<number> {
 		throw new CliError('the live view needs a terminal; for machine-readable output use --report --duration <seconds>');
 	}
 
-	const stop = new AbortController();
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-		process.on(signal, () => {
-			stop.abort();
-		});
-	}
-
-	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
-	// Loading ink (yoga's WebAssembly) takes most of a second: do it while attaching, not after.
-	const tui = options.mode === 'tui' ? import('./tui.js') : undefined;
-	tui?.catch(() => undefined);
-	const session = await startSession(store, {...options, wantedMetric: () => store.getSnapshot().state.view.metric});
-	process.on('exit', () => {
-		// Last resort: never leave a spawned target behind.
-		session.spawned?.stop();
-	});
-	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
-	// inspector surfaces here. Report it on the status line instead of crashing the UI.
-	process.on('uncaughtException', error => {
-		store.notice(session.targetId, `inspector error: ${oneLine(error)}`);
-	});
-
-	if (options.mode === 'report') {
-		return runReport(store, session, options, stop.signal);
-	}
-
-	// Ink draws nothing until exit when it believes it runs in CI; a terminal on stdout is a user watching.
-	delete process.env['CI'];
-	// React's development build, the default, draws a frame ~30% slower (npm run bench).
-	process.env['NODE_ENV'] ??= 'production';
-	delete process.env['CONTINUOUS_INTEGRATION'];
-	let fatal: unknown;
-	session.done.catch((error: unknown) => {
-		fatal = error;
-		stop.abort();
-	});
-	const {runTui} = await tui!;
-	try {
-		await runTui(store, stop.signal);
-	} finally {
-		await session.stop();
-	}
-
-	if (fatal !== undefined) {
-		throw fatal;
-	}
-
-	return 0;
+	return options.source.kind === 'replay' ? replay(options, options.source.path) : live(options, options.source);
 }
 
 try {

@@ -1,6 +1,6 @@
-import type {Action} from './store.js';
+import type {Action, Effect, Mode} from './store.js';
 
-export type Command = Action | {readonly type: 'quit'};
+export type Command = Action | Effect | {readonly type: 'quit'};
 
 export type Binding = {
 	/** Key names as `keyName` gives them. */
@@ -9,10 +9,19 @@ export type Binding = {
 	readonly label: string;
 	readonly description: string;
 	readonly command: Command;
+	/** Only in this mode; the first binding of a key that applies wins. */
+	readonly mode?: Mode;
 };
 
 /** Every key leaktop answers to: it drives both the dispatch and the help screen. */
 export const keymap: readonly Binding[] = [
+	{keys: ['p', 'space'], label: 'p', description: 'play / pause the replay', command: {type: 'replay-toggle'}, mode: 'replay'},
+	{keys: ['left'], label: '←/→', description: 'replay: a snapshot back / forward', command: {type: 'replay-step', by: -1}, mode: 'replay'},
+	{keys: ['right'], label: '', description: '', command: {type: 'replay-step', by: 1}, mode: 'replay'},
+	{keys: ['home'], label: 'Home/End', description: 'replay: the first / last snapshot', command: {type: 'replay-jump', to: 'start'}, mode: 'replay'},
+	{keys: ['end'], label: '', description: '', command: {type: 'replay-jump', to: 'end'}, mode: 'replay'},
+	{keys: ['<'], label: '</>', description: 'replay slower / faster', command: {type: 'replay-speed', by: -1}, mode: 'replay'},
+	{keys: ['>'], label: '', description: '', command: {type: 'replay-speed', by: 1}, mode: 'replay'},
 	{keys: ['up', 'k'], label: '↑/k', description: 'select the row above', command: {type: 'move', by: -1}},
 	{keys: ['down', 'j'], label: '↓/j', description: 'select the row below', command: {type: 'move', by: 1}},
 	{keys: ['pageup'], label: 'PgUp', description: 'up a page', command: {type: 'move', by: -10}},
@@ -24,12 +33,13 @@ export const keymap: readonly Binding[] = [
 	{keys: ['tab'], label: 'Tab', description: 'move the selection between the table and the comparison', command: {type: 'switch-focus'}},
 	{keys: ['+', '='], label: '+/-', description: 'compare against a higher / lower percentile (50 75 90 95 99 99.9)', command: {type: 'percentile', by: 1}},
 	{keys: ['-'], label: '', description: '', command: {type: 'percentile', by: -1}},
-	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (restarts sampling)', command: {type: 'toggle-metric'}},
+	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (restarts sampling)', command: {type: 'toggle-metric'}, mode: 'live'},
 	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}},
 	{keys: ['B'], label: 'B', description: 'clear the baseline', command: {type: 'clear-baseline'}},
 	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}},
 	{keys: [']'], label: ']', description: 'longer window', command: {type: 'window', by: 1}},
-	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}},
+	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}, mode: 'live'},
+	{keys: ['e'], label: 'e', description: 'export the latest profile (.heapprofile, pprof) and the comparison (pprof)', command: {type: 'export'}},
 	{keys: ['?', 'h'], label: '?', description: 'this help', command: {type: 'toggle-help'}},
 	{keys: ['escape'], label: 'Esc', description: 'close the help', command: {type: 'close-help'}},
 	{keys: ['q', 'ctrl+c'], label: 'q', description: 'quit: stop sampling and detach', command: {type: 'quit'}},
@@ -80,6 +90,11 @@ export function keyName(input: string, key: KeyFlags): string {
 	return input === ' ' ? 'space' : input;
 }
 
-export function commandFor(name: string): Command | undefined {
-	return keymap.find(binding => binding.keys.includes(name))?.command;
+/** The bindings that apply in a mode, in the keymap's order. */
+export function bindingsFor(mode: Mode): Binding[] {
+	return keymap.filter(binding => binding.mode === undefined || binding.mode === mode);
+}
+
+export function commandFor(name: string, mode: Mode = 'live'): Command | undefined {
+	return bindingsFor(mode).find(binding => binding.keys.includes(name))?.command;
 }

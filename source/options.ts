@@ -5,10 +5,13 @@ import type {TargetSource} from './session.js';
 
 export type Mode = 'tui' | 'report';
 
+/** Where the data comes from: a live target, or a recording of one. */
+export type Source = TargetSource | {readonly kind: 'replay'; readonly path: string};
+
 /** Everything the command line asked for, validated. */
 export type Options = {
 	readonly mode: Mode;
-	readonly source: TargetSource;
+	readonly source: Source;
 	readonly durationMs: number;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
@@ -18,6 +21,10 @@ export type Options = {
 	readonly shareSampler: boolean;
 	readonly percentile: number;
 	readonly metric: Metric;
+	/** Append every snapshot to this recording file. */
+	readonly record: string | undefined;
+	/** Where `e` and the end of a report write exports; undefined: a fresh folder in the working directory (TUI) or none (report). */
+	readonly exportDir: string | undefined;
 };
 
 export type RawFlags = {
@@ -33,6 +40,9 @@ export type RawFlags = {
 	readonly shareSampler: boolean;
 	readonly percentile?: string;
 	readonly metric?: string;
+	readonly record?: string;
+	readonly replay?: string;
+	readonly export?: string;
 };
 
 /**
@@ -72,19 +82,35 @@ function metricOf(text: string | undefined, shareSampler: boolean): Metric {
 
 /** Turns flags and the command after `--` into options; `demoPath` is the bundled demo app. */
 export function parseOptions(flags: RawFlags, command: readonly string[], demoPath: string): Options {
-	const sources = [flags.inspect !== undefined, flags.demo, command.length > 0].filter(Boolean).length;
+	const sources = [flags.inspect !== undefined, flags.demo, command.length > 0, flags.replay !== undefined].filter(Boolean).length;
 	if (sources === 0) {
-		throw new CliError('nothing to profile: pass --inspect <host:port>, --demo, or -- <command> (see leaktop --help)');
+		throw new CliError('nothing to profile: pass --inspect <host:port>, --demo, -- <command> or --replay <file> (see leaktop --help)');
 	}
 
 	if (sources > 1) {
-		throw new CliError('choose one of --inspect, --demo and -- <command>');
+		throw new CliError('choose one of --inspect, --demo, -- <command> and --replay');
+	}
+
+	if (flags.replay !== undefined && flags.record !== undefined) {
+		throw new CliError('--record goes with a live target, not --replay');
+	}
+
+	if (flags.replay !== undefined && flags.duration !== undefined) {
+		throw new CliError('--duration goes with a live target: a --replay report covers the whole recording');
+	}
+
+	for (const [flag, value] of [['record', flags.record], ['replay', flags.replay], ['export', flags.export]] as const) {
+		if (value !== undefined && value.trim() === '') {
+			throw new CliError(`--${flag} needs a path`);
+		}
 	}
 
 	const mode: Mode = flags.report ? 'report' : 'tui';
 	const output = mode === 'report' ? process.stderr : 'log';
-	let source: TargetSource;
-	if (flags.inspect !== undefined) {
+	let source: Source;
+	if (flags.replay !== undefined) {
+		source = {kind: 'replay', path: flags.replay};
+	} else if (flags.inspect !== undefined) {
 		source = {kind: 'inspect', address: flags.inspect, allowRemote: flags.allowRemote};
 	} else if (flags.demo) {
 		source = {kind: 'spawn', command: [process.execPath, demoPath], output};
@@ -107,5 +133,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		shareSampler: flags.shareSampler,
 		percentile: number('percentile', flags.percentile, defaultPercentile, {min: 1, max: 99.99, integer: false}),
 		metric: metricOf(flags.metric, flags.shareSampler),
+		record: flags.record,
+		exportDir: flags.export,
 	};
 }

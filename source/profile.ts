@@ -118,6 +118,14 @@ class FrameIndex {
 	}
 }
 
+/** site: each function as V8 reports it; user: builtins and Node internals counted in the nearest user frame. */
+export type Grouping = 'site' | 'user';
+
+/** Frames with a URL outside Node itself: code the user (or a package author) can change. */
+export function hasUserCode(kind: SiteKind): boolean {
+	return kind === 'user' || kind === 'dependency';
+}
+
 /** Live samples per node id. V8 numbers nodes densely from 1, so an array indexed by id serves where it fits. */
 function countSamples(samples: readonly ProfileSample[]): (nodeId: number) => number {
 	let maxId = 0;
@@ -147,7 +155,7 @@ function countSamples(samples: readonly ProfileSample[]): (nodeId: number) => nu
  * function, with the number of live samples taken in it. Node ids are not stable across polls, so sites are
  * keyed by call frame. Walks iteratively because stacks can be deeper than the JS call stack allows.
  */
-export function aggregateProfile(profile: SamplingProfile): Aggregate {
+export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 'site'): Aggregate {
 	const bySite = new Map<string, Accumulator>();
 	// Several frames can be one site (a script loaded twice has two script ids): identities are built once per
 	// distinct frame and merged by key.
@@ -170,16 +178,22 @@ export function aggregateProfile(profile: SamplingProfile): Aggregate {
 	}
 
 	const stack: ProfileNode[] = [profile.head];
+	// Grouping by user frame: the nearest ancestor-or-self with the user's (or a dependency's) code owns a node.
+	const owners: Array<Accumulator | undefined> = [undefined];
 	let nodeCount = 0;
 	let totalBytes = 0;
 	while (stack.length > 0) {
 		const node = stack.pop()!;
+		const inherited = owners.pop();
 		nodeCount++;
+		const own = frames.get(node.callFrame);
+		const owner = grouping === 'user' && hasUserCode(own.identity.kind) ? own : inherited;
 		for (const child of node.children) {
 			stack.push(child);
+			owners.push(owner);
 		}
 
-		const accumulator = frames.get(node.callFrame);
+		const accumulator = grouping === 'user' ? owner ?? own : own;
 		accumulator.liveBytes += node.selfSize;
 		totalBytes += node.selfSize;
 		accumulator.samples += samplesOf(node.id);

@@ -47,6 +47,11 @@ export type SamplerOptions = {
 	readonly onSampling?: () => Promise<void>;
 	/** The metric wanted now; read before every poll, so the user can switch it while sampling goes on. */
 	readonly metric?: () => Metric;
+	/**
+	 * Settles when leaktop's own start-up work is done. A poll's round trip is the governor's measure of the
+	 * target's pause, so none may run while leaktop's own thread is busy (loading the UI) and inflates it.
+	 */
+	readonly ready?: Promise<unknown>;
 };
 
 const notStarted = /not started/i;
@@ -93,7 +98,10 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 		await options.onSampling?.();
 		// The sampler sees only what is allocated from now on: a first poll at once would show an empty table.
-		await sleep(Math.min(options.intervalMs, firstPollDelayMs), undefined, {signal: options.signal}).catch(() => undefined);
+		await Promise.all([
+			sleep(Math.min(options.intervalMs, firstPollDelayMs), undefined, {signal: options.signal}).catch(() => undefined),
+			options.ready?.catch(() => undefined),
+		]);
 		while (!options.signal.aborted && !inspector.closed) {
 			const wanted = options.metric?.() ?? metric;
 			if (wanted !== metric) {

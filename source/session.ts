@@ -1,9 +1,9 @@
 import type {Writable} from 'node:stream';
 import {parseInspectAddress, resolveAddress, type InspectorAddress} from './address.js';
 import {connect, type Inspector} from './inspector.js';
-import {sample, type Metric} from './sampler.js';
+import {sample, type Metric, type RawSnapshot} from './sampler.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from './spawn-target.js';
-import type {Store} from './store.js';
+import {applyEvent, type Store, type TargetEvent, type TargetInfo} from './store.js';
 
 export type TargetSource =
 	| {readonly kind: 'inspect'; readonly address: string; readonly allowRemote: boolean}
@@ -19,6 +19,18 @@ export type SessionOptions = {
 	readonly shareSampler: boolean;
 	/** The metric wanted now: the sampler reads it before every poll. */
 	readonly wantedMetric: () => Metric;
+	/** Settles when leaktop itself is ready for the first poll (see SamplerOptions.ready). */
+	readonly ready?: Promise<unknown>;
+	/** Sees everything the store sees, in the same order (a recorder). */
+	readonly observer?: SessionObserver;
+};
+
+/** Receives a session's events as the store does: the target once, then snapshots and notices as they come. */
+export type SessionObserver = {
+	target(info: TargetInfo, attachedAt: number, samplingInterval: number): void;
+	snapshot(snapshot: RawSnapshot): void;
+	notice(time: number, message: string, gap: boolean): void;
+	exited(time: number, reason: string): void;
 };
 
 /** One attached target feeding the store. */
@@ -64,19 +76,33 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		otherTargets: inspector.otherTargets,
 	});
 
+	const {observer} = options;
+	const registered = store.getSnapshot().state.targets.find(target => target.info.id === targetId)!;
+	observer?.target(registered.info, registered.attachedAt, options.samplingInterval);
+	const emit = (event: TargetEvent) => {
+		applyEvent(store, targetId, event);
+		if (event.type === 'snapshot') {
+			observer?.snapshot(event.snapshot);
+		} else if (event.type === 'notice') {
+			observer?.notice(Date.now(), event.message, event.gap);
+		} else {
+			observer?.exited(Date.now(), event.reason);
+		}
+	};
+
 	if (!options.readProcess) {
-		store.notice(targetId, '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
+		emit({type: 'notice', message: '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed', gap: false});
 	}
 
 	const controller = new AbortController();
 	inspector.onClose(reason => {
 		if (!controller.signal.aborted) {
-			store.exited(targetId, reason);
+			emit({type: 'exited', reason});
 		}
 	});
 	void spawned?.exited.then(exit => {
 		if (!controller.signal.aborted) {
-			store.exited(targetId, `target exited (${describeExit(exit)})`);
+			emit({type: 'exited', reason: `target exited (${describeExit(exit)})`});
 		}
 	});
 
@@ -91,16 +117,9 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			signal: controller.signal,
 			onSampling: spawned === undefined ? undefined : async () => inspector.runIfWaitingForDebugger(),
 			metric: options.wantedMetric,
+			ready: options.ready,
 		})) {
-			if (event.type === 'snapshot') {
-				store.ingest(event.snapshot);
-			} else {
-				if (event.gap === true) {
-					store.gap(targetId);
-				}
-
-				store.notice(targetId, event.message);
-			}
+			emit(event.type === 'snapshot' ? event : {type: 'notice', message: event.message, gap: event.gap === true});
 		}
 	})();
 

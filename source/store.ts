@@ -76,7 +76,32 @@ export type State = {
 	/** Index of the target the view shows. */
 	readonly active: number;
 	readonly view: ViewState;
+	/** live: attached to a target; replay: showing a recording, whose player answers the replay keys. */
+	readonly mode: Mode;
+	readonly replay: ReplayStatus | undefined;
 };
+
+export type Mode = 'live' | 'replay';
+
+/** Where a replay stands: `position` snapshots of `count` shown. */
+export type ReplayStatus = {readonly position: number; readonly count: number; readonly playing: boolean; readonly speed: number};
+
+/**
+ * Commands the store cannot carry out by itself, because they act on the world (the replay's clock, files):
+ * the CLI listens for them and does the work.
+ */
+export type Effect =
+	| {readonly type: 'replay-toggle'}
+	| {readonly type: 'replay-step'; readonly by: number}
+	| {readonly type: 'replay-jump'; readonly to: 'start' | 'end'}
+	| {readonly type: 'replay-speed'; readonly by: number}
+	| {readonly type: 'export'};
+
+const effectTypes = new Set<string>(['replay-toggle', 'replay-step', 'replay-jump', 'replay-speed', 'export']);
+
+function isEffect(action: Action | Effect): action is Effect {
+	return effectTypes.has(action.type);
+}
 
 /** What the views draw for the active target: derived from the state, frozen while paused. */
 export type DataView = {
@@ -218,8 +243,13 @@ export type StoreSnapshot = {readonly state: State; readonly data: DataView | un
 export type Store = {
 	subscribe(listener: () => void): () => void;
 	getSnapshot(): StoreSnapshot;
-	dispatch(action: Action): void;
+	dispatch(action: Action | Effect): void;
+	/** Listens for the effects dispatched; returns the unsubscribe. */
+	onEffect(listener: (effect: Effect) => void): () => void;
 	addTarget(info: TargetInfo, attachedAt?: number): void;
+	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
+	reset(targetId: string): void;
+	setReplay(status: ReplayStatus): void;
 	ingest(snapshot: RawSnapshot): void;
 	notice(targetId: string, message: string): void;
 	exited(targetId: string, reason: string): void;
@@ -228,7 +258,8 @@ export type Store = {
 
 /**
  * Bytes allocated per second before this poll: in the allocated metric, the profile's whole weight (already
- * per second); in the retained one, the sampler's running count of samples (Δ max ordinal × interval).
+ * per second); in the retained one, a lower bound from the running count of the samples still alive
+ * (Δ max ordinal × interval): samples of objects that died young are gone from the profile.
  */
 function allocationRate(previous: RawSnapshot | undefined, previousAggregate: Aggregate | undefined, raw: RawSnapshot, aggregate: Aggregate): number | undefined {
 	if (raw.metric === 'allocated') {
@@ -260,13 +291,43 @@ function gaugesOf(snapshot: RawSnapshot): Gauges {
 	};
 }
 
+/** What happens to a target: a live session and a replayed recording feed the store the same events. */
+export type TargetEvent =
+	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
+	| {readonly type: 'notice'; readonly message: string; readonly gap: boolean}
+	| {readonly type: 'exited'; readonly reason: string};
+
+export function applyEvent(store: Store, targetId: string, event: TargetEvent): void {
+	switch (event.type) {
+		case 'snapshot': {
+			store.ingest(event.snapshot);
+			break;
+		}
+
+		case 'notice': {
+			if (event.gap) {
+				store.gap(targetId);
+			}
+
+			store.notice(targetId, event.message);
+			break;
+		}
+
+		case 'exited': {
+			store.exited(targetId, event.reason);
+			break;
+		}
+	}
+}
+
 /**
  * The one store of snapshots the UI and the report read. Snapshots of any number of targets come in through
  * `ingest`; `getSnapshot` returns the same object until something changed (useSyncExternalStore's contract).
  */
-export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>} = {}): Store {
+export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>; readonly mode?: Mode} = {}): Store {
 	const historyOptions = options.history;
-	let state: State = {targets: [], active: 0, view: {...initialView, ...options.view}};
+	let state: State = {targets: [], active: 0, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined};
+	const effectListeners = new Set<(effect: Effect) => void>();
 	let snapshot: StoreSnapshot = {state, data: undefined};
 	let frozen: DataView | undefined;
 	const listeners = new Set<() => void>();
@@ -286,6 +347,12 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		}
 	};
 
+	const freshTarget = (info: TargetInfo, attachedAt: number): TargetState => ({
+		info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
+		allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
+		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
+	});
+
 	const updateTarget = (id: string, update: (target: TargetState) => TargetState) => {
 		publish({...state, targets: state.targets.map(target => (target.info.id === id ? update(target) : target))});
 	};
@@ -296,7 +363,19 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			return () => listeners.delete(listener);
 		},
 		getSnapshot: () => snapshot,
+		onEffect(listener) {
+			effectListeners.add(listener);
+			return () => effectListeners.delete(listener);
+		},
 		dispatch(action) {
+			if (isEffect(action)) {
+				for (const listener of effectListeners) {
+					listener(action);
+				}
+
+				return;
+			}
+
 			const active = state.targets[state.active];
 			if (action.type === 'set-baseline' || action.type === 'clear-baseline') {
 				const baseline = action.type === 'set-baseline' ? baselineOf(active) : undefined;
@@ -324,12 +403,14 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			}
 		},
 		addTarget(info, attachedAt = Date.now()) {
-			const target: TargetState = {
-				info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
-				allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
-				firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
-			};
-			publish({...state, targets: [...state.targets, target]});
+			publish({...state, targets: [...state.targets, freshTarget(info, attachedAt)]});
+		},
+		reset(targetId) {
+			frozen = undefined;
+			updateTarget(targetId, target => freshTarget(target.info, target.attachedAt));
+		},
+		setReplay(replay) {
+			publish({...state, replay});
 		},
 		ingest(raw) {
 			const counted = aggregateProfile(raw.profile);

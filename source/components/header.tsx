@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {formatBytes, formatDuration, formatPercent, fit} from '../format.js';
 import {displayPath} from '../location.js';
 import {sortLabels, type SortKey} from '../ranking.js';
-import type {TargetState, WindowChoice} from '../store.js';
+import type {ReplayStatus, TargetState, WindowChoice} from '../store.js';
 
 type Props = {
 	readonly target: TargetState;
@@ -11,6 +11,7 @@ type Props = {
 	readonly width: number;
 	readonly color: boolean;
 	readonly cwd: string;
+	readonly replay?: ReplayStatus;
 };
 
 function targetName(target: TargetState, cwd: string): string {
@@ -21,7 +22,7 @@ function targetName(target: TargetState, cwd: string): string {
 }
 
 /** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
-export function Header({target, window, sort, width, color, cwd}: Props) {
+export function Header({target, window, sort, width, color, cwd, replay}: Props) {
 	const {latest, latestAggregate} = target;
 	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
 	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
@@ -33,11 +34,13 @@ export function Header({target, window, sort, width, color, cwd}: Props) {
 			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
 			`sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
 			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
-			target.allocationRate === undefined ? '' : `alloc ${formatBytes(target.allocationRate)}/s`,
+			// Retained profiles keep only live samples: their count since the start misses what died young.
+			target.allocationRate === undefined ? '' : `alloc ${target.metric === 'retained' ? '≥ ' : ''}${formatBytes(target.allocationRate)}/s`,
 		].filter(part => part !== '').join('   ');
 	const governor = latest?.governor;
 	// What the user steers comes first: on a narrow terminal the cost figures are the ones cut.
 	const costLine = [
+		replay === undefined ? '' : `REPLAY ${replay.position}/${replay.count} ${replay.playing ? '▶' : '❚❚'} ×${replay.speed}`,
 		`sort ${sortLabels[sort]}`,
 		`window ${window.label}`,
 		target.metric === 'allocated' ? 'measuring allocations/s' : '',

@@ -18,7 +18,7 @@ function memoizeUser(id) {
 fillCache();
 let next = 0;
 setInterval(() => {
-	for (let index = 0; index < 200; index++) {
+	for (let index = 0; index < 60; index++) {
 		memoizeUser(next++);
 	}
 }, 20);

@@ -1,0 +1,203 @@
+import {hasUserCode, siteOf, type ProfileNode, type SamplingProfile, type SiteIdentity} from './profile.js';
+
+/**
+ * Call paths through a sampling profile, for the drill-down: who calls an allocation site (bottom-up, DevTools'
+ * "Heavy" view), what a function's callees allocate (top-down, DevTools' "Tree"), and the nearest frame of the
+ * user's own code above any builtin or Node internal.
+ */
+
+/** One profile flattened: per node, its site, its parent's index and its subtree's bytes. */
+type ProfileIndex = {
+	readonly nodes: readonly ProfileNode[];
+	readonly positions: ReadonlyMap<ProfileNode, number>;
+	readonly sites: readonly SiteIdentity[];
+	readonly parents: Int32Array;
+	readonly totals: Float64Array;
+	/** Index of the nearest node, itself included, whose frame is the user's or a dependency's code; -1 if none. */
+	readonly userNodes: Int32Array;
+};
+
+const indexes = new WeakMap<SamplingProfile, ProfileIndex>();
+
+/** Flattens a profile once (memoized per profile object: the drill-down asks again on every key press). */
+function indexOf(profile: SamplingProfile): ProfileIndex {
+	const known = indexes.get(profile);
+	if (known !== undefined) {
+		return known;
+	}
+
+	const nodes: ProfileNode[] = [];
+	const positions = new Map<ProfileNode, number>();
+	const sites: SiteIdentity[] = [];
+	const parentList: number[] = [];
+	const bySignature = new Map<string, SiteIdentity>();
+	const stack: Array<[ProfileNode, number]> = [[profile.head, -1]];
+	while (stack.length > 0) {
+		const [node, parent] = stack.pop()!;
+		const index = nodes.length;
+		nodes.push(node);
+		positions.set(node, index);
+		parentList.push(parent);
+		const {callFrame} = node;
+		const signature = `${callFrame.scriptId}:${callFrame.lineNumber}:${callFrame.columnNumber}:${callFrame.functionName}:${callFrame.url}`;
+		let site = bySignature.get(signature);
+		if (site === undefined) {
+			site = siteOf(callFrame);
+			bySignature.set(signature, site);
+		}
+
+		sites.push(site);
+		for (const child of node.children) {
+			stack.push([child, index]);
+		}
+	}
+
+	const parents = Int32Array.from(parentList);
+	const totals = new Float64Array(nodes.length);
+	// Preorder puts every parent before its children: summing backwards adds each subtree to its parent.
+	for (let index = nodes.length - 1; index >= 0; index--) {
+		totals[index]! += nodes[index]!.selfSize;
+		if (parents[index]! >= 0) {
+			totals[parents[index]!]! += totals[index]!;
+		}
+	}
+
+	const userNodes = new Int32Array(nodes.length);
+	for (let index = 0; index < nodes.length; index++) {
+		userNodes[index] = hasUserCode(sites[index]!.kind) ? index : (parents[index]! >= 0 ? userNodes[parents[index]!]! : -1);
+	}
+
+	const built = {nodes, positions, sites, parents, totals, userNodes};
+	indexes.set(profile, built);
+	return built;
+}
+
+/** A node of a bottom-up or top-down tree: a site, the bytes through it, and its callers or callees. */
+export type PathTree = {
+	readonly site: SiteIdentity;
+	readonly bytes: number;
+	readonly children: readonly PathTree[];
+};
+
+type MutableTree = {site: SiteIdentity; bytes: number; children: Map<string, MutableTree>};
+
+function freeze(tree: MutableTree): PathTree {
+	return {site: tree.site, bytes: tree.bytes, children: [...tree.children.values()].map(freeze).sort((a, b) => b.bytes - a.bytes)};
+}
+
+function child(tree: MutableTree, site: SiteIdentity): MutableTree {
+	let next = tree.children.get(site.key);
+	if (next === undefined) {
+		next = {site, bytes: 0, children: new Map()};
+		tree.children.set(site.key, next);
+	}
+
+	return next;
+}
+
+/** The callers of a site, heaviest first: each level one caller further from the allocation. */
+export function callersOf(profile: SamplingProfile, site: SiteIdentity): PathTree {
+	const {nodes, sites, parents} = indexOf(profile);
+	const root: MutableTree = {site, bytes: 0, children: new Map()};
+	for (const [index, node] of nodes.entries()) {
+		if (sites[index]!.key !== site.key || node.selfSize <= 0) {
+			continue;
+		}
+
+		root.bytes += node.selfSize;
+		let tree = root;
+		for (let parent = parents[index]!; parent > 0; parent = parents[parent]!) {
+			tree = child(tree, sites[parent]!);
+			tree.bytes += node.selfSize;
+		}
+	}
+
+	return freeze(root);
+}
+
+/**
+ * What a function and its callees hold: the site's own bytes and, below it, each callee's subtree. Recursive
+ * calls are counted once, at the outermost call.
+ */
+export function calleesOf(profile: SamplingProfile, site: SiteIdentity): PathTree {
+	const {nodes, positions, sites, parents, totals} = indexOf(profile);
+	const root: MutableTree = {site, bytes: 0, children: new Map()};
+	// V8 caps stacks at 128 frames, so this recursion stays shallow.
+	const add = (into: MutableTree, index: number) => {
+		for (const callee of nodes[index]!.children) {
+			const calleeIndex = positions.get(callee)!;
+			const tree = child(into, sites[calleeIndex]!);
+			tree.bytes += totals[calleeIndex]!;
+			add(tree, calleeIndex);
+		}
+	};
+
+	for (let index = 0; index < nodes.length; index++) {
+		if (sites[index]!.key !== site.key) {
+			continue;
+		}
+
+		let nested = false;
+		for (let parent = parents[index]!; parent >= 0 && !nested; parent = parents[parent]!) {
+			nested = sites[parent]!.key === site.key;
+		}
+
+		if (!nested) {
+			root.bytes += totals[index]!;
+			add(root, index);
+		}
+	}
+
+	return freeze(root);
+}
+
+/** The site's heaviest call paths, leaf first, as "name url:line" frames (the report's `paths`). */
+export function heaviestPaths(profile: SamplingProfile, site: SiteIdentity, limit = 5): Array<{frames: string[]; bytes: number}> {
+	const {nodes, sites, parents} = indexOf(profile);
+	const paths = new Map<string, {frames: string[]; bytes: number}>();
+	for (const [index, node] of nodes.entries()) {
+		if (sites[index]!.key !== site.key || node.selfSize <= 0) {
+			continue;
+		}
+
+		const frames: string[] = [];
+		for (let at = index; at > 0; at = parents[at]!) {
+			const {functionName, url, line} = sites[at]!;
+			frames.push(url === '' ? functionName : `${functionName} ${url}:${line}`);
+		}
+
+		const key = frames.join('\n');
+		const entry = paths.get(key) ?? {frames, bytes: 0};
+		entry.bytes += node.selfSize;
+		paths.set(key, entry);
+	}
+
+	return [...paths.values()].sort((a, b) => b.bytes - a.bytes).slice(0, limit);
+}
+
+/**
+ * The nearest frame with a non-internal URL at or above the site's heaviest allocation: what a user can fix
+ * when the site is a builtin (`set` inside `memoizeUser`). Undefined when no frame above has one.
+ */
+export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteIdentity | undefined {
+	if (hasUserCode(site.kind)) {
+		return site;
+	}
+
+	const {nodes, sites, userNodes} = indexOf(profile);
+	const byFrame = new Map<number, number>();
+	for (const [index, node] of nodes.entries()) {
+		if (sites[index]!.key === site.key && node.selfSize > 0 && userNodes[index]! >= 0) {
+			byFrame.set(userNodes[index]!, (byFrame.get(userNodes[index]!) ?? 0) + node.selfSize);
+		}
+	}
+
+	let best: [number, number] | undefined;
+	for (const entry of byFrame) {
+		if (best === undefined || entry[1] > best[1]) {
+			best = entry;
+		}
+	}
+
+	return best === undefined ? undefined : sites[best[0]];
+}

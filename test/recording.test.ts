@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {decodeRecording, encodeRecord, magic, RecordingEncoder, RecordingError, recordingVersion} from '../source/recording.js';
+import {buildReport} from '../source/report.js';
+import {recordingEnd, replayInto} from '../source/replay.js';
+import {applyEvent, createStore} from '../source/store.js';
+import {loadTrace, rawSnapshots} from './helpers.js';
+
+const info = {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 42, logPath: undefined, otherTargets: 0};
+
+function record(trace: string) {
+	const snapshots = rawSnapshots(loadTrace(trace));
+	const encoder = new RecordingEncoder();
+	const parts = [encoder.header(info, snapshots[0]!.time - 500, 131_072, '0.0.0-test')];
+	const ends: number[] = [];
+	for (const [index, snapshot] of snapshots.entries()) {
+		if (index === 3) {
+			parts.push(encoder.event({type: 'notice', time: snapshot.time, message: 'sampler restarted', gap: true}));
+		}
+
+		parts.push(encoder.snapshot(snapshot));
+		ends.push(Buffer.concat(parts).length);
+	}
+
+	parts.push(encoder.event({type: 'end', time: snapshots.at(-1)!.time + 10}));
+	return {snapshots, bytes: Buffer.concat(parts), ends};
+}
+
+describe('the recording format', () => {
+	it('restores every snapshot exactly, with its profile', () => {
+		const {snapshots, bytes} = record('trace-memo');
+		const decoded = decodeRecording(bytes);
+		assert.equal(decoded.truncated, undefined);
+		const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+		assert.deepEqual(decoded.header.target, asJson(info));
+		const restored = decoded.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot] : []));
+		assert.equal(restored.length, snapshots.length);
+		assert.deepEqual(asJson(restored), asJson(snapshots));
+		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot').map(event => event.type), ['notice', 'end']);
+	});
+
+	it('is compact: call frames are written once', () => {
+		const {snapshots, bytes} = record('trace-memo');
+		const json = Buffer.byteLength(JSON.stringify(snapshots));
+		assert.ok(bytes.length * 10 < json, `${bytes.length} bytes for ${json} bytes of JSON`);
+	});
+
+	it('skips a partial last record, as a crash mid-write leaves it, keeping every complete snapshot', () => {
+		const {bytes, ends} = record('trace-memo');
+		const cut = bytes.subarray(0, ends.at(-1)! - 7);
+		const decoded = decodeRecording(cut);
+		assert.match(decoded.truncated!, /partial record|damaged/);
+		assert.equal(decoded.events.filter(event => event.type === 'snapshot').length, ends.length - 1);
+		const headerOnly = decodeRecording(bytes.subarray(0, ends[0]! - 1));
+		assert.equal(headerOnly.events.length, 0);
+	});
+
+	it('refuses a damaged record in the middle, a foreign file and a newer version with clear errors', () => {
+		const {bytes, ends} = record('trace-memo');
+		const damaged = Buffer.from(bytes);
+		damaged[ends[1]! + 20] ^= 0xFF;
+		assert.throws(() => decodeRecording(damaged), (error: Error) => error instanceof RecordingError && /corrupt: the record at offset \d+ fails its checksum/.test(error.message));
+		assert.throws(() => decodeRecording(Buffer.from('{"head": {}}')), /not a leaktop recording/);
+		const newer = encodeRecord({type: 'header', format: 'leaktop-recording', version: recordingVersion + 1, leaktop: 'x', target: info, attachedAt: 0, samplingInterval: 1});
+		assert.throws(() => decodeRecording(Buffer.concat([magic, newer])), /format version 2, newer than this leaktop reads \(1\)/);
+	});
+
+	it('gives the same report replayed as live from the same snapshots', () => {
+		const {snapshots, bytes} = record('trace-spikes');
+		const live = createStore();
+		live.addTarget(info, snapshots[0]!.time - 500);
+		for (const [index, snapshot] of snapshots.entries()) {
+			if (index === 3) {
+				applyEvent(live, 't', {type: 'notice', message: 'sampler restarted', gap: true});
+			}
+
+			applyEvent(live, 't', {type: 'snapshot', snapshot});
+		}
+
+		const decoded = decodeRecording(bytes);
+		const replayed = createStore({mode: 'replay'});
+		replayInto(replayed, decoded);
+		const endedAt = recordingEnd(decoded);
+		assert.equal(endedAt, snapshots.at(-1)!.time + 10);
+		const liveReport = buildReport(live.getSnapshot().state.targets[0]!, 131_072, endedAt, 90);
+		assert.deepEqual(buildReport(replayed.getSnapshot().state.targets[0]!, 131_072, endedAt, 90), liveReport);
+		assert.ok(replayed.getSnapshot().state.targets[0]!.history.points().some(point => point.gap), 'the break is replayed too');
+	});
+});
