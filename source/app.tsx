@@ -6,6 +6,7 @@ import {Header} from './components/header.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
+import {collectGarbageCost, heapSnapshotCost} from './heap-snapshot.js';
 import {bindingsFor, commandFor, keyNames} from './keymap.js';
 import type {Store, StoreSnapshot} from './store.js';
 
@@ -29,6 +30,14 @@ function statusLine({state, data}: StoreSnapshot): string {
 	}
 
 	const {target} = data;
+	const {confirm} = state.view;
+	if (confirm !== undefined) {
+		const heap = target.latest?.heap.usedSize ?? 0;
+		return confirm === 'heap-snapshot'
+			? `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`
+			: `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`;
+	}
+
 	const parts: string[] = [];
 	if (target.status.kind === 'exited') {
 		parts.push(`${target.status.reason}: the data stays on screen, q quits`);
@@ -58,6 +67,11 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
+		if (store.getSnapshot().state.view.confirm !== undefined) {
+			store.dispatch({type: 'answer', yes: input === 'y'});
+			return;
+		}
+
 		for (const name of keyNames(input, key)) {
 			const command = commandFor(name, store.getSnapshot().state.mode);
 			if (command?.type === 'quit') {

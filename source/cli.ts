@@ -7,6 +7,8 @@ import meow from 'meow';
 import {comparePoints} from './compare.js';
 import {CliError, oneLine} from './errors.js';
 import {writeExports} from './exporter.js';
+import {formatBytes} from './format.js';
+import {writeHeapSnapshot} from './heap-snapshot.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, parseOptions, type Options} from './options.js';
 import {createRecorder} from './recorder.js';
 import {loadRecording, playRecording, recordingEnd, replayInto} from './replay.js';
@@ -130,6 +132,42 @@ function exportOnKey(store: Store, exportDir: string | undefined): () => void {
 	});
 }
 
+/** The heavy operations, once the user confirmed them: a heap snapshot to a file, or a forced GC. */
+function heavyOnConfirm(store: Store, session: Session, exportDir: string | undefined): () => void {
+	return store.onEffect(effect => {
+		const {data} = store.getSnapshot();
+		if (effect.type !== 'heavy' || data === undefined) {
+			return;
+		}
+
+		const id = data.target.info.id;
+		const say = (message: string) => {
+			store.notice(id, message);
+		};
+
+		if (effect.operation === 'collect-garbage') {
+			say('forcing a full GC…');
+			session.inspector.collectGarbage().then(() => {
+				say('full GC done');
+			}, (error: unknown) => {
+				say(`full GC failed: ${oneLine(error)}`);
+			});
+			return;
+		}
+
+		const pid = data.target.info.pid ?? data.target.latest?.process?.pid ?? 'target';
+		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${new Date().toISOString().replaceAll(/[:.]/g, '-')}.heapsnapshot`);
+		say('heap snapshot: starting…');
+		writeHeapSnapshot(session.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
+			say(`heap snapshot: ${Math.round(share * 100)}%…`);
+		}).then(bytes => {
+			say(`heap snapshot written (${formatBytes(bytes)}), for DevTools → Memory → Load: ${path}`);
+		}, (error: unknown) => {
+			say(`heap snapshot failed: ${oneLine(error)}`);
+		});
+	});
+}
+
 async function sampleForReport(session: Session, options: Options, stop: AbortSignal): Promise<void> {
 	const startedAt = Date.now();
 	const progress = process.stderr.isTTY
@@ -249,9 +287,11 @@ async function live(options: Options, source: TargetSource): Promise<number> {
 	});
 	const {runTui} = await tui!;
 	const stopExports = exportOnKey(store, options.exportDir);
+	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
 	try {
 		await runTui(store, stop.signal);
 	} finally {
+		stopHeavy();
 		stopExports();
 		await session.stop();
 		recorder?.end(Date.now());

@@ -35,6 +35,10 @@ export type Inspector = {
 	/** Evaluates the one fixed read-only expression (never called with --no-eval). */
 	readProcess(): Promise<ProcessFigures>;
 	runIfWaitingForDebugger(): Promise<void>;
+	/** Streams a heap snapshot: every chunk to `onChunk` as it arrives, progress as a share 0..1. */
+	takeHeapSnapshot(onChunk: (chunk: string) => void, onProgress: (share: number) => void): Promise<void>;
+	/** A full GC in the target, on the user's request. */
+	collectGarbage(): Promise<void>;
 	/** Called once when the connection ends: the target exited or the socket dropped. */
 	onClose(listener: (reason: string) => void): void;
 	readonly closed: boolean;
@@ -165,6 +169,36 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 		},
 		async runIfWaitingForDebugger() {
 			await send('Runtime.runIfWaitingForDebugger');
+		},
+		async takeHeapSnapshot(onChunk, onProgress) {
+			const events = client as unknown as NodeJS.EventEmitter;
+			const listeners: Array<[string, (params: Record<string, unknown>) => void]> = [
+				['HeapProfiler.addHeapSnapshotChunk', ({chunk}) => {
+					onChunk(String(chunk));
+				}],
+				['HeapProfiler.reportHeapSnapshotProgress', ({done, total}) => {
+					onProgress(Number(total) > 0 ? Number(done) / Number(total) : 0);
+				}],
+			];
+			for (const [event, listener] of listeners) {
+				events.on(event, listener);
+			}
+
+			try {
+				// A snapshot of a large heap takes minutes (666 MB took 33 s): no per-call deadline here.
+				if (closed) {
+					throw new Error('the inspector connection is closed');
+				}
+
+				await (client.send as (method: string, params?: object) => Promise<unknown>)('HeapProfiler.takeHeapSnapshot', {reportProgress: true});
+			} finally {
+				for (const [event, listener] of listeners) {
+					events.off(event, listener);
+				}
+			}
+		},
+		async collectGarbage() {
+			await send('HeapProfiler.collectGarbage');
 		},
 		onClose(listener) {
 			closeListeners.push(listener);

@@ -41,6 +41,8 @@ export type Session = {
 	readonly done: Promise<void>;
 	/** Stops sampling (stopping the sampler it started), detaches, and ends a spawned target. */
 	stop(): Promise<void>;
+	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC). */
+	readonly inspector: Pick<Inspector, 'takeHeapSnapshot' | 'collectGarbage'>;
 };
 
 async function openTarget(source: TargetSource): Promise<{address: InspectorAddress; spawned: SpawnedTarget | undefined}> {
@@ -128,6 +130,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		targetId,
 		spawned,
 		done,
+		inspector,
 		stop() {
 			stopping ??= (async () => {
 				controller.abort();

@@ -69,7 +69,11 @@ export type ViewState = {
 	readonly compareSelected: number;
 	/** The metric the user asked for; the sampler follows at its next poll. */
 	readonly metric: Metric;
+	/** A heavy operation waiting for the user's `y`. */
+	readonly confirm: HeavyOperation | undefined;
 };
+
+export type HeavyOperation = 'heap-snapshot' | 'collect-garbage';
 
 export type State = {
 	readonly targets: readonly TargetState[];
@@ -95,9 +99,10 @@ export type Effect =
 	| {readonly type: 'replay-step'; readonly by: number}
 	| {readonly type: 'replay-jump'; readonly to: 'start' | 'end'}
 	| {readonly type: 'replay-speed'; readonly by: number}
-	| {readonly type: 'export'};
+	| {readonly type: 'export'}
+	| {readonly type: 'heavy'; readonly operation: HeavyOperation};
 
-const effectTypes = new Set<string>(['replay-toggle', 'replay-step', 'replay-jump', 'replay-speed', 'export']);
+const effectTypes = new Set<string>(['replay-toggle', 'replay-step', 'replay-jump', 'replay-speed', 'export', 'heavy']);
 
 function isEffect(action: Action | Effect): action is Effect {
 	return effectTypes.has(action.type);
@@ -128,7 +133,9 @@ export type Action =
 	| {readonly type: 'percentile'; readonly by: number}
 	| {readonly type: 'toggle-metric'}
 	| {readonly type: 'set-baseline'}
-	| {readonly type: 'clear-baseline'};
+	| {readonly type: 'clear-baseline'}
+	| {readonly type: 'ask'; readonly operation: HeavyOperation}
+	| {readonly type: 'answer'; readonly yes: boolean};
 
 /** What the pure reducer needs to know of the data. */
 export type ReduceContext = {readonly rowCount: number; readonly compareRowCount: number; readonly hasBaseline: boolean};
@@ -193,6 +200,14 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 			return view.sort === 'baseline' ? {...view, sort: 'leak', selected: 0} : view;
 		}
 
+		case 'ask': {
+			return {...view, confirm: action.operation};
+		}
+
+		case 'answer': {
+			return {...view, confirm: undefined};
+		}
+
 		case 'toggle-pause': {
 			return {...view, paused: !view.paused};
 		}
@@ -214,6 +229,7 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 export const initialView: ViewState = {
 	sort: 'leak', selected: 0, paused: false, help: false, windowIndex: 1,
 	compare: false, focus: 'table', percentile: defaultPercentile, compareSort: 'delta', compareSelected: 0, metric: 'retained',
+	confirm: undefined,
 };
 
 /** The history the views read: the one of the metric being measured. */
@@ -371,6 +387,16 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			if (isEffect(action)) {
 				for (const listener of effectListeners) {
 					listener(action);
+				}
+
+				return;
+			}
+
+			if (action.type === 'answer' && action.yes && state.view.confirm !== undefined) {
+				const operation = state.view.confirm;
+				publish({...state, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+				for (const listener of effectListeners) {
+					listener({type: 'heavy', operation});
 				}
 
 				return;

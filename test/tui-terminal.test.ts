@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {after, describe, it} from 'node:test';
 import {bin, target} from './run-leaktop.js';
 import {Terminal} from './tmux.js';
@@ -61,6 +64,33 @@ describe('the live view in a real terminal', () => {
 		terminal.press('q');
 		await terminal.waitForExit();
 		await waitUntil(() => !isAlive(pid), 'the spawned target ends with leaktop');
+	});
+
+	it('takes a heap snapshot and forces a GC only once confirmed', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'leaktop-heavy-'));
+		const terminal = new Terminal([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
+		terminals.push(terminal);
+		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
+		terminal.press('H');
+		await terminal.waitFor(/Heap snapshot\? y: take it, other key: cancel\. It pauses the target about \d+ s/);
+		terminal.press('n');
+		await terminal.waitFor(/^(?![\s\S]*Heap snapshot\?)/);
+		assert.deepEqual(readdirSync(dir), [], 'cancelled: nothing written');
+		terminal.press('H');
+		await terminal.waitFor(/Heap snapshot\?/);
+		terminal.press('y');
+		const done = await terminal.waitFor(/heap snapshot written \(/, 30_000);
+		assert.match(done, /DevTools/);
+		const [file] = readdirSync(dir);
+		assert.match(file!, /^leaktop-\d+-.*\.heapsnapshot$/);
+		const snapshot = JSON.parse(readFileSync(join(dir, file!), 'utf8')) as {snapshot: {meta: unknown; node_count: number}; nodes: number[]; edges: number[]; strings: string[]};
+		assert.ok(snapshot.snapshot.node_count > 1000 && snapshot.nodes.length > 0 && snapshot.edges.length > 0 && snapshot.strings.includes('subscribeForever'));
+		terminal.press('g');
+		await terminal.waitFor(/Full GC\? y: force it, other key: cancel\. It pauses the target about \d+ ms/);
+		terminal.press('y');
+		await terminal.waitFor(/full GC done/);
+		terminal.press('q');
+		await terminal.waitForExit();
 	});
 
 	it('keeps the data on screen when the target exits', async () => {
