@@ -13,6 +13,8 @@ import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSa
 import {createRecorder} from './recorder.js';
 import {loadRecording, playRecording, recordingEnd, replayInto} from './replay.js';
 import {buildReport, type Report} from './report.js';
+import {resolveOriginals, watchSources} from './resolve-sources.js';
+import {Sources} from './sources.js';
 import {startSession, type Session, type TargetSource} from './session.js';
 import {activeHistory, createStore, type Store, type TargetState} from './store.js';
 
@@ -191,7 +193,9 @@ async function replay(options: Options, path: string): Promise<number> {
 	if (options.mode === 'report') {
 		replayInto(store, recording);
 		const target = store.getSnapshot().state.targets[0]!;
-		await printReport(buildReport(target, recording.header.samplingInterval, recordingEnd(recording), options.percentile));
+		const sources = new Sources();
+		resolveOriginals(store, sources);
+		await printReport(buildReport(target, recording.header.samplingInterval, recordingEnd(recording), options.percentile, store.getSnapshot().state.originals));
 		if (recording.truncated !== undefined) {
 			process.stderr.write(`leaktop: ${recording.truncated}\n`);
 		}
@@ -207,11 +211,13 @@ async function replay(options: Options, path: string): Promise<number> {
 	const {runTui} = await import('./tui.js');
 	const player = playRecording(store, recording);
 	const stopExports = exportOnKey(store, options.exportDir);
+	const stopSources = watchSources(store, new Sources());
 	const stop = new AbortController();
 	onSignals(stop);
 	try {
 		await runTui(store, stop.signal);
 	} finally {
+		stopSources();
 		stopExports();
 		player.stop();
 	}
@@ -263,7 +269,8 @@ async function live(options: Options, source: TargetSource): Promise<number> {
 		const endedAt = Date.now();
 		recorder?.end(endedAt);
 		const target = store.getSnapshot().state.targets.find(entry => entry.info.id === session.targetId)!;
-		await printReport(buildReport(target, options.samplingInterval, endedAt, options.percentile));
+		resolveOriginals(store, new Sources());
+		await printReport(buildReport(target, options.samplingInterval, endedAt, options.percentile, store.getSnapshot().state.originals));
 		if (recorder !== undefined) {
 			process.stderr.write(`leaktop: recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}\n`);
 		}
@@ -288,9 +295,11 @@ async function live(options: Options, source: TargetSource): Promise<number> {
 	const {runTui} = await tui!;
 	const stopExports = exportOnKey(store, options.exportDir);
 	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
+	const stopSources = watchSources(store, new Sources());
 	try {
 		await runTui(store, stop.signal);
 	} finally {
+		stopSources();
 		stopHeavy();
 		stopExports();
 		await session.stop();

@@ -11,10 +11,19 @@ export type Binding = {
 	readonly command: Command;
 	/** Only in this mode; the first binding of a key that applies wins. */
 	readonly mode?: Mode;
+	/** Only in the table and panes (`list`) or only in a drill-down (`drill`). */
+	readonly context?: Context;
 };
+
+export type Context = 'list' | 'drill';
 
 /** Every key leaktop answers to: it drives both the dispatch and the help screen. */
 export const keymap: readonly Binding[] = [
+	{keys: ['right', 'l'], label: '→/l', description: 'drill-down: expand the selected call path', command: {type: 'drill-expand'}, context: 'drill'},
+	{keys: ['left', 'h'], label: '←/h', description: 'drill-down: collapse it', command: {type: 'drill-collapse'}, context: 'drill'},
+	{keys: ['escape', 'backspace'], label: 'Esc', description: 'drill-down: back', command: {type: 'drill-back'}, context: 'drill'},
+	{keys: ['t'], label: 't', description: 'drill-down: callers (bottom-up) or callees (top-down)', command: {type: 'drill-tree'}, context: 'drill'},
+	{keys: ['return'], label: 'Enter', description: 'drill into the selected site: call paths, callees, history, source', command: {type: 'drill-open'}},
 	{keys: ['p', 'space'], label: 'p', description: 'play / pause the replay', command: {type: 'replay-toggle'}, mode: 'replay'},
 	{keys: ['left'], label: '←/→', description: 'replay: a snapshot back / forward', command: {type: 'replay-step', by: -1}, mode: 'replay'},
 	{keys: ['right'], label: '', description: '', command: {type: 'replay-step', by: 1}, mode: 'replay'},
@@ -41,6 +50,11 @@ export const keymap: readonly Binding[] = [
 	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}, mode: 'live'},
 	{keys: ['H'], label: 'H', description: 'take a heap snapshot into a .heapsnapshot file (asks first: it is heavy)', command: {type: 'ask', operation: 'heap-snapshot'}, mode: 'live'},
 	{keys: ['g'], label: 'g', description: 'force a full GC in the target (asks first)', command: {type: 'ask', operation: 'collect-garbage'}, mode: 'live'},
+	{keys: ['u'], label: 'u', description: 'group builtins and Node internals into the nearest frame of your code', command: {type: 'toggle-grouping'}, context: 'list'},
+	{keys: ['n'], label: 'n', description: 'show all code, only your app\'s, or node_modules and Node internals per package', command: {type: 'cycle-scope'}, context: 'list'},
+	{keys: ['/'], label: '/', description: 'filter by function or location as you type; Enter keeps it, Esc clears it', command: {type: 'filter-start'}, context: 'list'},
+	{keys: ['f'], label: 'f', description: 'focus: only allocations under paths through the selected function; f again clears', command: {type: 'toggle-focus'}, context: 'list'},
+	{keys: ['o'], label: 'o', description: 'show generated locations instead of source-mapped ones, and back', command: {type: 'toggle-generated'}},
 	{keys: ['e'], label: 'e', description: 'export the latest profile (.heapprofile, pprof) and the comparison (pprof)', command: {type: 'export'}},
 	{keys: ['?', 'h'], label: '?', description: 'this help', command: {type: 'toggle-help'}},
 	{keys: ['escape'], label: 'Esc', description: 'close the help', command: {type: 'close-help'}},
@@ -65,12 +79,17 @@ export type KeyFlags = {
 };
 
 /**
- * The names of the keys in one input event. A terminal delivers keys typed quickly (or pasted) as one chunk,
- * which ink hands over as one string: each character is a key of its own.
+ * The keys in one input event. A terminal delivers keys typed quickly (or pasted) as one chunk, which ink hands
+ * over as one string: each character is a key of its own, a carriage return is Enter. Chunks with escape
+ * sequences (arrows) are left whole for ink's own parsing.
  */
-export function keyNames(input: string, key: KeyFlags): string[] {
+export function splitKeys(input: string, key: KeyFlags): Array<[string, KeyFlags]> {
 	const special = Object.values(key).some(Boolean);
-	return special || input.length <= 1 ? [keyName(input, key)] : [...input].map(character => keyName(character, {}));
+	if (special || input.length <= 1 || input.includes('\u001B')) {
+		return [[input, key]];
+	}
+
+	return [...input].map(character => (character === '\r' ? ['', {return: true}] : [character, {}]));
 }
 
 /** The name of a key press as ink reports it. */
@@ -92,11 +111,11 @@ export function keyName(input: string, key: KeyFlags): string {
 	return input === ' ' ? 'space' : input;
 }
 
-/** The bindings that apply in a mode, in the keymap's order. */
-export function bindingsFor(mode: Mode): Binding[] {
-	return keymap.filter(binding => binding.mode === undefined || binding.mode === mode);
+/** The bindings that apply in a mode and context, in the keymap's order. */
+export function bindingsFor(mode: Mode, context: Context = 'list'): Binding[] {
+	return keymap.filter(binding => (binding.mode === undefined || binding.mode === mode) && (binding.context === undefined || binding.context === context));
 }
 
-export function commandFor(name: string, mode: Mode = 'live'): Command | undefined {
-	return bindingsFor(mode).find(binding => binding.keys.includes(name))?.command;
+export function commandFor(name: string, mode: Mode = 'live', context: Context = 'list'): Command | undefined {
+	return bindingsFor(mode, context).find(binding => binding.keys.includes(name))?.command;
 }

@@ -20,8 +20,15 @@ export function displayPath(url: string, cwd: string): string {
 	return path;
 }
 
-/** Where a site is: `file:line` for code with a URL, `(native)` for V8 builtins, `(V8)` for V8's pseudo-frames. */
-export function siteLocation(site: Pick<SiteIdentity, 'kind' | 'url' | 'line'>, cwd: string): string {
+/**
+ * Where a site is: `file:line` for code with a URL (the original file and line when a source map says so),
+ * `(native)` for V8 builtins, `(V8)` for V8's pseudo-frames.
+ */
+export function siteLocation(site: Pick<SiteIdentity, 'kind' | 'url' | 'line'>, cwd: string, original?: OriginalLocation): string {
+	if (original !== undefined) {
+		return `${displayPath(original.url, cwd)}:${original.line}`;
+	}
+
 	if (site.kind === 'builtin') {
 		return '(native)';
 	}
@@ -32,3 +39,11 @@ export function siteLocation(site: Pick<SiteIdentity, 'kind' | 'url' | 'line'>, 
 
 	return `${displayPath(site.url, cwd)}:${site.line}`;
 }
+
+/** Where a generated location comes from, by its source map: 1-based line and column. */
+export type OriginalLocation = {readonly url: string; readonly line: number; readonly column: number};
+
+/** A script's text for the drill-down, or why it cannot be shown. */
+export type SourceText =
+	| {readonly kind: 'text'; readonly path: string; readonly lines: readonly string[]}
+	| {readonly kind: 'unavailable'; readonly reason: string};

@@ -1,4 +1,4 @@
-import {hasUserCode, siteOf, type ProfileNode, type SamplingProfile, type SiteIdentity} from './profile.js';
+import {hasUserCode, siteOf, type Grouping, type ProfileNode, type SamplingProfile, type SiteIdentity} from './profile.js';
 
 /**
  * Call paths through a sampling profile, for the drill-down: who calls an allocation site (bottom-up, DevTools'
@@ -95,18 +95,22 @@ function child(tree: MutableTree, site: SiteIdentity): MutableTree {
 	return next;
 }
 
-/** The callers of a site, heaviest first: each level one caller further from the allocation. */
-export function callersOf(profile: SamplingProfile, site: SiteIdentity): PathTree {
-	const {nodes, sites, parents} = indexOf(profile);
+/**
+ * The callers of a site, heaviest first: each level one caller further from the allocation. Grouped by user
+ * frame, the site also owns what the builtins and internals it calls allocate.
+ */
+export function callersOf(profile: SamplingProfile, site: SiteIdentity, grouping: Grouping = 'site'): PathTree {
+	const {nodes, sites, parents, userNodes} = indexOf(profile);
 	const root: MutableTree = {site, bytes: 0, children: new Map()};
 	for (const [index, node] of nodes.entries()) {
-		if (sites[index]!.key !== site.key || node.selfSize <= 0) {
+		const owner = grouping === 'user' && userNodes[index]! >= 0 ? userNodes[index]! : index;
+		if (sites[owner]!.key !== site.key || node.selfSize <= 0) {
 			continue;
 		}
 
 		root.bytes += node.selfSize;
 		let tree = root;
-		for (let parent = parents[index]!; parent > 0; parent = parents[parent]!) {
+		for (let parent = parents[owner]!; parent > 0; parent = parents[parent]!) {
 			tree = child(tree, sites[parent]!);
 			tree.bytes += node.selfSize;
 		}
@@ -200,4 +204,61 @@ export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteI
 	}
 
 	return best === undefined ? undefined : sites[best[0]];
+}
+
+/**
+ * Bytes per site under call paths through `focus`: every node at or below an outermost call of the focused
+ * function, keyed as the table's rows are (by site, or by nearest user frame when grouped).
+ */
+export function bytesUnder(profile: SamplingProfile, focus: SiteIdentity, grouping: Grouping): Map<string, number> {
+	const {nodes, sites, parents, userNodes} = indexOf(profile);
+	const inside = new Uint8Array(nodes.length);
+	const result = new Map<string, number>();
+	// Preorder: a parent's mark is known before its children's.
+	for (let index = 0; index < nodes.length; index++) {
+		const parent = parents[index]!;
+		inside[index] = sites[index]!.key === focus.key || (parent >= 0 && inside[parent] === 1) ? 1 : 0;
+		const bytes = nodes[index]!.selfSize;
+		if (inside[index] === 0 || bytes <= 0) {
+			continue;
+		}
+
+		const owner = grouping === 'user' && userNodes[index]! >= 0 ? userNodes[index]! : index;
+		const key = sites[owner]!.key;
+		result.set(key, (result.get(key) ?? 0) + bytes);
+	}
+
+	return result;
+}
+
+export type DrillTree = 'callers' | 'callees';
+
+/** One visible line of a drill-down tree. */
+export type DrillRow = {
+	/** The sites from the root to this node, joined: what `expanded` holds. */
+	readonly path: string;
+	readonly depth: number;
+	readonly site: SiteIdentity;
+	readonly bytes: number;
+	/** Share of the root's bytes. */
+	readonly share: number;
+	readonly expandable: boolean;
+	readonly expanded: boolean;
+};
+
+/** The tree's lines as shown: the root, and the children of every expanded node, heaviest first. */
+export function drillRows(tree: PathTree, expanded: ReadonlySet<string>): DrillRow[] {
+	const rows: DrillRow[] = [];
+	const visit = (node: PathTree, depth: number, path: string) => {
+		const isOpen = depth === 0 || expanded.has(path);
+		rows.push({path, depth, site: node.site, bytes: node.bytes, share: tree.bytes > 0 ? node.bytes / tree.bytes : 0, expandable: node.children.length > 0, expanded: isOpen && node.children.length > 0});
+		if (isOpen) {
+			for (const child of node.children) {
+				visit(child, depth + 1, `${path}\u0001${child.site.key}`);
+			}
+		}
+	};
+
+	visit(tree, 0, tree.site.key);
+	return rows;
 }

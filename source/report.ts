@@ -1,5 +1,8 @@
 import {comparePoints} from './compare.js';
+import type {OriginalLocation} from './location.js';
 import {offHeapHint} from './off-heap.js';
+import {heaviestPaths, userFrameOf} from './paths.js';
+import type {SamplingProfile, SiteIdentity} from './profile.js';
 import {rankSites} from './ranking.js';
 import type {Metric} from './sampler.js';
 import type {Gauges} from './series.js';
@@ -14,6 +17,12 @@ export type ReportSite = {
 	readonly samples: number;
 	readonly growthBytesPerMinute: number;
 	readonly suspect: boolean;
+	/** The nearest frame with a non-internal URL (itself if it has one): what a user can change. */
+	readonly userFrame: {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number} | null;
+	/** Where the function starts in the original source, by the script's source map. */
+	readonly original: OriginalLocation | null;
+	/** The heaviest call paths that end in this site, leaf first. */
+	readonly paths: ReadonlyArray<{readonly frames: readonly string[]; readonly bytes: number}>;
 };
 
 /** The machine-readable contract of `--report`: later versions add fields, never remove or change them. */
@@ -53,6 +62,11 @@ export type Report = {
 	};
 };
 
+function userFrame(profile: SamplingProfile | undefined, site: SiteIdentity): ReportSite['userFrame'] {
+	const frame = profile === undefined ? undefined : userFrameOf(profile, site);
+	return frame === undefined ? null : {functionName: frame.functionName, url: frame.url, line: frame.line, column: frame.column};
+}
+
 function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: keyof Gauges): readonly [number, number] | null {
 	if (first === undefined || last === undefined || !Number.isFinite(first[name]) || !Number.isFinite(last[name])) {
 		return null;
@@ -62,7 +76,9 @@ function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: ke
 }
 
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
-export function buildReport(target: TargetState, samplingInterval: number, endedAt: number, percentile: number): Report {
+export function buildReport(
+	target: TargetState, samplingInterval: number, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
+): Report {
 	const {latest, latestAggregate, metric} = target;
 	const history = activeHistory(target);
 	const points = history.points();
@@ -99,6 +115,9 @@ export function buildReport(target: TargetState, samplingInterval: number, ended
 			samples: row.samples,
 			growthBytesPerMinute: Math.round(row.growthPerMinute),
 			suspect: row.suspect,
+			userFrame: userFrame(latest?.profile, row),
+			original: originals.get(row.key) ?? null,
+			paths: latest === undefined ? [] : heaviestPaths(latest.profile, row).map(path => ({frames: path.frames, bytes: Math.round(path.bytes)})),
 		})),
 		comparison: {
 			percentile,

@@ -1,7 +1,10 @@
 import {compareSortKeys, comparePoints, defaultPercentile, percentiles, type CompareSortKey, type Comparison} from './compare.js';
 import {offHeapHint} from './off-heap.js';
-import {aggregateProfile, scaleAggregate, type Aggregate} from './profile.js';
+import {bytesUnder, calleesOf, callersOf, drillRows, type DrillRow, type DrillTree} from './paths.js';
+import {filterRows, focusRows, scopeRows, scopes, type Scope} from './scope.js';
+import {aggregateProfile, scaleAggregate, type Aggregate, type Grouping, type SiteIdentity} from './profile.js';
 import {rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
+import type {OriginalLocation, SourceText} from './location.js';
 import type {Metric, RawSnapshot} from './sampler.js';
 import {History, type Gauges, type HistoryOptions, type Point} from './series.js';
 
@@ -28,6 +31,9 @@ export type TargetState = {
 	readonly history: History;
 	/** Bytes allocated per second per site, over each interval, while the allocated metric is measured. */
 	readonly allocations: History;
+	/** The same two, with builtins and Node internals counted in their nearest user frame. */
+	readonly grouped: {readonly retained: History; readonly allocated: History};
+	readonly latestGroupedAggregate: Aggregate | undefined;
 	/** The metric of the latest snapshot. */
 	readonly metric: Metric;
 	/** Bytes allocated per second between the last two polls, when known. */
@@ -71,6 +77,27 @@ export type ViewState = {
 	readonly metric: Metric;
 	/** A heavy operation waiting for the user's `y`. */
 	readonly confirm: HeavyOperation | undefined;
+	/** `site`: functions as V8 reports them; `user`: each builtin or internal frame counted in its nearest user frame. */
+	readonly grouping: Grouping;
+	readonly scope: Scope;
+	/** Case-insensitive text the rows' function or location must contain. */
+	readonly filter: string;
+	/** True while `/` is taking the filter's text. */
+	readonly filtering: boolean;
+	/** Only allocations under call paths through this function (Cloud Profiler's "focus"). */
+	readonly focusSite: SiteIdentity | undefined;
+	/** The drill-down's breadcrumb: the site opened last is shown. */
+	readonly drill: readonly DrillState[];
+	/** Show generated locations instead of source-mapped ones. */
+	readonly generated: boolean;
+};
+
+export type DrillState = {
+	readonly site: SiteIdentity;
+	readonly tree: DrillTree;
+	/** Path keys of the expanded tree nodes; the root always is. */
+	readonly expanded: ReadonlySet<string>;
+	readonly selected: number;
 };
 
 export type HeavyOperation = 'heap-snapshot' | 'collect-garbage';
@@ -83,6 +110,10 @@ export type State = {
 	/** live: attached to a target; replay: showing a recording, whose player answers the replay keys. */
 	readonly mode: Mode;
 	readonly replay: ReplayStatus | undefined;
+	/** Source-mapped locations, by site key, as the CLI resolves them. */
+	readonly originals: ReadonlyMap<string, OriginalLocation>;
+	/** Script texts for the drill-down, by URL, as the CLI reads them. */
+	readonly sources: ReadonlyMap<string, SourceText>;
 };
 
 export type Mode = 'live' | 'replay';
@@ -118,6 +149,19 @@ export type DataView = {
 	readonly offHeap: string | undefined;
 	/** The percentile comparison over the window, in the metric being measured. */
 	readonly comparison: Comparison;
+	/** The drill-down, when one is open. */
+	readonly drill: DrillView | undefined;
+	/** Every site's row before scope, focus and filter: what a drill-down reads its growth from. */
+	readonly allRows: readonly SiteRow[];
+};
+
+export type DrillView = {
+	readonly breadcrumb: readonly SiteIdentity[];
+	readonly site: SiteIdentity;
+	readonly tree: DrillTree;
+	readonly rows: readonly DrillRow[];
+	/** The site's row in the table (growth, history id), when it holds anything now. */
+	readonly row: SiteRow | undefined;
 };
 
 export type Action =
@@ -134,11 +178,30 @@ export type Action =
 	| {readonly type: 'toggle-metric'}
 	| {readonly type: 'set-baseline'}
 	| {readonly type: 'clear-baseline'}
+	| {readonly type: 'drill-open'}
+	| {readonly type: 'drill-back'}
+	| {readonly type: 'drill-expand'}
+	| {readonly type: 'drill-collapse'}
+	| {readonly type: 'drill-tree'}
+	| {readonly type: 'toggle-grouping'}
+	| {readonly type: 'cycle-scope'}
+	| {readonly type: 'filter-start'}
+	| {readonly type: 'filter-text'; readonly text: string}
+	| {readonly type: 'filter-end'; readonly keep: boolean}
+	| {readonly type: 'toggle-focus'}
+	| {readonly type: 'toggle-generated'}
 	| {readonly type: 'ask'; readonly operation: HeavyOperation}
 	| {readonly type: 'answer'; readonly yes: boolean};
 
 /** What the pure reducer needs to know of the data. */
-export type ReduceContext = {readonly rowCount: number; readonly compareRowCount: number; readonly hasBaseline: boolean};
+export type ReduceContext = {
+	readonly rowCount: number;
+	readonly compareRowCount: number;
+	readonly hasBaseline: boolean;
+	/** The site under the selection of the pane in use (table, comparison or drill-down). */
+	readonly selectedSite?: SiteIdentity;
+	readonly drillRows?: readonly DrillRow[];
+};
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
 
@@ -146,8 +209,19 @@ function cycle<T>(keys: readonly T[], current: T): T {
 	return keys[(keys.indexOf(current) + 1) % keys.length]!;
 }
 
+/** Replaces the drill-down's top entry. */
+function updateDrill(view: ViewState, update: (drill: DrillState) => DrillState): ViewState {
+	const top = view.drill.at(-1);
+	return top === undefined ? view : {...view, drill: [...view.drill.slice(0, -1), update(top)]};
+}
+
 /** Moves the selection of the focused pane to `index` (negative counts from the end). */
 function select(view: ViewState, index: number, context: ReduceContext): ViewState {
+	if (view.drill.length > 0) {
+		const count = context.drillRows?.length ?? 0;
+		return updateDrill(view, drill => ({...drill, selected: clamp(index < 0 ? count + index : index, 0, Math.max(0, count - 1))}));
+	}
+
 	const count = view.focus === 'compare' ? context.compareRowCount : context.rowCount;
 	const selected = clamp(index < 0 ? count + index : index, 0, Math.max(0, count - 1));
 	return view.focus === 'compare' ? {...view, compareSelected: selected} : {...view, selected};
@@ -157,7 +231,68 @@ function select(view: ViewState, index: number, context: ReduceContext): ViewSta
 export function reduce(view: ViewState, action: Action, context: ReduceContext): ViewState {
 	switch (action.type) {
 		case 'move': {
-			return select(view, (view.focus === 'compare' ? view.compareSelected : view.selected) + action.by, context);
+			const current = view.drill.at(-1)?.selected ?? (view.focus === 'compare' ? view.compareSelected : view.selected);
+			return select(view, current + action.by, context);
+		}
+
+		case 'drill-open': {
+			const site = context.selectedSite;
+			return site === undefined ? view : {...view, drill: [...view.drill, {site, tree: 'callers', expanded: new Set(), selected: 0}]};
+		}
+
+		case 'drill-back': {
+			return {...view, drill: view.drill.slice(0, -1)};
+		}
+
+		case 'drill-expand':
+		case 'drill-collapse': {
+			const row = context.drillRows?.[view.drill.at(-1)?.selected ?? -1];
+			if (row === undefined || row.depth === 0) {
+				return view;
+			}
+
+			return updateDrill(view, drill => {
+				const expanded = new Set(drill.expanded);
+				if (action.type === 'drill-expand') {
+					expanded.add(row.path);
+				} else {
+					expanded.delete(row.path);
+				}
+
+				return {...drill, expanded};
+			});
+		}
+
+		case 'drill-tree': {
+			return updateDrill(view, drill => ({...drill, tree: drill.tree === 'callers' ? 'callees' : 'callers', expanded: new Set(), selected: 0}));
+		}
+
+		case 'toggle-grouping': {
+			return {...view, grouping: view.grouping === 'site' ? 'user' : 'site', selected: 0, focusSite: undefined};
+		}
+
+		case 'cycle-scope': {
+			return {...view, scope: cycle(scopes, view.scope), selected: 0};
+		}
+
+		case 'filter-start': {
+			return {...view, filtering: true, selected: 0};
+		}
+
+		case 'filter-text': {
+			return {...view, filter: action.text, selected: 0};
+		}
+
+		case 'filter-end': {
+			return {...view, filtering: false, filter: action.keep ? view.filter : ''};
+		}
+
+		case 'toggle-focus': {
+			return {...view, focusSite: view.focusSite === undefined ? context.selectedSite : undefined, selected: 0};
+		}
+
+		case 'toggle-generated': {
+			return {...view, generated: !view.generated};
 		}
 
 		case 'move-to': {
@@ -229,29 +364,60 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 export const initialView: ViewState = {
 	sort: 'leak', selected: 0, paused: false, help: false, windowIndex: 1,
 	compare: false, focus: 'table', percentile: defaultPercentile, compareSort: 'delta', compareSelected: 0, metric: 'retained',
-	confirm: undefined,
+	confirm: undefined, grouping: 'site', scope: 'all', filter: '', filtering: false, focusSite: undefined, drill: [], generated: false,
 };
 
-/** The history the views read: the one of the metric being measured. */
-export function activeHistory(target: TargetState): History {
+/** The history the views read: the one of the metric being measured, grouped as asked. */
+export function activeHistory(target: TargetState, grouping: Grouping = 'site'): History {
+	if (grouping === 'user') {
+		return target.grouped[target.metric];
+	}
+
 	return target.metric === 'allocated' ? target.allocations : target.history;
 }
 
-/** Derives the table, chart and comparison data of a target over a window. */
-export function deriveData(target: TargetState, view: ViewState): DataView {
+/** What the filter matches a row's location against: its URL and line, and its source-mapped ones. */
+export function locationText(site: SiteIdentity, originals: ReadonlyMap<string, OriginalLocation>): string {
+	const original = originals.get(site.key);
+	return `${site.url}:${site.line}${original === undefined ? '' : ` ${original.url}:${original.line}`}`;
+}
+
+function deriveDrill(target: TargetState, view: ViewState, allRows: readonly SiteRow[]): DrillView | undefined {
+	const top = view.drill.at(-1);
+	const profile = target.latest?.profile;
+	if (top === undefined || profile === undefined) {
+		return undefined;
+	}
+
+	const tree = top.tree === 'callers' ? callersOf(profile, top.site, view.grouping) : calleesOf(profile, top.site);
+	const rows = drillRows(tree, top.expanded);
+	return {
+		breadcrumb: view.drill.map(entry => entry.site), site: top.site, tree: top.tree, rows, row: allRows.find(row => row.key === top.site.key),
+	};
+}
+
+/** Derives the table, chart, comparison and drill-down data of a target over a window. */
+export function deriveData(target: TargetState, view: ViewState, originals: ReadonlyMap<string, OriginalLocation> = new Map()): DataView {
 	const window = windows[view.windowIndex]!;
-	const history = activeHistory(target);
+	const history = activeHistory(target, view.grouping);
+	const aggregate = view.grouping === 'user' ? target.latestGroupedAggregate : target.latestAggregate;
 	const latestTime = history.latest?.time ?? 0;
 	const points = history.points(latestTime - window.ms);
 	const sort = view.sort === 'baseline' && target.baseline === undefined ? 'leak' : view.sort;
-	const rows = target.latestAggregate === undefined
+	const allRows = aggregate === undefined
 		? []
-		: rankSites(history, target.latestAggregate, points, sort, target.latest?.samplingInterval ?? 1, {
+		: rankSites(history, aggregate, points, sort, target.latest?.samplingInterval ?? 1, {
 			growth: target.metric === 'retained',
 			baseline: target.metric === 'retained' ? target.baseline : undefined,
 		});
+	let rows = scopeRows(allRows, view.scope);
+	if (view.focusSite !== undefined && target.latest !== undefined) {
+		rows = focusRows(rows, bytesUnder(target.latest.profile, view.focusSite, view.grouping));
+	}
+
+	rows = filterRows(rows, view.filter, row => locationText(row, originals));
 	const comparison = comparePoints(points, history.sites, view.percentile, view.compareSort);
-	return {target, rows, points, window, offHeap: offHeapHint(points), comparison};
+	return {target, rows, allRows, points, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows)};
 }
 
 export type StoreSnapshot = {readonly state: State; readonly data: DataView | undefined};
@@ -266,11 +432,25 @@ export type Store = {
 	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
 	reset(targetId: string): void;
 	setReplay(status: ReplayStatus): void;
+	addOriginals(entries: ReadonlyArray<readonly [string, OriginalLocation]>): void;
+	setSource(url: string, text: SourceText): void;
 	ingest(snapshot: RawSnapshot): void;
 	notice(targetId: string, message: string): void;
 	exited(targetId: string, reason: string): void;
 	gap(targetId: string): void;
 };
+
+/** Actions that only move a selection or show and hide things: a paused view stays frozen through them. */
+const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggle-help', 'close-help', 'switch-focus', 'toggle-compare', 'ask', 'answer']);
+
+/** The site under the selection of the pane in use. */
+function selectedSite(view: ViewState, data: DataView | undefined): SiteIdentity | undefined {
+	if (data?.drill !== undefined) {
+		return data.drill.rows[Math.min(view.drill.at(-1)?.selected ?? 0, data.drill.rows.length - 1)]?.site;
+	}
+
+	return view.compare && view.focus === 'compare' ? data?.comparison.rows[view.compareSelected] : data?.rows[view.selected];
+}
 
 /**
  * Bytes allocated per second before this poll: in the allocated metric, the profile's whole weight (already
@@ -342,7 +522,10 @@ export function applyEvent(store: Store, targetId: string, event: TargetEvent): 
  */
 export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>; readonly mode?: Mode} = {}): Store {
 	const historyOptions = options.history;
-	let state: State = {targets: [], active: 0, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined};
+	let state: State = {
+		targets: [], active: 0, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined,
+		originals: new Map(), sources: new Map(),
+	};
 	const effectListeners = new Set<(effect: Effect) => void>();
 	let snapshot: StoreSnapshot = {state, data: undefined};
 	let frozen: DataView | undefined;
@@ -353,7 +536,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		const target = state.targets[state.active];
 		let data: DataView | undefined;
 		if (target !== undefined) {
-			data = state.view.paused && frozen !== undefined ? frozen : deriveData(target, state.view);
+			data = state.view.paused && frozen !== undefined ? frozen : deriveData(target, state.view, state.originals);
 			frozen = state.view.paused ? data : undefined;
 		}
 
@@ -365,6 +548,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 
 	const freshTarget = (info: TargetInfo, attachedAt: number): TargetState => ({
 		info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
+		grouped: {retained: new History(historyOptions), allocated: new History(historyOptions)}, latestGroupedAggregate: undefined,
 		allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
 		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
 	});
@@ -417,10 +601,11 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				rowCount: snapshot.data?.rows.length ?? 0,
 				compareRowCount: snapshot.data?.comparison.rows.length ?? 0,
 				hasBaseline: state.targets[state.active]?.baseline !== undefined,
+				selectedSite: selectedSite(state.view, snapshot.data),
+				drillRows: snapshot.data?.drill?.rows,
 			});
-			const {sort, windowIndex, percentile, compareSort} = state.view;
-			if (view.sort !== sort || view.windowIndex !== windowIndex || view.percentile !== percentile || view.compareSort !== compareSort) {
-				// A new sort, window or percentile is a new question: answer it even while paused.
+			if (!selectionOnly.has(action.type)) {
+				// A new sort, window, grouping, filter or drill-down is a new question: answer it even while paused.
 				frozen = undefined;
 			}
 
@@ -438,14 +623,27 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		setReplay(replay) {
 			publish({...state, replay});
 		},
+		addOriginals(entries) {
+			if (entries.length > 0) {
+				frozen = undefined;
+				publish({...state, originals: new Map([...state.originals, ...entries])});
+			}
+		},
+		setSource(url, text) {
+			publish({...state, sources: new Map([...state.sources, [url, text]])});
+		},
 		ingest(raw) {
-			const counted = aggregateProfile(raw.profile);
-			const aggregate = raw.metric === 'allocated' ? scaleAggregate(counted, 1000 / Math.max(1, raw.time - raw.since)) : counted;
+			const perSecond = 1000 / Math.max(1, raw.time - raw.since);
+			const [aggregate, grouped] = (['site', 'user'] as const).map(grouping => {
+				const counted = aggregateProfile(raw.profile, grouping);
+				return raw.metric === 'allocated' ? scaleAggregate(counted, perSecond) : counted;
+			}) as [Aggregate, Aggregate];
 			updateTarget(raw.targetId, target => {
 				const gauges = gaugesOf(raw);
 				(raw.metric === 'allocated' ? target.allocations : target.history).add(raw.time, aggregate, gauges);
+				target.grouped[raw.metric].add(raw.time, grouped, gauges);
 				return {
-					...target, latest: raw, latestAggregate: aggregate, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
+					...target, latest: raw, latestAggregate: aggregate, latestGroupedAggregate: grouped, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
 					pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, metric: raw.metric,
 					allocationRate: allocationRate(target.latest, target.latestAggregate, raw, aggregate),
 				};
@@ -461,6 +659,8 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			updateTarget(targetId, target => {
 				target.history.markGap();
 				target.allocations.markGap();
+				target.grouped.retained.markGap();
+				target.grouped.allocated.markGap();
 				return target;
 			});
 		},

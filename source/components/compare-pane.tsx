@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison} from '../compare.js';
+import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison, type ComparisonRow} from '../compare.js';
 import {fit, formatBytes} from '../format.js';
 import {siteLocation} from '../location.js';
 import type {Metric} from '../sampler.js';
@@ -15,6 +15,7 @@ type Props = {
 	readonly height: number;
 	readonly cwd: string;
 	readonly color: boolean;
+	readonly locate?: (site: ComparisonRow) => string;
 };
 
 function formatRatio(ratio: number): string {
@@ -35,7 +36,7 @@ const numbers = {mean: 9, top: 9, delta: 10, ratio: 7, heavy: 5};
  * The percentile comparison: which sites hold more in the heaviest snapshots than on average (Cloud Profiler's
  * "compare all weight vs. the top 1 percentile"), in the metric being measured.
  */
-export function ComparePane({comparison, metric, sort, selected, focused, width, height, cwd, color}: Props) {
+export function ComparePane({comparison, metric, sort, selected, focused, width, height, cwd, color, locate = row => siteLocation(row, cwd)}: Props) {
 	const fixed = Object.values(numbers).reduce((sum, value) => sum + value + 1, 0) + 2;
 	const nameWidth = Math.max(8, Math.floor((width - fixed) * 0.5));
 	const locationWidth = Math.max(6, width - fixed - nameWidth - 1);
@@ -59,7 +60,7 @@ export function ComparePane({comparison, metric, sort, selected, focused, width,
 				const isSelected = focused && index === selected;
 				return (
 					<Text key={row.key} wrap="truncate" inverse={isSelected} color={color && row.deltaBytes > 0 && index < 3 ? 'red' : undefined}>
-						{line(isSelected ? '›' : ' ', row.functionName, siteLocation(row, cwd), [
+						{line(isSelected ? '›' : ' ', row.functionName, locate(row), [
 							formatBytes(row.meanBytes), formatBytes(row.meanBytesTop), signed(row.deltaBytes), formatRatio(row.ratio), String(row.heavyCount),
 						])}
 					</Text>

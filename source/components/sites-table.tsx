@@ -18,6 +18,10 @@ type Props = {
 	readonly metric?: Metric;
 	/** Shows each site's change since the baseline. */
 	readonly baseline?: boolean;
+	/** How a site's location reads (source-mapped or not); the generated location by default. */
+	readonly locate?: (site: SiteRow) => string;
+	/** Said when there are no rows. */
+	readonly empty?: string;
 };
 
 export type Columns = {
@@ -56,7 +60,7 @@ function cells(columns: Columns, values: Record<keyof Columns, string>): string 
 }
 
 /** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
-export function SitesTable({rows, points, selected, width, height, cwd, color, metric = 'retained', baseline = false}: Props) {
+export function SitesTable({rows, points, selected, width, height, cwd, color, metric = 'retained', baseline = false, locate = row => siteLocation(row, cwd), empty = 'no allocation sampled yet'}: Props) {
 	const columns = tableColumns(width, baseline);
 	const retained = metric === 'retained';
 	const visible = Math.max(1, height - 1);
@@ -70,7 +74,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', trend: 'TREND',
 				})}
 			</Text>
-			{rows.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
+			{rows.length === 0 ? <Text dimColor>{empty}</Text> : null}
 			{page.map((row, offset) => {
 				const index = first + offset;
 				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
@@ -78,7 +82,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 					rank: String(index + 1),
 					marker: index === selected ? '›' : ' ',
 					name,
-					location: siteLocation(row, cwd),
+					location: locate(row),
 					live: formatBytes(row.liveBytes),
 					share: formatPercent(row.share),
 					samples: String(row.samples),
