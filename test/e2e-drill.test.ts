@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {fileURLToPath} from 'node:url';
-import {after, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import type {Report} from '../source/report.js';
 import {bin, runLeaktop, target} from './run-leaktop.js';
-import {Terminal} from './tmux.js';
+import {suiteTerminals} from './tmux.js';
 
 const typescript = (variant: 'inline' | 'external') => fileURLToPath(new URL(`targets/ts/${variant}/leak.js`, import.meta.url));
 
@@ -36,16 +36,10 @@ describe('true attribution in reports', {concurrency: 3}, () => {
 });
 
 describe('drill-down by keys in a real terminal', () => {
-	const terminals: Terminal[] = [];
-	after(() => {
-		for (const terminal of terminals) {
-			terminal.close();
-		}
-	});
+	const open = suiteTerminals();
 
 	it('opens call paths, expands, collapses, switches to callees, goes back, filters, focuses and groups', async () => {
-		const terminal = new Terminal([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('map-leak')], {columns: 120, rows: 34});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('map-leak')], {columns: 120, rows: 34});
 		await terminal.waitFor(/› +1 (▲ )?set +\(native\)/, 30_000);
 		terminal.press('Enter');
 		const callers = await terminal.waitFor(/CALLERS \(bottom-up/);
@@ -90,8 +84,7 @@ describe('drill-down by keys in a real terminal', () => {
 	});
 
 	it('shows the TypeScript file and its source in the table and the drill-down', async () => {
-		const terminal = new Terminal([process.execPath, bin, '--', process.execPath, typescript('external')], {columns: 120, rows: 34});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--', process.execPath, typescript('external')], {columns: 120, rows: 34});
 		await terminal.waitFor(/hoardEntries +test\/targets\/ts\/leak\.ts:5/, 20_000);
 		terminal.press('/', 'h', 'o', 'a', 'r', 'd', 'Enter', 'Enter');
 		await terminal.waitFor(/source .*leak\.ts:5/);

@@ -3,12 +3,12 @@ import {execFileSync, spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {decodeRecording} from '../source/recording.js';
 import type {Report} from '../source/report.js';
 import {bin, collect, runLeaktop, target} from './run-leaktop.js';
-import {Terminal} from './tmux.js';
+import {suiteTerminals} from './tmux.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-record-'));
 
@@ -22,12 +22,7 @@ function pprofTop(args: readonly string[]): Array<{flat: string; name: string}> 
 }
 
 describe('record, replay and export', () => {
-	const terminals: Terminal[] = [];
-	after(() => {
-		for (const terminal of terminals) {
-			terminal.close();
-		}
-	});
+	const open = suiteTerminals();
 
 	it('replays a recorded session into the same report, and exports what DevTools and go tool pprof read', async () => {
 		const recording = join(dir, 'memo.ltrec');
@@ -107,8 +102,7 @@ describe('record, replay and export', () => {
 	});
 
 	it('opens a recording in the TUI and answers the replay keys', async () => {
-		const terminal = new Terminal([process.execPath, bin, '--replay', join(dir, 'memo.ltrec'), '--export', join(dir, 'from-tui')], {columns: 120, rows: 32});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--replay', join(dir, 'memo.ltrec'), '--export', join(dir, 'from-tui')], {columns: 120, rows: 32});
 		const opened = await terminal.waitFor(/REPLAY (\d+)\/\1 ❚❚ ×1/);
 		const count = Number(/REPLAY (\d+)\//.exec(opened)![1]);
 		assert.match(opened, /fillCache/);

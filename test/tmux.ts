@@ -1,3 +1,4 @@
+import {after} from 'node:test';
 import {execFileSync} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
 
@@ -72,4 +73,19 @@ export class Terminal {
 			// Already gone with its last session.
 		}
 	}
+}
+
+/** Opens terminals for a suite's tests and closes them all after the suite, whatever happened. */
+export function suiteTerminals(): (command: readonly string[], size: {columns: number; rows: number}) => Terminal {
+	const opened: Terminal[] = [];
+	after(() => {
+		for (const terminal of opened) {
+			terminal.close();
+		}
+	});
+	return (command, size) => {
+		const terminal = new Terminal(command, size);
+		opened.push(terminal);
+		return terminal;
+	};
 }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, describe, it} from 'node:test';
+import {describe, it} from 'node:test';
 import {bin, target} from './run-leaktop.js';
-import {Terminal} from './tmux.js';
+import {suiteTerminals} from './tmux.js';
 
 function isAlive(pid: number): boolean {
 	try {
@@ -16,16 +16,10 @@ function isAlive(pid: number): boolean {
 }
 
 describe('the live view in a real terminal', () => {
-	const terminals: Terminal[] = [];
-	after(() => {
-		for (const terminal of terminals) {
-			terminal.close();
-		}
-	});
+	const open = suiteTerminals();
 
 	it('shows the allocators live, answers every key, and ends the target on q', async () => {
-		const terminal = new Terminal([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('string-log')], {columns: 100, rows: 30});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('string-log')], {columns: 100, rows: 30});
 		const first = await terminal.waitFor(/(logLine|\(anonymous\)) .*string-log\.cjs:\d/);
 		assert.match(first, /^leaktop {2}pid \d+/m);
 		assert.match(first, /sort suspects/);
@@ -68,8 +62,7 @@ describe('the live view in a real terminal', () => {
 
 	it('takes a heap snapshot and forces a GC only once confirmed', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'leaktop-heavy-'));
-		const terminal = new Terminal([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
 		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
 		terminal.press('H');
 		await terminal.waitFor(/Heap snapshot\? y: take it, other key: cancel\. It pauses the target about \d+ s/);
@@ -94,8 +87,7 @@ describe('the live view in a real terminal', () => {
 	});
 
 	it('keeps the data on screen when the target exits', async () => {
-		const terminal = new Terminal([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
-		terminals.push(terminal);
+		const terminal = open([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
 		const screen = await terminal.waitFor(/target exited/);
 		assert.match(screen, /FUNCTION +LOCATION/);
 		assert.ok(terminal.running, 'leaktop stays up to show what it had');
