@@ -24,6 +24,8 @@ const help = `
   Usage
     $ leaktop --inspect <port | host:port | http://host:port | ws://host:port/id>
     $ leaktop [flags] -- <command…>     start a Node program paused, attach, then let it run
+    $ leaktop --pid <pid>                open the inspector of a Node process started without --inspect
+                                         (SIGUSR1: it then listens on 127.0.0.1:9229 until it exits)
     $ leaktop --demo                     profile the bundled leaky demo server
     $ leaktop --replay <file>            open a recording made with --record
 
@@ -66,6 +68,7 @@ const flagSpec = {
 	record: {type: 'string'},
 	replay: {type: 'string'},
 	export: {type: 'string'},
+	pid: {type: 'string'},
 } as const;
 const knownFlags = new Set<string>(Object.keys(flagSpec));
 

@@ -42,6 +42,7 @@ export type RawFlags = {
 	readonly metric?: string;
 	readonly record?: string;
 	readonly replay?: string;
+	readonly pid?: string;
 	readonly export?: string;
 };
 
@@ -82,13 +83,13 @@ function metricOf(text: string | undefined, shareSampler: boolean): Metric {
 
 /** Turns flags and the command after `--` into options; `demoPath` is the bundled demo app. */
 export function parseOptions(flags: RawFlags, command: readonly string[], demoPath: string): Options {
-	const sources = [flags.inspect !== undefined, flags.demo, command.length > 0, flags.replay !== undefined].filter(Boolean).length;
+	const sources = [flags.inspect !== undefined, flags.demo, command.length > 0, flags.replay !== undefined, flags.pid !== undefined].filter(Boolean).length;
 	if (sources === 0) {
-		throw new CliError('nothing to profile: pass --inspect <host:port>, --demo, -- <command> or --replay <file> (see leaktop --help)');
+		throw new CliError('nothing to profile: pass --inspect <host:port>, --pid <pid>, --demo, -- <command> or --replay <file> (see leaktop --help)');
 	}
 
 	if (sources > 1) {
-		throw new CliError('choose one of --inspect, --demo, -- <command> and --replay');
+		throw new CliError('choose one of --inspect, --pid, --demo, -- <command> and --replay');
 	}
 
 	if (flags.replay !== undefined && flags.record !== undefined) {
@@ -110,6 +111,8 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 	let source: Source;
 	if (flags.replay !== undefined) {
 		source = {kind: 'replay', path: flags.replay};
+	} else if (flags.pid !== undefined) {
+		source = {kind: 'pid', pid: number('pid', flags.pid, 0, {min: 1, max: 2 ** 31, integer: true})};
 	} else if (flags.inspect !== undefined) {
 		source = {kind: 'inspect', address: flags.inspect, allowRemote: flags.allowRemote};
 	} else if (flags.demo) {

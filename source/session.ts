@@ -2,12 +2,15 @@ import type {Writable} from 'node:stream';
 import {parseInspectAddress, resolveAddress, type InspectorAddress} from './address.js';
 import {connect, type Inspector} from './inspector.js';
 import {sample, type Metric, type RawSnapshot} from './sampler.js';
+import {CliError} from './errors.js';
+import {activateInspector} from './pid.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from './spawn-target.js';
 import {applyEvent, type Store, type TargetEvent, type TargetInfo} from './store.js';
 
 export type TargetSource =
 	| {readonly kind: 'inspect'; readonly address: string; readonly allowRemote: boolean}
-	| {readonly kind: 'spawn'; readonly command: readonly string[]; readonly output: 'log' | Writable};
+	| {readonly kind: 'spawn'; readonly command: readonly string[]; readonly output: 'log' | Writable}
+	| {readonly kind: 'pid'; readonly pid: number};
 
 export type SessionOptions = {
 	readonly source: TargetSource;
@@ -51,7 +54,23 @@ async function openTarget(source: TargetSource): Promise<{address: InspectorAddr
 		return {address: spawned.address, spawned};
 	}
 
+	if (source.kind === 'pid') {
+		return {address: await activateInspector(source.pid), spawned: undefined};
+	}
+
 	return {address: await resolveAddress(parseInspectAddress(source.address), source.allowRemote), spawned: undefined};
+}
+
+/** With --pid, port 9229 may belong to another process's inspector: the one read-only expression tells. */
+async function checkPid(inspector: Inspector, source: TargetSource, readProcess: boolean): Promise<void> {
+	if (source.kind !== 'pid' || !readProcess) {
+		return;
+	}
+
+	const {pid} = await inspector.readProcess();
+	if (pid !== source.pid) {
+		throw new CliError(`--pid ${source.pid}: 127.0.0.1:9229 is held by the inspector of process ${pid}, so process ${source.pid} could not open its own there`);
+	}
 }
 
 let sessions = 0;
@@ -62,6 +81,10 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 	let inspector: Inspector;
 	try {
 		inspector = await connect(address);
+		await checkPid(inspector, options.source, options.readProcess).catch(async (error: unknown) => {
+			await inspector.close();
+			throw error;
+		});
 	} catch (error) {
 		await spawned?.stop();
 		throw error;
@@ -73,7 +96,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		id: targetId,
 		title: inspector.target.title,
 		url: inspector.target.url,
-		pid: spawned?.pid,
+		pid: spawned?.pid ?? (options.source.kind === 'pid' ? options.source.pid : undefined),
 		logPath: spawned?.logPath,
 		otherTargets: inspector.otherTargets,
 	});

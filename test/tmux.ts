@@ -30,6 +30,11 @@ export class Terminal {
 		this.tmux(['resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows)]);
 	}
 
+	/** The pid of the process tmux started in the pane. */
+	panePid(): number {
+		return Number(this.tmux(['display-message', '-p', '-t', 'main', '#{pane_pid}']).trim());
+	}
+
 	get running(): boolean {
 		try {
 			this.tmux(['has-session', '-t', 'main']);

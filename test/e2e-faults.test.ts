@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {parseInspectAddress} from '../source/address.js';
+import {connect} from '../source/inspector.js';
+import {decodeRecording} from '../source/recording.js';
+import type {Report} from '../source/report.js';
+import {bin, isOneLineError, runLeaktop, startInspectable, target} from './run-leaktop.js';
+import {suiteTerminals} from './tmux.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'leaktop-faults-'));
+
+async function samplerStopped(port: number): Promise<boolean> {
+	const inspector = await connect(parseInspectAddress(String(port)));
+	try {
+		await inspector.getSamplingProfile();
+		return false;
+	} catch (error) {
+		return /not started/i.test(String(error));
+	} finally {
+		await inspector.close();
+	}
+}
+
+describe('attaching by pid', () => {
+	it('opens the inspector of a Node process started without --inspect, and profiles it', async () => {
+		const child = spawn(process.execPath, [target('string-log')], {stdio: 'ignore'});
+		try {
+			await sleep(300);
+			const run = await runLeaktop(['--report', '--duration', '3', '--pid', String(child.pid)]);
+			assert.equal(run.code, 0, run.stderr);
+			const report = JSON.parse(run.stdout) as Report;
+			assert.equal(report.target.pid, child.pid);
+			assert.ok(report.sites.some(site => site.url.endsWith('string-log.cjs') || site.functionName === 'repeat'));
+			assert.equal(child.exitCode, null, 'the process runs on');
+		} finally {
+			child.kill();
+		}
+	});
+
+	it('says clearly when the pid is not there, or not Node', async () => {
+		const missing = await runLeaktop(['--report', '--pid', '999999999']);
+		assert.equal(missing.code, 2);
+		assert.ok(isOneLineError(missing.stderr), missing.stderr);
+		assert.match(missing.stderr, /--pid 999999999: (no such process|expected)/);
+		const sleeper = spawn('sleep', ['30'], {stdio: 'ignore'});
+		try {
+			const notNode = await runLeaktop(['--report', '--pid', String(sleeper.pid)]);
+			assert.equal(notNode.code, 2);
+			assert.match(notNode.stderr, /runs .*sleep, not Node/);
+			assert.equal(sleeper.exitCode, null, 'no signal was sent to it');
+		} finally {
+			sleeper.kill();
+		}
+	});
+});
+
+describe('signals and a sampler someone else stops', () => {
+	const open = suiteTerminals();
+
+	it('SIGHUP (an SSH drop) ends the TUI cleanly and stops the sampling it started', async () => {
+		const {child, port} = await startInspectable(target('churn'));
+		try {
+			const terminal = open([process.execPath, bin, '--inspect', String(port)], {columns: 100, rows: 30});
+			await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
+			assert.equal(await samplerStopped(port), false, 'sampling runs while attached');
+			// tmux's shell execs env, which execs leaktop: the pane's process is leaktop itself.
+			const pid = terminal.panePid();
+			assert.ok(pid > 1 && pid !== process.pid, 'the pid of leaktop');
+			process.kill(pid, 'SIGHUP');
+			await terminal.waitForExit();
+			assert.equal(await samplerStopped(port), true, 'leaktop stopped the sampler it started');
+			assert.equal(child.exitCode, null, 'the target runs on');
+		} finally {
+			child.kill();
+		}
+	});
+
+	it('SIGTERM in report mode prints what was sampled and ends the spawned program', async () => {
+		const child = spawn(process.execPath, [bin, '--report', '--duration', '60', '--', process.execPath, target('churn')], {stdio: ['ignore', 'pipe', 'pipe']});
+		let stdout = '';
+		child.stdout.on('data', (chunk: Buffer) => {
+			stdout += chunk.toString();
+		});
+		await sleep(3000);
+		child.kill('SIGTERM');
+		const code = await new Promise(resolve => {
+			child.on('exit', resolve);
+		});
+		assert.equal(code, 0);
+		const report = JSON.parse(stdout) as Report;
+		assert.ok(report.snapshots >= 1);
+		await sleep(200);
+		assert.throws(() => process.kill(report.target.pid!, 0), /ESRCH/, 'the spawned program is gone');
+	});
+
+	it('restarts sampling when another client stops it, and marks the break', async () => {
+		const {child, port} = await startInspectable(target('string-log'));
+		const recording = join(dir, 'restarted.ltrec');
+		try {
+			const run = runLeaktop(['--report', '--duration', '6', '--record', recording, '--inspect', String(port)]);
+			await sleep(2500);
+			const other = await connect(parseInspectAddress(String(port)));
+			await other.stopSampling();
+			await other.close();
+			const result = await run;
+			assert.equal(result.code, 0, result.stderr);
+			const notices = decodeRecording(readFileSync(recording)).events.filter(event => event.type === 'notice');
+			assert.ok(notices.some(event => event.type === 'notice' && event.gap && /someone else .* stopped the sampler; restarted it/.test(event.message)), JSON.stringify(notices));
+			assert.ok((JSON.parse(result.stdout) as Report).snapshots >= 3);
+			assert.equal(await samplerStopped(port), true);
+		} finally {
+			child.kill();
+		}
+	});
+});
