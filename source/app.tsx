@@ -10,6 +10,7 @@ import {useTerminalSize} from './components/use-terminal-size.js';
 import {collectGarbageCost, heapSnapshotCost} from './heap-snapshot.js';
 import {commandFor, keyName, keymap, splitKeys, type KeyFlags} from './keymap.js';
 import {siteLocation} from './location.js';
+import {profileSizeHint} from './profile-size.js';
 import {scopeLabels} from './scope.js';
 import type {SiteIdentity} from './profile.js';
 import type {Store, StoreSnapshot} from './store.js';
@@ -78,6 +79,13 @@ function statusLine({state, data}: StoreSnapshot): string {
 
 	if (data.offHeap !== undefined) {
 		parts.push(data.offHeap);
+	}
+
+	const large = target.latestAggregate === undefined || target.latest === undefined
+		? undefined
+		: profileSizeHint(target.latestAggregate.nodeCount, target.latest.samplingInterval);
+	if (large !== undefined) {
+		parts.push(large);
 	}
 
 	if (target.notice !== undefined) {

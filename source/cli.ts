@@ -239,6 +239,16 @@ function onSignals(stop: AbortController): void {
 async function live(options: Options, source: TargetSource): Promise<number> {
 	const stop = new AbortController();
 	onSignals(stop);
+	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
+	// inspector surfaces here. Before attaching it ends leaktop with one line; after, the status line says it.
+	let onInspectorError: (error: Error) => void = error => {
+		process.stderr.write(`leaktop: the inspector sent something that is not the DevTools protocol: ${oneLine(error)}\n`);
+		process.exit(2);
+	};
+
+	process.on('uncaughtException', error => {
+		onInspectorError(error);
+	});
 	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
 	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
 	if (options.mode === 'tui') {
@@ -249,18 +259,16 @@ async function live(options: Options, source: TargetSource): Promise<number> {
 	const tui = options.mode === 'tui' ? import('./tui.js') : undefined;
 	tui?.catch(() => undefined);
 	const session = await startSession(store, {
-		...options, source, wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, observer: recorder,
+		...options, source, wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, observer: recorder, reattach: options.mode === 'tui',
 	});
 	process.on('exit', () => {
 		// Last resort: never leave a spawned target behind, nor a recording without its end.
 		session.spawned?.stop();
 		recorder?.end(Date.now());
 	});
-	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
-	// inspector surfaces here. Report it on the status line instead of crashing the UI.
-	process.on('uncaughtException', error => {
+	onInspectorError = error => {
 		store.notice(session.targetId, `inspector error: ${oneLine(error)}`);
-	});
+	};
 
 	if (options.mode === 'report') {
 		try {
@@ -284,6 +292,11 @@ async function live(options: Options, source: TargetSource): Promise<number> {
 
 		if (target.status.kind === 'exited') {
 			process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
+			return 3;
+		}
+
+		if (target.snapshots === 0) {
+			process.stderr.write(`leaktop: no profile arrived during the report (${target.notice ?? 'the inspector did not answer in time'})\n`);
 			return 3;
 		}
 

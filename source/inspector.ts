@@ -47,6 +47,9 @@ export type Inspector = {
 
 export type ConnectOptions = {readonly timeoutMs?: number; readonly callTimeoutMs?: number};
 
+/** How long the set-up calls that any live Node answers at once may take. */
+const probeTimeoutMs = 3000;
+
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<never>((_resolve, reject) => {
@@ -67,7 +70,7 @@ function isSamplingProfile(value: unknown): value is SamplingProfile {
 function profileOf(answer: unknown, method: string): SamplingProfile {
 	const profile = (answer as {profile?: unknown} | undefined)?.profile;
 	if (!isSamplingProfile(profile)) {
-		throw new Error(`the inspector answered ${method} with something that is not a heap profile`);
+		throw new CliError(`the inspector answered ${method} with something that is not a heap profile`);
 	}
 
 	return profile;
@@ -113,12 +116,20 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 		markClosed('the inspector connection closed');
 	});
 
-	const send = async (method: string, params?: object): Promise<unknown> => {
+	// Closing settles every call still waiting for an answer, so that nothing waits for its deadline after that.
+	const closing = new Promise<never>((_resolve, reject) => {
+		closeListeners.push(reason => {
+			reject(new Error(`the inspector connection closed (${reason})`));
+		});
+	});
+	closing.catch(() => undefined);
+	const send = async (method: string, params?: object, timeoutMs = callTimeoutMs): Promise<unknown> => {
 		if (closed) {
 			throw new Error('the inspector connection is closed');
 		}
 
-		return withTimeout((client.send as (method: string, params?: object) => Promise<unknown>)(method, params), callTimeoutMs, method);
+		const call = (client.send as (method: string, params?: object) => Promise<unknown>)(method, params);
+		return withTimeout(Promise.race([call, closing]), timeoutMs, method);
 	};
 
 	// A connected client keeps the target from exiting: let go as soon as it wants to.
@@ -127,8 +138,8 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 		void client.close().catch(() => undefined);
 	});
 	try {
-		await send('NodeRuntime.enable');
-		await send('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true});
+		await send('NodeRuntime.enable', undefined, probeTimeoutMs);
+		await send('NodeRuntime.notifyWhenWaitingForDisconnect', {enabled: true}, probeTimeoutMs);
 	} catch {
 		// Not a Node target (or an old one): it cannot be held open by us, so there is nothing to let go of.
 	}
@@ -151,7 +162,7 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 		async getHeapUsage() {
 			const usage = (await send('Runtime.getHeapUsage')) as Partial<HeapUsage>;
 			if (typeof usage?.usedSize !== 'number' || typeof usage.totalSize !== 'number') {
-				throw new TypeError('the inspector answered getHeapUsage without sizes');
+				throw new CliError('the inspector answered getHeapUsage without sizes');
 			}
 
 			return {usedSize: usage.usedSize, totalSize: usage.totalSize};

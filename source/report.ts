@@ -1,6 +1,7 @@
 import {comparePoints} from './compare.js';
 import type {OriginalLocation} from './location.js';
 import {offHeapHint} from './off-heap.js';
+import {profileSizeHint} from './profile-size.js';
 import {heaviestPaths, userFrameOf} from './paths.js';
 import type {SamplingProfile, SiteIdentity} from './profile.js';
 import {rankSites} from './ranking.js';
@@ -105,7 +106,7 @@ export function buildReport(
 			pausedShare: durationMs === 0 ? 0 : Number((target.pollMsTotal / durationMs).toFixed(4)),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
-		hints: offHeap === undefined ? [] : [offHeap],
+		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),
 		sites: rows.map(row => ({
 			functionName: row.functionName,
 			url: row.url,

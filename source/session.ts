@@ -1,5 +1,6 @@
 import type {Writable} from 'node:stream';
-import {parseInspectAddress, resolveAddress, type InspectorAddress} from './address.js';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {hostPort, parseInspectAddress, resolveAddress, type InspectorAddress} from './address.js';
 import {connect, type Inspector} from './inspector.js';
 import {sample, type Metric, type RawSnapshot} from './sampler.js';
 import {CliError} from './errors.js';
@@ -26,6 +27,8 @@ export type SessionOptions = {
 	readonly ready?: Promise<unknown>;
 	/** Sees everything the store sees, in the same order (a recorder). */
 	readonly observer?: SessionObserver;
+	/** When an attached (not spawned) target goes away, wait for it to come back on its address and re-attach. */
+	readonly reattach?: boolean;
 };
 
 /** Receives a session's events as the store does: the target once, then snapshots and notices as they come. */
@@ -60,6 +63,26 @@ async function openTarget(source: TargetSource): Promise<{address: InspectorAddr
 
 	return {address: await resolveAddress(parseInspectAddress(source.address), source.allowRemote), spawned: undefined};
 }
+
+/** Waits for a target to answer on the address again, then connects; undefined when stopped first. */
+async function reconnect(address: InspectorAddress, signal: AbortSignal): Promise<Inspector | undefined> {
+	while (!signal.aborted) {
+		await sleep(reconnectPollMs, undefined, {signal}).catch(() => undefined);
+		if (signal.aborted) {
+			return undefined;
+		}
+
+		const next = await connect(address, {timeoutMs: 2000}).catch(() => undefined);
+		if (next !== undefined) {
+			return next;
+		}
+	}
+
+	return undefined;
+}
+
+const reconnectPollMs = 1000;
+const stopGraceMs = 2000;
 
 /** With --pid, port 9229 may belong to another process's inspector: the one read-only expression tells. */
 async function checkPid(inspector: Inspector, source: TargetSource, readProcess: boolean): Promise<void> {
@@ -110,8 +133,10 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			observer?.snapshot(event.snapshot);
 		} else if (event.type === 'notice') {
 			observer?.notice(Date.now(), event.message, event.gap);
-		} else {
+		} else if (event.type === 'exited') {
 			observer?.exited(Date.now(), event.reason);
+		} else {
+			observer?.notice(Date.now(), event.reason, true);
 		}
 	};
 
@@ -120,19 +145,23 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 	}
 
 	const controller = new AbortController();
-	inspector.onClose(reason => {
-		if (!controller.signal.aborted) {
-			emit({type: 'exited', reason});
-		}
-	});
+	const watchClose = (current: Inspector) => {
+		current.onClose(reason => {
+			if (!controller.signal.aborted) {
+				emit({type: 'exited', reason: options.reattach === true && spawned === undefined ? `${reason}; waiting for it to come back on ${hostPort(address.host, address.port)}` : reason});
+			}
+		});
+	};
+
+	watchClose(inspector);
 	void spawned?.exited.then(exit => {
 		if (!controller.signal.aborted) {
 			emit({type: 'exited', reason: `target exited (${describeExit(exit)})`});
 		}
 	});
 
-	const done = (async () => {
-		for await (const event of sample(inspector, {
+	const sampleWith = async (current: Inspector) => {
+		for await (const event of sample(current, {
 			targetId,
 			intervalMs: options.intervalMs,
 			samplingInterval: options.samplingInterval,
@@ -140,11 +169,28 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			readMemory: options.readProcess,
 			shareSampler: options.shareSampler,
 			signal: controller.signal,
-			onSampling: spawned === undefined ? undefined : async () => inspector.runIfWaitingForDebugger(),
+			onSampling: spawned === undefined ? undefined : async () => current.runIfWaitingForDebugger(),
 			metric: options.wantedMetric,
 			ready: options.ready,
 		})) {
 			emit(event.type === 'snapshot' ? event : {type: 'notice', message: event.message, gap: event.gap === true});
+		}
+	};
+
+	const done = (async () => {
+		await sampleWith(inspector);
+		// A target restarted on the same address (a deploy, a crash and a supervisor) is followed: re-attach,
+		// restart sampling, and mark the break in history.
+		while (options.reattach === true && spawned === undefined && !controller.signal.aborted) {
+			const next = await reconnect(address, controller.signal);
+			if (next === undefined) {
+				break;
+			}
+
+			inspector = next;
+			watchClose(next);
+			emit({type: 'attached', reason: `re-attached to ${next.target.title || next.target.url || 'the target'} after it restarted; history has a break here`});
+			await sampleWith(next);
 		}
 	})();
 
@@ -153,12 +199,16 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		targetId,
 		spawned,
 		done,
-		inspector,
+		get inspector() {
+			return inspector;
+		},
 		stop() {
 			stopping ??= (async () => {
 				controller.abort();
-				await done.catch(() => undefined);
+				// The sampler stops what it started on its way out; a stalled inspector gets two seconds for that.
+				await Promise.race([done.catch(() => undefined), sleep(stopGraceMs)]);
 				await inspector.close();
+				await done.catch(() => undefined);
 				await spawned?.stop();
 			})();
 			return stopping;

@@ -437,6 +437,8 @@ export type Store = {
 	ingest(snapshot: RawSnapshot): void;
 	notice(targetId: string, message: string): void;
 	exited(targetId: string, reason: string): void;
+	/** The target is sampled again (it came back after exiting). */
+	resumed(targetId: string): void;
 	gap(targetId: string): void;
 };
 
@@ -491,7 +493,9 @@ function gaugesOf(snapshot: RawSnapshot): Gauges {
 export type TargetEvent =
 	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
 	| {readonly type: 'notice'; readonly message: string; readonly gap: boolean}
-	| {readonly type: 'exited'; readonly reason: string};
+	| {readonly type: 'exited'; readonly reason: string}
+	/** Sampling again after the target came back: a break in history. */
+	| {readonly type: 'attached'; readonly reason: string};
 
 export function applyEvent(store: Store, targetId: string, event: TargetEvent): void {
 	switch (event.type) {
@@ -511,6 +515,13 @@ export function applyEvent(store: Store, targetId: string, event: TargetEvent): 
 
 		case 'exited': {
 			store.exited(targetId, event.reason);
+			break;
+		}
+
+		case 'attached': {
+			store.gap(targetId);
+			store.resumed(targetId);
+			store.notice(targetId, event.reason);
 			break;
 		}
 	}
@@ -654,6 +665,9 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		},
 		exited(targetId, reason) {
 			updateTarget(targetId, target => ({...target, status: {kind: 'exited', reason}}));
+		},
+		resumed(targetId) {
+			updateTarget(targetId, target => ({...target, status: {kind: 'sampling'}}));
 		},
 		gap(targetId) {
 			updateTarget(targetId, target => {

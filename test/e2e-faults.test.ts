@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {mkdtempSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -13,6 +15,18 @@ import {bin, isOneLineError, runLeaktop, startInspectable, target} from './run-l
 import {suiteTerminals} from './tmux.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-faults-'));
+
+async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const {port} = server.address() as AddressInfo;
+	await new Promise(resolve => {
+		server.close(resolve);
+	});
+	return port;
+}
 
 async function samplerStopped(port: number): Promise<boolean> {
 	const inspector = await connect(parseInspectAddress(String(port)));
@@ -78,6 +92,40 @@ describe('signals and a sampler someone else stops', () => {
 		} finally {
 			child.kill();
 		}
+	});
+
+	it('waits for a restarted target on the same address, re-attaches and marks the break', async () => {
+		const port = await freePort();
+		const first = await startInspectable(target('string-log'), [`--inspect=127.0.0.1:${port}`]);
+		const terminal = open([process.execPath, bin, '--inspect', String(port)], {columns: 100, rows: 30});
+		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
+		first.child.kill('SIGKILL');
+		await terminal.waitFor(new RegExp(`waiting for it to come back on 127\\.0\\.0\\.1:${port}`));
+		const second = await startInspectable(target('string-log'), [`--inspect=127.0.0.1:${port}`]);
+		try {
+			await terminal.waitFor(/re-attached to .* after it restarted; history has a break here/);
+			await terminal.waitFor(/\(history has a break\)/);
+			assert.equal(await samplerStopped(port), false, 'sampling again');
+			terminal.press('q');
+			await terminal.waitForExit();
+			assert.equal(await samplerStopped(port), true);
+		} finally {
+			second.child.kill();
+		}
+	});
+
+	it('draws without colour on TERM=dumb with NO_COLOR, and survives a storm of resizes', async () => {
+		const terminal = open(['env', 'TERM=dumb', 'NO_COLOR=1', process.execPath, bin, '--', process.execPath, target('string-log')], {columns: 100, rows: 30});
+		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
+		assert.doesNotMatch(terminal.screen({escapes: true}), /\u001B\[(3\d|9\d);?\d*m/, 'no colour codes');
+		for (let round = 0; round < 15; round++) {
+			terminal.resize(60 + ((round * 37) % 120), 18 + ((round * 11) % 30));
+		}
+
+		terminal.resize(100, 30);
+		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
+		terminal.press('q');
+		await terminal.waitForExit();
 	});
 
 	it('SIGTERM in report mode prints what was sampled and ends the spawned program', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {govern} from '../source/governor.js';
+import {profileSizeHint} from '../source/profile-size.js';
 
 describe('the overhead governor', () => {
 	it('keeps the requested interval while polls are cheap', () => {
@@ -25,5 +26,12 @@ describe('the overhead governor', () => {
 		}
 
 		assert.equal(state.intervalMs, 1000);
+	});
+});
+
+describe('profileSizeHint', () => {
+	it('warns only past 50k nodes, with the cost and a coarser interval', () => {
+		assert.equal(profileSizeHint(49_999, 131_072), undefined);
+		assert.equal(profileSizeHint(132_000, 131_072), 'profile of 132k nodes: each poll briefly costs the target ~132 MB; --sampling-interval 524288 would shrink it');
 	});
 });

@@ -17,8 +17,9 @@ export class Terminal {
 		return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', env});
 	}
 
-	screen(): string {
-		return this.tmux(['capture-pane', '-p', '-t', 'main']);
+	/** The visible screen as text; with `escapes`, with the colour and style codes as the terminal got them. */
+	screen({escapes = false} = {}): string {
+		return this.tmux(['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'main']);
 	}
 
 	/** Keys as tmux names them: `q`, `Escape`, `Down`, `C-c`. */
