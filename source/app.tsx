@@ -167,7 +167,17 @@ export function App({store, onQuit, cwd, color}: Props) {
 	// Beside the table when there is room for both; instead of it when not, where Tab flips between them.
 	const sideBySide = view.compare && width >= 160;
 	const tableWidth = sideBySide ? Math.floor(width * 0.52) : width;
-	const locate = (site: SiteIdentity) => siteLocation(site, cwd, view.generated ? undefined : state.originals.get(site.key));
+	const locate = (site: SiteIdentity) => {
+		const here = siteLocation(site, cwd, view.generated ? undefined : state.originals.get(site.key));
+		const caller = data.callers.get(site.key);
+		// A builtin is rarely what a user can fix: name the code of theirs that calls it.
+		if (caller === undefined) {
+			return here;
+		}
+
+		const {line} = (view.generated ? undefined : state.originals.get(caller.key)) ?? caller;
+		return `${here} ← ${caller.functionName}:${line}`;
+	};
 	const table = (
 		<SitesTable
 			rows={data.rows} points={data.points} selected={view.selected} width={tableWidth} height={tableHeight} cwd={cwd} color={color}

@@ -1,6 +1,6 @@
 import {compareSortKeys, comparePoints, defaultPercentile, percentiles, type CompareSortKey, type Comparison} from './compare.js';
 import {offHeapHint} from './off-heap.js';
-import {bytesUnder, calleesOf, callersOf, drillRows, type DrillRow, type DrillTree} from './paths.js';
+import {bytesUnder, calleesOf, callersOf, drillRows, userFrameOf, type DrillRow, type DrillTree} from './paths.js';
 import {filterRows, focusRows, scopeRows, scopes, type Scope} from './scope.js';
 import {aggregateProfile, scaleAggregate, type Aggregate, type Grouping, type SiteIdentity} from './profile.js';
 import {rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
@@ -153,6 +153,8 @@ export type DataView = {
 	readonly drill: DrillView | undefined;
 	/** Every site's row before scope, focus and filter: what a drill-down reads its growth from. */
 	readonly allRows: readonly SiteRow[];
+	/** For the builtins and V8's own frames among the rows: the nearest frame of code with a URL that calls them. */
+	readonly callers: ReadonlyMap<string, SiteIdentity>;
 };
 
 export type DrillView = {
@@ -417,7 +419,16 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 
 	rows = filterRows(rows, view.filter, row => locationText(row, originals));
 	const comparison = comparePoints(points, history.sites, view.percentile, view.compareSort);
-	return {target, rows, allRows, points, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows)};
+	const callers = new Map<string, SiteIdentity>();
+	const profile = target.latest?.profile;
+	for (const row of rows) {
+		const caller = profile !== undefined && (row.kind === 'builtin' || row.kind === 'pseudo') ? userFrameOf(profile, row) : undefined;
+		if (caller !== undefined) {
+			callers.set(row.key, caller);
+		}
+	}
+
+	return {target, rows, allRows, points, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows), callers};
 }
 
 export type StoreSnapshot = {readonly state: State; readonly data: DataView | undefined};
