@@ -1,11 +1,14 @@
 // What leaktop costs a real target (throughput, latency, pauses) and what it costs itself while attached.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, statSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {get} from 'node:http';
 import {performance} from 'node:perf_hooks';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import autocannon from 'autocannon';
+import {decodeRecording} from '../source/recording.js';
 import type {Report} from '../source/report.js';
 import {bin, collect} from '../test/run-leaktop.js';
 import {Terminal} from '../test/tmux.js';
@@ -176,7 +179,8 @@ function rssBytes(pid: number): number {
 async function ownCost(rows: Row[], quick: boolean): Promise<void> {
 	process.stderr.write('bench: leaktop\'s own cost\n');
 	const seconds = quick ? 20 : 60;
-	const child = spawn(process.execPath, [bin, '--report', '--duration', String(seconds + 10), '--demo'], {stdio: ['ignore', 'ignore', 'ignore']});
+	const recording = join(mkdtempSync(join(tmpdir(), 'leaktop-bench-')), 'demo.ltrec');
+	const child = spawn(process.execPath, [bin, '--report', '--duration', String(seconds + 10), '--record', recording, '--demo'], {stdio: ['ignore', 'ignore', 'ignore']});
 	try {
 		await sleep(5000);
 		const startCpu = cpuSeconds(child.pid!);
@@ -189,6 +193,18 @@ async function ownCost(rows: Row[], quick: boolean): Promise<void> {
 	} finally {
 		child.kill('SIGINT');
 	}
+
+	await new Promise(resolve => {
+		child.once('exit', resolve);
+	});
+	const snapshots = decodeRecording(readFileSync(recording)).events.filter(event => event.type === 'snapshot').length;
+	const perSnapshot = statSync(recording).size / Math.max(1, snapshots);
+	rows.push({
+		what: `recording the demo (--record): bytes per snapshot over ${snapshots} snapshots`,
+		figure: `${(perSnapshot / 1024).toFixed(1)} KiB; one hour at 1 Hz ≈ ${((perSnapshot * 3600) / 1e6).toFixed(0)} MB`,
+		budget: '',
+		met: undefined,
+	});
 }
 
 async function startUp(rows: Row[], quick: boolean): Promise<void> {

@@ -223,3 +223,25 @@ export function scaleAggregate(aggregate: Aggregate, factor: number): Aggregate 
 		totalBytes: aggregate.totalBytes * factor,
 	};
 }
+
+/**
+ * Gives frames of unloaded code, or frames whose URL a profile dropped, the URL their script had when last seen:
+ * `scripts` (script id to URL) lives as long as the session and learns from every profile. Builtins (script 0)
+ * have no URL to find.
+ */
+export function fillUrls(profile: SamplingProfile, scripts: Map<string, string>): void {
+	const stack: ProfileNode[] = [profile.head];
+	while (stack.length > 0) {
+		const node = stack.pop()!;
+		const frame = node.callFrame as {-readonly [Key in keyof CallFrame]: CallFrame[Key]};
+		if (frame.url !== '') {
+			scripts.set(frame.scriptId, frame.url);
+		} else if (frame.scriptId !== '0') {
+			frame.url = scripts.get(frame.scriptId) ?? '';
+		}
+
+		for (const child of node.children) {
+			stack.push(child);
+		}
+	}
+}

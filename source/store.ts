@@ -2,7 +2,7 @@ import {compareSortKeys, comparePoints, defaultPercentile, percentiles, type Com
 import {offHeapHint} from './off-heap.js';
 import {bytesUnder, calleesOf, callersOf, drillRows, userFrameOf, type DrillRow, type DrillTree} from './paths.js';
 import {filterRows, focusRows, scopeRows, scopes, type Scope} from './scope.js';
-import {aggregateProfile, scaleAggregate, type Aggregate, type Grouping, type SiteIdentity} from './profile.js';
+import {aggregateProfile, fillUrls, scaleAggregate, type Aggregate, type Grouping, type SiteIdentity} from './profile.js';
 import {rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
 import type {OriginalLocation, SourceText} from './location.js';
 import type {Metric, RawSnapshot} from './sampler.js';
@@ -33,6 +33,8 @@ export type TargetState = {
 	readonly allocations: History;
 	/** The same two, with builtins and Node internals counted in their nearest user frame. */
 	readonly grouped: {readonly retained: History; readonly allocated: History};
+	/** Script id to URL, for the life of the session: names frames whose URL a later profile dropped. */
+	readonly scripts: Map<string, string>;
 	readonly latestGroupedAggregate: Aggregate | undefined;
 	/** The metric of the latest snapshot. */
 	readonly metric: Metric;
@@ -570,7 +572,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 
 	const freshTarget = (info: TargetInfo, attachedAt: number): TargetState => ({
 		info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
-		grouped: {retained: new History(historyOptions), allocated: new History(historyOptions)}, latestGroupedAggregate: undefined,
+		grouped: {retained: new History(historyOptions), allocated: new History(historyOptions)}, latestGroupedAggregate: undefined, scripts: new Map(),
 		allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
 		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
 	});
@@ -655,6 +657,11 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			publish({...state, sources: new Map([...state.sources, [url, text]])});
 		},
 		ingest(raw) {
+			const scripts = state.targets.find(target => target.info.id === raw.targetId)?.scripts;
+			if (scripts !== undefined) {
+				fillUrls(raw.profile, scripts);
+			}
+
 			const perSecond = 1000 / Math.max(1, raw.time - raw.since);
 			const [aggregate, grouped] = (['site', 'user'] as const).map(grouping => {
 				const counted = aggregateProfile(raw.profile, grouping);

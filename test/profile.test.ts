@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {aggregateProfile, siteKind, type ProfileNode, type SamplingProfile} from '../source/profile.js';
+import {aggregateProfile, fillUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/profile.js';
 import {loadTrace} from './helpers.js';
 
 function allNodes(head: ProfileNode): ProfileNode[] {
@@ -82,5 +82,18 @@ describe('aggregateProfile on edge shapes', () => {
 		assert.equal(siteKind('x', 'node:internal/timers'), 'internal');
 		assert.equal(siteKind('x', 'file:///app/node_modules/lru/index.js'), 'dependency');
 		assert.equal(siteKind('x', '/app/server.js'), 'user');
+	});
+});
+
+describe('fillUrls', () => {
+	it('names frames whose URL a later profile dropped, from the script id seen before, and leaves builtins alone', () => {
+		const frame = (functionName: string, scriptId: string, url: string) => ({functionName, scriptId, url, lineNumber: 3, columnNumber: 1});
+		const node = (id: number, callFrame: ReturnType<typeof frame>, children: ProfileNode[] = []): ProfileNode => ({id, callFrame, selfSize: 100, children});
+		const scripts = new Map<string, string>();
+		fillUrls({head: node(1, frame('(root)', '0', ''), [node(2, frame('handler', '42', 'file:///app/server.js'))]), samples: []}, scripts);
+		const later: SamplingProfile = {head: node(1, frame('(root)', '0', ''), [node(2, frame('handler', '42', '')), node(3, frame('push', '0', '')), node(4, frame('other', '77', ''))]), samples: []};
+		fillUrls(later, scripts);
+		assert.deepEqual(later.head.children.map(child => child.callFrame.url), ['file:///app/server.js', '', '']);
+		assert.equal(aggregateProfile(later).sites.find(site => site.functionName === 'handler')!.kind, 'user');
 	});
 });
