@@ -80,7 +80,7 @@ export type KeyFlags = {
 
 /**
  * The keys in one input event. A terminal delivers keys typed quickly (or pasted) as one chunk, which ink hands
- * over as one string: each character is a key of its own, a carriage return is Enter. Chunks with escape
+ * over as one string: each character is a key of its own (a carriage return is Enter, a tab Tab). Chunks with escape
  * sequences (arrows) are left whole for ink's own parsing.
  */
 export function splitKeys(input: string, key: KeyFlags): Array<[string, KeyFlags]> {
@@ -89,7 +89,8 @@ export function splitKeys(input: string, key: KeyFlags): Array<[string, KeyFlags
 		return [[input, key]];
 	}
 
-	return [...input].map(character => (character === '\r' ? ['', {return: true}] : [character, {}]));
+	const controls: Record<string, KeyFlags> = {'\r': {return: true}, '\t': {tab: true}, '\u007F': {backspace: true}};
+	return [...input].map(character => (character in controls ? ['', controls[character]!] : [character, {}]));
 }
 
 /** The name of a key press as ink reports it. */

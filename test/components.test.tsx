@@ -220,3 +220,14 @@ describe('the comparison pane', () => {
 		unmount();
 	});
 });
+
+describe('keys typed faster than a frame', () => {
+	it('are each taken, Tab and Enter included, in one chunk', async () => {
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-spikes')} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('cj\t\r');
+		const drill = await waitForFrame(lastFrame, text => text.includes('CALLERS'));
+		assert.match(drill, /sites › buildBigReport/, 'Tab went back to the table, Enter opened its first row');
+		unmount();
+	});
+});
