@@ -114,6 +114,9 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					metric = wanted;
 					since = Date.now();
 					yield {type: 'notice', message: `now measuring ${metric === 'allocated' ? 'bytes allocated per second' : 'retained bytes'}; history has a break here`, gap: true};
+					// A poll right after the restart would cover no time at all.
+					await sleep(options.intervalMs, undefined, {signal: options.signal}).catch(() => undefined);
+					continue;
 				}
 			}
 

@@ -32,10 +32,12 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		? 'waiting for the first profile…'
 		: [
 			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
-			`sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
+			target.metric === 'allocated'
+				? `allocating ${formatBytes(sampled)}/s`
+				: `sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
 			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
 			// Retained profiles keep only live samples: their count since the start misses what died young.
-			target.allocationRate === undefined ? '' : `alloc ${target.metric === 'retained' ? '≥ ' : ''}${formatBytes(target.allocationRate)}/s`,
+			target.allocationRate === undefined || target.metric === 'allocated' ? '' : `alloc ≥ ${formatBytes(target.allocationRate)}/s`,
 		].filter(part => part !== '').join('   ');
 	const governor = latest?.governor;
 	// What the user steers comes first: on a narrow terminal the cost figures are the ones cut.
