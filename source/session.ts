@@ -189,7 +189,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 
 			inspector = next;
 			watchClose(next);
-			emit({type: 'attached', reason: `re-attached to ${next.target.title || next.target.url || 'the target'} after it restarted; history has a break here`});
+			emit({type: 'attached', reason: 're-attached: the target restarted; history has a break here'});
 			await sampleWith(next);
 		}
 	})();

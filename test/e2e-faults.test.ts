@@ -103,7 +103,7 @@ describe('signals and a sampler someone else stops', () => {
 		await terminal.waitFor(new RegExp(`waiting for it to come back on 127\\.0\\.0\\.1:${port}`));
 		const second = await startInspectable(target('string-log'), [`--inspect=127.0.0.1:${port}`]);
 		try {
-			await terminal.waitFor(/re-attached to .* after it restarted; history has a break here/);
+			await terminal.waitFor(/re-attached: the target restarted; history has a break here/);
 			await terminal.waitFor(/\(history has a break\)/);
 			assert.equal(await samplerStopped(port), false, 'sampling again');
 			terminal.press('q');
