@@ -15,6 +15,8 @@ type ProfileIndex = {
 	readonly totals: Float64Array;
 	/** Index of the nearest node, itself included, whose frame is the user's or a dependency's code; -1 if none. */
 	readonly userNodes: Int32Array;
+	/** userFrameOf's answers, by site key: the table asks for every builtin row on every redraw. */
+	readonly userFrames: Map<string, SiteIdentity | undefined>;
 };
 
 const indexes = new WeakMap<SamplingProfile, ProfileIndex>();
@@ -67,7 +69,7 @@ function indexOf(profile: SamplingProfile): ProfileIndex {
 		userNodes[index] = hasUserCode(sites[index]!.kind) ? index : (parents[index]! >= 0 ? userNodes[parents[index]!]! : -1);
 	}
 
-	const built = {nodes, positions, sites, parents, totals, userNodes};
+	const built = {nodes, positions, sites, parents, totals, userNodes, userFrames: new Map<string, SiteIdentity | undefined>()};
 	indexes.set(profile, built);
 	return built;
 }
@@ -188,7 +190,11 @@ export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteI
 		return site;
 	}
 
-	const {nodes, sites, userNodes} = indexOf(profile);
+	const {nodes, sites, userNodes, userFrames} = indexOf(profile);
+	if (userFrames.has(site.key)) {
+		return userFrames.get(site.key);
+	}
+
 	const byFrame = new Map<number, number>();
 	for (const [index, node] of nodes.entries()) {
 		if (sites[index]!.key === site.key && node.selfSize > 0 && userNodes[index]! >= 0) {
@@ -203,7 +209,9 @@ export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteI
 		}
 	}
 
-	return best === undefined ? undefined : sites[best[0]];
+	const found = best === undefined ? undefined : sites[best[0]];
+	userFrames.set(site.key, found);
+	return found;
 }
 
 /**
