@@ -9,19 +9,21 @@ export type CompareSortKey = 'delta' | 'ratio' | 'heavy';
 export const compareSortKeys: readonly CompareSortKey[] = ['delta', 'ratio', 'heavy'];
 export const compareSortLabels: Record<CompareSortKey, string> = {delta: 'delta', ratio: 'ratio', heavy: 'heavy mean'};
 
-/** Which snapshots are "heavy": at or above the P-th percentile of weight. */
+/** Which snapshots are "heavy": the heaviest ones, as many as the P-th percentile of weight takes. */
 export type HeavySelection = {
 	/** Indexes of the heavy snapshots, in time order. */
 	readonly indexes: readonly number[];
-	/** The lightest heavy weight: every snapshot at or above it is heavy. */
+	/** The lightest heavy weight. */
 	readonly threshold: number;
 	/** True when the window holds too few snapshots for the percentile, so only the heaviest one is taken. */
 	readonly tooFew: boolean;
 };
 
 /**
- * Selects the snapshots at or above the P-th percentile of weight (nearest rank: the heaviest ⌈n·(100−P)/100⌉).
- * Ties with the threshold are all heavy. With fewer snapshots than the percentile needs, the heaviest one is taken.
+ * Selects the heaviest ⌈n·(100−P)/100⌉ snapshots (nearest rank). Exactly that many: a program at rest keeps the
+ * same sampled bytes poll after poll, and counting every tie with the threshold as heavy would turn "top 2 of 19"
+ * into "top 19 of 19". Among equal weights the later snapshot is taken. With fewer snapshots than the percentile
+ * needs, the heaviest one is taken.
  */
 export function heavySnapshots(weights: readonly number[], percentile: number): HeavySelection {
 	if (weights.length === 0) {
@@ -29,17 +31,10 @@ export function heavySnapshots(weights: readonly number[], percentile: number): 
 	}
 
 	const wanted = weights.length * ((100 - percentile) / 100);
-	const count = Math.max(1, Math.ceil(wanted - 1e-9));
-	const descending = [...weights].sort((a, b) => b - a);
-	const threshold = descending[Math.min(count, descending.length) - 1]!;
-	const indexes: number[] = [];
-	for (const [index, weight] of weights.entries()) {
-		if (weight >= threshold) {
-			indexes.push(index);
-		}
-	}
-
-	return {indexes, threshold, tooFew: wanted < 1};
+	const count = Math.min(weights.length, Math.max(1, Math.ceil(wanted - 1e-9)));
+	const heaviestFirst = weights.map((weight, index) => ({weight, index})).sort((a, b) => (b.weight - a.weight) || (b.index - a.index));
+	const heavy = heaviestFirst.slice(0, count);
+	return {indexes: heavy.map(({index}) => index).sort((a, b) => a - b), threshold: heavy.at(-1)!.weight, tooFew: wanted < 1};
 }
 
 export type ComparisonRow = SiteIdentity & {

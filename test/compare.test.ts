@@ -24,9 +24,11 @@ describe('heavySnapshots', () => {
 		assert.deepEqual(heavySnapshots(weights, 50).indexes, [5, 6, 7, 8, 9]);
 	});
 
-	it('counts every snapshot tied with the threshold as heavy', () => {
-		assert.deepEqual(heavySnapshots([5, 9, 9, 1, 9], 75), {indexes: [1, 2, 4], threshold: 9, tooFew: false});
+	it('takes exactly that many when weights tie, the later ones first', () => {
+		assert.deepEqual(heavySnapshots([5, 9, 9, 1, 9], 75), {indexes: [2, 4], threshold: 9, tooFew: false});
 		assert.deepEqual(heavySnapshots([5, 9, 7, 1, 3], 75), {indexes: [1, 2], threshold: 7, tooFew: false});
+		const atRest = [...Array.from({length: 18}, () => 1000), 9000];
+		assert.deepEqual(heavySnapshots(atRest, 90), {indexes: [17, 18], threshold: 1000, tooFew: false});
 	});
 
 	it('takes the heaviest one, and says so, with too few snapshots for the percentile', () => {
