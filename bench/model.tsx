@@ -117,7 +117,7 @@ async function longSession(rows: Row[], runs: number, seconds: number): Promise<
 	rows.push({what: 'ingest one snapshot of 2,000 sites (median)', figure: `${ingestMs.toFixed(3)} ms`, budget: '', met: undefined});
 	const latest = history.latest!.time;
 	const aggregate: Aggregate = {
-		sites: history.sites.map(site => ({...site, liveBytes: 1e5, samples: 1})), totalBytes: 2e8, totalSamples: 2000, maxOrdinal: 0, nodeCount: 2000,
+		sites: history.sites.map(({key, functionName, url, line, column, kind}) => ({key, functionName, url, line, column, kind, liveBytes: 1e5, samples: 1})), totalBytes: 2e8, totalSamples: 2000, maxOrdinal: 0, nodeCount: 2000,
 	};
 	for (const [label, ms] of [['5m', 300_000], ['1h', 3_600_000], ['all', Number.POSITIVE_INFINITY]] as const) {
 		const points = history.points(latest - ms);

