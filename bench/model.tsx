@@ -2,9 +2,8 @@
 import {performance} from 'node:perf_hooks';
 import {setImmediate as tick} from 'node:timers/promises';
 import {App} from '../source/app.js';
-import {growthBySite} from '../source/growth.js';
 import {aggregateProfile, type Aggregate, type ProfileNode, type SamplingProfile, type Site} from '../source/profile.js';
-import {rankSites, sparkValues} from '../source/ranking.js';
+import {rankSites, sparkValues, windowGrowth} from '../source/ranking.js';
 import {History} from '../source/series.js';
 import {createStore} from '../source/store.js';
 import {loadTrace, rawSnapshots} from '../test/helpers.js';
@@ -77,16 +76,15 @@ async function aggregation(rows: Row[], runs: number): Promise<void> {
 	rows.push({what: 'aggregation cost per node, 100k vs 10k', figure: `×${linear.toFixed(2)}`, budget: 'linear (≈ ×1)', met: linear < 1.5});
 }
 
-/** 24 h of 1 Hz snapshots of `siteCount` sites, some growing, some flat, some churning. */
-function feedDay(history: History, siteCount: number, seconds: number): number {
+/** Snapshots of `siteCount` sites at 1 Hz from a fixed day, some growing, some flat, some churning. */
+function syntheticDay(siteCount: number): (history: History, second: number) => void {
 	const start = Date.UTC(2026, 0, 1);
 	const sites: Site[] = Array.from({length: siteCount}, (_, index) => ({
 		key: `site${index}`, functionName: `site${index}`, url: `file:///app/m${index % 40}.js`, line: index, column: 1, kind: 'user', liveBytes: 0, samples: 1,
 	}));
 	const aggregate: Aggregate = {sites, totalBytes: 0, totalSamples: siteCount, maxOrdinal: 0, nodeCount: siteCount};
 	const gauges = {heapUsed: 0, heapTotal: 0, rss: 0, external: 0, arrayBuffers: 0};
-	const ingest: number[] = [];
-	for (let second = 0; second < seconds; second++) {
+	return (history, second) => {
 		let total = 0;
 		for (const [index, site] of sites.entries()) {
 			const value = index % 10 === 0 ? 1e5 + (second * 10) : index % 3 === 0 ? (second * index) % 5e5 : 2e5;
@@ -96,37 +94,52 @@ function feedDay(history: History, siteCount: number, seconds: number): number {
 
 		(aggregate as {totalBytes: number}).totalBytes = total;
 		gauges.heapUsed = total * 1.2;
-		const before = performance.now();
 		history.add(start + (second * 1000), aggregate, gauges);
-		ingest.push(performance.now() - before);
-	}
-
-	return ingest.sort((a, b) => a - b)[ingest.length >> 1]!;
+	};
 }
 
 async function longSession(rows: Row[], runs: number, seconds: number): Promise<void> {
+	const snapshotAt = syntheticDay(2000);
 	globalThis.gc?.();
 	const before = process.memoryUsage();
 	const history = new History();
-	const ingestMs = feedDay(history, 2000, seconds);
+	const ingest: number[] = [];
+	for (let second = 0; second < seconds; second++) {
+		const start = performance.now();
+		snapshotAt(history, second);
+		ingest.push(performance.now() - start);
+	}
+
 	globalThis.gc?.();
 	const after = process.memoryUsage();
 	const held = (after.heapUsed + after.arrayBuffers) - (before.heapUsed + before.arrayBuffers);
 	rows.push({what: `history of ${(seconds / 3600).toFixed(1)} h at 1 Hz, 2,000 sites: memory held`, figure: `${(held / 1e6).toFixed(1)} MB (${history.size} points)`, budget: '≤ 150 MB', met: held <= 150e6});
 	rows.push({what: 'the whole bench process RSS after that', figure: `${(after.rss / 1e6).toFixed(0)} MB`, budget: '', met: undefined});
-	rows.push({what: 'ingest one snapshot of 2,000 sites (median)', figure: `${ingestMs.toFixed(3)} ms`, budget: '', met: undefined});
-	const latest = history.latest!.time;
+	rows.push({what: 'ingest one snapshot of 2,000 sites (median)', figure: `${ingest.sort((a, b) => a - b)[ingest.length >> 1]!.toFixed(3)} ms`, budget: '', met: undefined});
 	const aggregate: Aggregate = {
-		sites: history.sites.map(({key, functionName, url, line, column, kind}) => ({key, functionName, url, line, column, kind, liveBytes: 1e5, samples: 1})), totalBytes: 2e8, totalSamples: 2000, maxOrdinal: 0, nodeCount: 2000,
+		sites: history.sites.map(({key, functionName, url, line, column, kind}) => ({key, functionName, url, line, column, kind, liveBytes: 1e5, samples: 1})),
+		totalBytes: 2e8, totalSamples: 2000, maxOrdinal: 0, nodeCount: 2000,
 	};
+	let second = seconds;
 	for (const [label, ms] of [['5m', 300_000], ['1h', 3_600_000], ['all', Number.POSITIVE_INFINITY]] as const) {
-		const points = history.points(latest - ms);
-		const query = await repeat(runs, () => {
+		// What the UI does on each new snapshot: the window, then its growth (folding the snapshot into the
+		// envelope cache), then the table; the first query of a window fills the cache and is measured apart.
+		const windowAt = () => history.points(history.latest!.time - ms);
+		const first = performance.now();
+		windowGrowth(history, windowAt(), 131_072);
+		const firstMs = performance.now() - first;
+		for (let warm = 0; warm < 5; warm++) {
+			snapshotAt(history, second++);
+			windowGrowth(history, windowAt(), 131_072);
+		}
+
+		const query = await repeat(runs * 4, () => {
+			snapshotAt(history, second++);
 			const start = performance.now();
-			const window = history.points(latest - ms);
-			growthBySite(window, history.sites.length, {samplingInterval: 131_072});
+			windowGrowth(history, windowAt(), 131_072);
 			return performance.now() - start;
 		});
+		const points = windowAt();
 		const table = await repeat(runs, () => {
 			const start = performance.now();
 			const ranked = rankSites(history, aggregate, points, 'leak', 131_072);
@@ -136,7 +149,8 @@ async function longSession(rows: Row[], runs: number, seconds: number): Promise<
 
 			return performance.now() - start;
 		});
-		rows.push({what: `window ${label} (${points.length} points): window + growth of 2,000 sites`, figure: formatSpread(query, 'ms', 2), budget: '≤ 10 ms', met: query.median <= 10});
+		rows.push({what: `window ${label} (${points.length} points): first growth query of the window`, figure: `${firstMs.toFixed(2)} ms`, budget: '', met: undefined});
+		rows.push({what: `window ${label}: window + growth of 2,000 sites after a new snapshot`, figure: formatSpread(query, 'ms', 2), budget: '≤ 10 ms', met: query.median <= 10});
 		rows.push({what: `window ${label}: rank the table + 50 sparklines`, figure: formatSpread(table, 'ms', 2), budget: '≤ 10 ms', met: table.median <= 10});
 	}
 }

@@ -1,4 +1,4 @@
-import {growthBySite, type Growth} from './growth.js';
+import {EnvelopeCache, growthBySite, type Growth} from './growth.js';
 import type {Aggregate, SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './series.js';
@@ -50,6 +50,7 @@ const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
 
 type GrowthMemo = {readonly revision: number; readonly from: number; readonly count: number; readonly samplingInterval: number; readonly growth: Growth[]};
 const growthMemo = new WeakMap<History, GrowthMemo>();
+const envelopeCaches = new WeakMap<History, EnvelopeCache>();
 
 /**
  * Growth over a window, computed once per new snapshot: moving the selection, sorting or pausing redraws the
@@ -62,7 +63,14 @@ export function windowGrowth(history: History, points: readonly Point[], samplin
 		return memo.growth;
 	}
 
-	const growth = growthBySite(points, history.sites.length, {samplingInterval});
+	let cache = envelopeCaches.get(history);
+	if (cache === undefined) {
+		cache = new EnvelopeCache();
+		envelopeCaches.set(history, cache);
+	}
+
+	cache.sync(history.reshapes);
+	const growth = growthBySite(points, history.sites.length, {samplingInterval, resolution: history.resolutionSince(from), cache});
 	growthMemo.set(history, {revision: history.revision, from, count: points.length, samplingInterval, growth});
 	return growth;
 }

@@ -100,6 +100,11 @@ export class History {
 	private pendingGap = false;
 	/** Changes on every add: a cheap key for caching what is derived from the history. */
 	revision = 0;
+	/**
+	 * Changes when old points are merged across their tier's resolution (the last tier coarsening): what was
+	 * derived from settled points must then be derived again.
+	 */
+	reshapes = 0;
 
 	constructor(options: HistoryOptions = {}) {
 		this.tiers = (options.tiers ?? defaultTiers).map(([resolutionMs, keepMs]) => ({resolutionMs, keepMs, points: []}));
@@ -161,6 +166,8 @@ export class History {
 			}
 
 			last.points = coarser;
+			this.reshapes++;
+
 		}
 	}
 
@@ -172,6 +179,21 @@ export class History {
 		} else {
 			tier.points.push(ownedCopy(point, this.sites.length));
 		}
+	}
+
+	/**
+	 * The coarsest resolution of the points from `since` on: points are only ever merged within a slot of their
+	 * tier's resolution (until the last tier coarsens), so a grid of that step or a multiple stays true to them.
+	 */
+	resolutionSince(since: number): number {
+		let resolution = 0;
+		for (const tier of this.tiers) {
+			if (tier.points.length > 0 && tier.points.at(-1)!.time >= since) {
+				resolution = Math.max(resolution, tier.resolutionMs);
+			}
+		}
+
+		return resolution;
 	}
 
 	/** Points from `since` (ms since the epoch) on, oldest first. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {growthBySite, theilSen} from '../source/growth.js';
-import {aggregateProfile} from '../source/profile.js';
+import {bucketStep, EnvelopeCache, growthBySite, theilSen} from '../source/growth.js';
+import {aggregateProfile, type Site} from '../source/profile.js';
 import {rankSites} from '../source/ranking.js';
 import {History} from '../source/series.js';
 import {loadTrace} from './helpers.js';
@@ -65,5 +65,56 @@ describe('growth on traces recorded from real programs', () => {
 		const {history} = historyOf('trace-memo');
 		const points = history.points().slice(0, 4);
 		assert.ok(growthBySite(points, history.sites.length, {samplingInterval: 131_072}).every(growth => !growth.suspect && growth.bytesPerMinute === 0));
+	});
+});
+
+describe('the envelope cache', () => {
+	it('gives the growth a full scan gives, as a history grows, ages, coarsens and meets new sites', () => {
+		const history = new History({tiers: [[0, 120_000], [10_000, 1_200_000], [60_000, Number.POSITIVE_INFINITY]], maxLastTierPoints: 40});
+		const cache = new EnvelopeCache();
+		const noGauges = {heapUsed: 50e6, heapTotal: 60e6, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
+		const windows = [60_000, 600_000, Number.POSITIVE_INFINITY];
+		let compared = 0;
+		let suspects = 0;
+		for (let second = 0; second < 4 * 3600; second += 3) {
+			// A leak, a sawtooth, a spike now and then, and a new site every ten minutes.
+			const sites: Site[] = [
+				{key: 'leak', functionName: 'leak', url: '/a.js', line: 1, column: 1, kind: 'user', liveBytes: 1e6 + (second * 500), samples: 1},
+				{key: 'saw', functionName: 'saw', url: '/a.js', line: 2, column: 1, kind: 'user', liveBytes: (second % 300) * 1e4, samples: 1},
+				{key: 'spike', functionName: 'spike', url: '/a.js', line: 3, column: 1, kind: 'user', liveBytes: second % 97 === 0 ? 9e7 : 1e5, samples: 1},
+				{key: `late${Math.floor(second / 600)}`, functionName: 'late', url: '/b.js', line: second, column: 1, kind: 'user', liveBytes: 2e5 + second, samples: 1},
+			];
+			history.add(second * 1000, {sites, totalBytes: 0, totalSamples: 4, maxOrdinal: 0, nodeCount: 4}, noGauges);
+			if (second % 21 !== 0) {
+				continue;
+			}
+
+			cache.sync(history.reshapes);
+			for (const window of windows) {
+				const since = (second * 1000) - window;
+				const points = history.points(since);
+				const options = {samplingInterval: 131_072, resolution: history.resolutionSince(points[0]!.time)};
+				const cached = growthBySite(points, history.sites.length, {...options, cache});
+				assert.deepEqual(cached, growthBySite(points, history.sites.length, options), `at ${second} s, window ${window}`);
+				compared++;
+				suspects += cached.filter(growth => growth.suspect).length;
+			}
+		}
+
+		assert.ok(history.reshapes > 0, 'the last tier coarsened');
+		assert.ok(compared > 1500 && suspects > 0, `${compared} comparisons, ${suspects} suspects`);
+	});
+
+	it('steps in round units, 8 to 12 buckets a window, never splitting an aged point', () => {
+		assert.equal(bucketStep(10_000, 0), 1000);
+		assert.equal(bucketStep(300_000, 0), 30_000);
+		assert.equal(bucketStep(3_600_000, 10_000), 300_000);
+		assert.equal(bucketStep(24 * 3_600_000, 60_000), 2 * 3_600_000);
+		assert.equal(bucketStep(700_000, 10_000), 60_000);
+		assert.equal(bucketStep(130_000, 10_000), 20_000);
+		for (let span = 10_000; span < 200 * 3_600_000; span *= 1.07) {
+			const buckets = span / bucketStep(span, 0);
+			assert.ok(buckets >= 8 && buckets <= 12, `${buckets} buckets over ${span} ms`);
+		}
 	});
 });
