@@ -182,6 +182,9 @@ async function sampleForReport(session: Session, options: Options, stop: AbortSi
 		: undefined;
 	try {
 		await Promise.race([sleep(options.durationMs, undefined, {signal: stop}).catch(() => undefined), session.done]);
+		if (!stop.aborted) {
+			await session.finish();
+		}
 	} finally {
 		clearInterval(progress);
 		if (progress !== undefined) {

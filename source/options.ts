@@ -53,7 +53,7 @@ export type RawFlags = {
 export const defaultSamplingInterval = 128 * 1024;
 export const defaultIntervalMs = 1000;
 /** Percent of the target's time polls may take; 1% leaves the pause below the 2% budget with headroom. */
-export const defaultMaxOverhead = 1;
+export const defaultMaxOverhead = 0.5;
 export const defaultDurationSeconds = 10;
 
 function number(flag: string, text: string | undefined, fallback: number, {min, max, integer}: {min: number; max: number; integer: boolean}): number {

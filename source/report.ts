@@ -40,7 +40,16 @@ export type Report = {
 		readonly heapUsed: readonly [number, number] | null;
 	};
 	/** What polling cost the target: each poll forces a full GC and holds it until the profile is serialised. */
-	readonly polling: {readonly polls: number; readonly meanPollMs: number; readonly pausedShare: number};
+	readonly polling: {
+		readonly polls: number;
+		readonly meanPollMs: number;
+		/** Share of wall time since attaching spent in polls, the first one included. */
+		readonly pausedShare: number;
+		/** The first poll's pause: it runs before the governor knows what a poll costs. */
+		readonly firstPollMs: number;
+		/** Share of wall time after the first poll spent in polls: what the governor holds to --max-overhead. */
+		readonly steadyPausedShare: number;
+	};
 	readonly exited: string | null;
 	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
 	readonly hints: readonly string[];
@@ -76,6 +85,11 @@ function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: ke
 	return [first[name], last[name]];
 }
 
+function steadyShare({firstPoll, pollMsTotal}: TargetState, endedAt: number): number {
+	const since = endedAt - (firstPoll?.endedAt ?? endedAt);
+	return firstPoll === undefined || since <= 0 ? 0 : Number(((pollMsTotal - firstPoll.ms) / since).toFixed(4));
+}
+
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
 export function buildReport(
 	target: TargetState, samplingInterval: number, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
@@ -104,6 +118,8 @@ export function buildReport(
 			polls: target.snapshots,
 			meanPollMs: target.snapshots === 0 ? 0 : Math.round(target.pollMsTotal / target.snapshots),
 			pausedShare: durationMs === 0 ? 0 : Number((target.pollMsTotal / durationMs).toFixed(4)),
+			firstPollMs: Math.round(target.firstPoll?.ms ?? 0),
+			steadyPausedShare: steadyShare(target, endedAt),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
 		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),

@@ -43,6 +43,12 @@ export type SamplerOptions = {
 	/** Read a sampler someone else started instead of refusing; never start or stop it. */
 	readonly shareSampler: boolean;
 	readonly signal: AbortSignal;
+	/**
+	 * When it aborts, the wait for the next poll ends: one last poll is taken at once (or the one in flight is
+	 * the last), then sampling ends. A report then describes the target as it is at its end, however far the
+	 * governor had stretched the interval.
+	 */
+	readonly finish?: AbortSignal;
 	/** Runs once sampling is on: the moment a paused target may be let go. */
 	readonly onSampling?: () => Promise<void>;
 	/** The metric wanted now; read before every poll, so the user can switch it while sampling goes on. */
@@ -81,6 +87,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let failures = 0;
 	let readMemory = options.readMemory;
 	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
+	const untilNextPoll = options.finish === undefined ? options.signal : AbortSignal.any([options.signal, options.finish]);
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -174,8 +181,12 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			}
 
 			yield {type: 'snapshot', snapshot};
+			if (options.finish?.aborted === true) {
+				return;
+			}
+
 			const elapsed = performance.now() - start;
-			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), undefined, {signal: options.signal}).catch(() => undefined);
+			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), undefined, {signal: untilNextPoll}).catch(() => undefined);
 		}
 	} finally {
 		if (started && !inspector.closed) {

@@ -45,6 +45,8 @@ export type Session = {
 	readonly spawned: SpawnedTarget | undefined;
 	/** Settles when sampling ends: stopped, or the target went away. Rejects on a fatal sampler error. */
 	readonly done: Promise<void>;
+	/** Takes one last poll now, however far the governor stretched the interval, and ends sampling. */
+	finish(): Promise<void>;
 	/** Stops sampling (stopping the sampler it started), detaches, and ends a spawned target. */
 	stop(): Promise<void>;
 	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC). */
@@ -83,6 +85,7 @@ async function reconnect(address: InspectorAddress, signal: AbortSignal): Promis
 
 const reconnectPollMs = 1000;
 const stopGraceMs = 2000;
+const finishGraceMs = 20_000;
 
 /** With --pid, port 9229 may belong to another process's inspector: the one read-only expression tells. */
 async function checkPid(inspector: Inspector, source: TargetSource, readProcess: boolean): Promise<void> {
@@ -145,6 +148,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 	}
 
 	const controller = new AbortController();
+	const finishing = new AbortController();
 	const watchClose = (current: Inspector) => {
 		current.onClose(reason => {
 			if (!controller.signal.aborted) {
@@ -169,6 +173,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			readMemory: options.readProcess,
 			shareSampler: options.shareSampler,
 			signal: controller.signal,
+			finish: finishing.signal,
 			onSampling: spawned === undefined ? undefined : async () => current.runIfWaitingForDebugger(),
 			metric: options.wantedMetric,
 			ready: options.ready,
@@ -181,7 +186,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		await sampleWith(inspector);
 		// A target restarted on the same address (a deploy, a crash and a supervisor) is followed: re-attach,
 		// restart sampling, and mark the break in history.
-		while (options.reattach === true && spawned === undefined && !controller.signal.aborted) {
+		while (options.reattach === true && spawned === undefined && !controller.signal.aborted && !finishing.signal.aborted) {
 			const next = await reconnect(address, controller.signal);
 			if (next === undefined) {
 				break;
@@ -201,6 +206,11 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 		done,
 		get inspector() {
 			return inspector;
+		},
+		async finish() {
+			finishing.abort();
+			// A poll of a 2 GB heap takes seconds; a stalled one is given up after a while.
+			await Promise.race([done.catch(() => undefined), sleep(finishGraceMs)]);
 		},
 		stop() {
 			stopping ??= (async () => {

@@ -47,6 +47,8 @@ export type TargetState = {
 	readonly snapshots: number;
 	/** Sum of every poll's round trip: the time leaktop held the target paused. */
 	readonly pollMsTotal: number;
+	/** The first poll, which pays for the whole heap at once, apart from the governed ones after it. */
+	readonly firstPoll: {readonly ms: number; readonly endedAt: number} | undefined;
 	readonly status: TargetStatus;
 	readonly notice: string | undefined;
 };
@@ -574,7 +576,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		info, attachedAt, history: new History(historyOptions), allocations: new History(historyOptions), metric: 'retained',
 		grouped: {retained: new History(historyOptions), allocated: new History(historyOptions)}, latestGroupedAggregate: undefined, scripts: new Map(),
 		allocationRate: undefined, baseline: undefined, latest: undefined, latestAggregate: undefined,
-		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, status: {kind: 'sampling'}, notice: undefined,
+		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, firstPoll: undefined, status: {kind: 'sampling'}, notice: undefined,
 	});
 
 	const updateTarget = (id: string, update: (target: TargetState) => TargetState) => {
@@ -673,7 +675,8 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				target.grouped[raw.metric].add(raw.time, grouped, gauges);
 				return {
 					...target, latest: raw, latestAggregate: aggregate, latestGroupedAggregate: grouped, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
-					pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, metric: raw.metric,
+					pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
+					metric: raw.metric,
 					allocationRate: allocationRate(target.latest, target.latestAggregate, raw, aggregate),
 				};
 			});

@@ -45,6 +45,9 @@ describe('report on real leaking programs', {concurrency: 2}, () => {
 			assert.ok(top.url === '' || top.url.endsWith(`${program}.cjs`));
 			assert.ok(report.sites.filter(site => site.suspect).every(site => site.functionName !== 'fillCache'), 'the flat cache is no suspect');
 			assert.ok(report.memory.rss![1] > report.memory.rss![0]);
+			const {polling} = report;
+			assert.equal(polling.polls, report.snapshots);
+			assert.ok(polling.firstPollMs > 0 && polling.steadyPausedShare > 0 && polling.steadyPausedShare < 0.05, JSON.stringify(polling));
 		});
 	}
 });
@@ -129,6 +132,16 @@ describe('a spawned program', () => {
 		// fillCache runs once, synchronously, at start-up: only a sampler on from the first line sees it.
 		assert.ok(report.sites.some(site => site.functionName === 'fillCache' && site.liveBytes > 5e6));
 		assert.throws(() => process.kill(report.target.pid!, 0), /ESRCH/, 'the child is gone');
+	});
+
+	it('is polled once more when the duration ends, however long the interval', async () => {
+		const run = await runLeaktop(['--report', '--duration', '4', '--interval', '60000', '--', process.execPath, target('string-log')]);
+		assert.equal(run.code, 0, run.stderr);
+		const report = parseReport(run.stdout);
+		// The first poll comes 0.3 s after attaching, the next would be a minute later: the last is the duration's end.
+		assert.equal(report.snapshots, 2);
+		assert.ok(report.durationMs >= 4000 && report.polling.steadyPausedShare > 0, JSON.stringify(report.polling));
+		assert.ok(report.sites.some(site => site.functionName === 'logLine'));
 	});
 
 	it('that exits at once gives what was sampled and exit code 3', async () => {
