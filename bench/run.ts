@@ -7,7 +7,7 @@ import {table, type Row} from './stats.js';
 import {benchTarget} from './target.js';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv[process.argv.indexOf('--only') + 1];
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const sections: Array<[string, () => Promise<Row[]>]> = [];
 if (only !== 'target') {
 	sections.push(['leaktop itself: aggregation, history, rendering', async () => benchModel(quick)]);

@@ -10,6 +10,7 @@ import {writeExports} from './exporter.js';
 import {formatBytes} from './format.js';
 import {writeHeapSnapshot} from './heap-snapshot.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, parseOptions, type Options} from './options.js';
+import {bucketOptions} from './ranking.js';
 import {createRecorder} from './recorder.js';
 import {loadRecording, playRecording, recordingEnd, replayInto} from './replay.js';
 import {buildReport, type Report} from './report.js';
@@ -109,7 +110,8 @@ async function printReport(report: Report): Promise<void> {
 /** Writes the exports a report was asked for, saying on stderr what it writes. */
 function exportReport(dir: string, target: TargetState, percentile: number): void {
 	const history = activeHistory(target);
-	const comparison = comparePoints(history.points(), history.sites, percentile);
+	const points = history.points();
+	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
 	const files = writeExports(dir, target, comparison, message => {
 		process.stderr.write(`leaktop: ${message}\n`);
 	});

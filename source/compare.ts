@@ -1,5 +1,6 @@
 import type {SiteIdentity} from './profile.js';
 import type {Point} from './series.js';
+import {windowBuckets, type BucketOptions} from './window-buckets.js';
 
 /** The percentiles `+` and `-` step through. */
 export const percentiles: readonly number[] = [50, 75, 90, 95, 99, 99.9];
@@ -66,26 +67,35 @@ const order: Record<CompareSortKey, (a: ComparisonRow, b: ComparisonRow) => numb
 /**
  * Cloud Profiler's "all weight vs. the top P percentile", over a window of points: each snapshot weighs its
  * sampled bytes; for every site, its mean in the heavy snapshots against its mean over all of them. Sites
- * that hold nothing in either are left out. Aged points are means of several snapshots and weigh as one.
+ * that hold nothing in either are left out. The mean over all counts every snapshot, aged points standing for
+ * the several they merged (read from the window's buckets, so a day of history is not summed anew on each
+ * snapshot); an aged point is a mean, and as a candidate for heavy it weighs as one.
  */
-export function comparePoints(points: readonly Point[], sites: readonly SiteIdentity[], percentile: number, sort: CompareSortKey = 'delta'): Comparison {
+export function comparePoints(
+	points: readonly Point[], sites: readonly SiteIdentity[], percentile: number, sort: CompareSortKey = 'delta', buckets: BucketOptions = {},
+): Comparison {
 	const heavy = heavySnapshots(points.map(point => point.total), percentile);
 	const sums = new Float64Array(sites.length);
+	let snapshots = 0;
+	for (const bucket of windowBuckets(points, sites.length, buckets)) {
+		const {sum} = bucket;
+		for (let site = 0; site < sites.length; site++) {
+			sums[site] += sum[site]!;
+		}
+
+		snapshots += bucket.snapshots;
+	}
+
 	const topSums = new Float64Array(sites.length);
 	const topCounts = new Uint32Array(sites.length);
-	const isHeavy = new Set(heavy.indexes);
-	for (const [index, point] of points.entries()) {
-		const {mean} = point;
-		const top = isHeavy.has(index);
+	for (const index of heavy.indexes) {
+		const {mean} = points[index]!;
 		const length = Math.min(mean.length, sites.length);
 		for (let site = 0; site < length; site++) {
 			const value = mean[site]!;
-			sums[site] += value;
-			if (top) {
-				topSums[site] += value;
-				if (value > 0) {
-					topCounts[site]++;
-				}
+			topSums[site] += value;
+			if (value > 0) {
+				topCounts[site]++;
 			}
 		}
 	}
@@ -93,7 +103,7 @@ export function comparePoints(points: readonly Point[], sites: readonly SiteIden
 	const rows: ComparisonRow[] = [];
 	const heavyCount = Math.max(1, heavy.indexes.length);
 	for (const [id, site] of sites.entries()) {
-		const meanBytes = points.length === 0 ? 0 : sums[id]! / points.length;
+		const meanBytes = snapshots === 0 ? 0 : sums[id]! / snapshots;
 		const meanBytesTop = topSums[id]! / heavyCount;
 		if (meanBytes <= 0 && meanBytesTop <= 0) {
 			continue;

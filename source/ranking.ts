@@ -1,7 +1,8 @@
-import {EnvelopeCache, growthBySite, type Growth} from './growth.js';
+import {growthBySite, type Growth} from './growth.js';
 import type {Aggregate, SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './series.js';
+import {BucketCache, type BucketOptions} from './window-buckets.js';
 
 export type SortKey = 'leak' | 'live' | 'growth' | 'samples' | 'baseline';
 
@@ -50,7 +51,19 @@ const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
 
 type GrowthMemo = {readonly revision: number; readonly from: number; readonly count: number; readonly samplingInterval: number; readonly growth: Growth[]};
 const growthMemo = new WeakMap<History, GrowthMemo>();
-const envelopeCaches = new WeakMap<History, EnvelopeCache>();
+const bucketCaches = new WeakMap<History, BucketCache>();
+
+/** How a window of this history is cut into buckets, with the history's own cache of settled buckets. */
+export function bucketOptions(history: History, points: readonly Point[]): BucketOptions {
+	let cache = bucketCaches.get(history);
+	if (cache === undefined) {
+		cache = new BucketCache();
+		bucketCaches.set(history, cache);
+	}
+
+	cache.sync(history.reshapes);
+	return {resolution: history.resolutionSince(points[0]?.time ?? 0), cache};
+}
 
 /**
  * Growth over a window, computed once per new snapshot: moving the selection, sorting or pausing redraws the
@@ -63,14 +76,7 @@ export function windowGrowth(history: History, points: readonly Point[], samplin
 		return memo.growth;
 	}
 
-	let cache = envelopeCaches.get(history);
-	if (cache === undefined) {
-		cache = new EnvelopeCache();
-		envelopeCaches.set(history, cache);
-	}
-
-	cache.sync(history.reshapes);
-	const growth = growthBySite(points, history.sites.length, {samplingInterval, resolution: history.resolutionSince(from), cache});
+	const growth = growthBySite(points, history.sites.length, {samplingInterval, ...bucketOptions(history, points)});
 	growthMemo.set(history, {revision: history.revision, from, count: points.length, samplingInterval, growth});
 	return growth;
 }

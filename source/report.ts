@@ -4,7 +4,7 @@ import {offHeapHint} from './off-heap.js';
 import {profileSizeHint} from './profile-size.js';
 import {heaviestPaths, userFrameOf} from './paths.js';
 import type {SamplingProfile, SiteIdentity} from './profile.js';
-import {rankSites} from './ranking.js';
+import {bucketOptions, rankSites} from './ranking.js';
 import type {Metric} from './sampler.js';
 import type {Gauges} from './series.js';
 import {activeHistory, type TargetState} from './store.js';
@@ -98,7 +98,7 @@ export function buildReport(
 	const history = activeHistory(target);
 	const points = history.points();
 	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained'});
-	const comparison = comparePoints(points, history.sites, percentile);
+	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
 	const durationMs = Math.max(0, endedAt - target.attachedAt);

@@ -50,6 +50,31 @@ export function describeExit({code, signal}: ChildExit): string {
 	return signal === null ? `code ${code}` : `signal ${signal}`;
 }
 
+// Waits for a line on stdin, which only leaktop holds open: a line means the child was ended already; end of
+// file means leaktop itself died without ending it (SIGKILL, the OOM killer), so the child is ended here.
+// (Leaktop exiting right after ending the child may not get the line out: then the child is gone already.)
+const guardScript = 'if read line; then exit 0; fi; kill -TERM "$1" 2>/dev/null || exit 0; '
+	+ 'for i in 1 2 3; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; done; kill -KILL "$1" 2>/dev/null';
+
+/**
+ * Ends the child even if leaktop is killed outright: a one-line shell, outside leaktop's process group, waits
+ * on a pipe whose other end the kernel closes however leaktop ends. Returns what tells it to stand down.
+ */
+function guardChild(pid: number): () => void {
+	if (process.platform === 'win32') {
+		return () => undefined;
+	}
+
+	const guard = spawn('/bin/sh', ['-c', guardScript, 'leaktop-guard', String(pid)], {stdio: ['pipe', 'ignore', 'ignore'], detached: true});
+	guard.on('error', () => undefined);
+	guard.stdin!.on('error', () => undefined);
+	guard.unref();
+	(guard.stdin as unknown as {unref(): void}).unref();
+	return () => {
+		guard.stdin!.end('ended\n');
+	};
+}
+
 /**
  * Starts a command paused with its inspector on a free loopback port, and finds that port from the
  * "Debugger listening on ws://…" line Node prints on stderr.
@@ -60,12 +85,14 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	const sink: Writable = logPath === undefined ? (options.output as Writable) : createWriteStream(logPath);
 	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
 	child.stdout!.pipe(sink, {end: false});
+	const standDown = child.pid === undefined ? () => undefined : guardChild(child.pid);
 	const exited = new Promise<ChildExit>(resolve => {
 		child.once('exit', (code, signal) => {
 			resolve({code, signal});
 		});
 	});
 	void exited.then(() => {
+		standDown();
 		if (sink !== options.output) {
 			(sink as WriteStream).end();
 		}

@@ -3,7 +3,7 @@ import {offHeapHint} from './off-heap.js';
 import {bytesUnder, calleesOf, callersOf, drillRows, userFrameOf, type DrillRow, type DrillTree} from './paths.js';
 import {filterRows, focusRows, scopeRows, scopes, type Scope} from './scope.js';
 import {aggregateProfile, fillUrls, scaleAggregate, type Aggregate, type Grouping, type SiteIdentity} from './profile.js';
-import {rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
+import {bucketOptions, rankSites, sortKeys, type Baseline, type SiteRow, type SortKey} from './ranking.js';
 import type {OriginalLocation, SourceText} from './location.js';
 import type {Metric, RawSnapshot} from './sampler.js';
 import {History, type Gauges, type HistoryOptions, type Point} from './series.js';
@@ -422,7 +422,7 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 	}
 
 	rows = filterRows(rows, view.filter, row => locationText(row, originals));
-	const comparison = comparePoints(points, history.sites, view.percentile, view.compareSort);
+	const comparison = comparePoints(points, history.sites, view.percentile, view.compareSort, bucketOptions(history, points));
 	const callers = new Map<string, SiteIdentity>();
 	const profile = target.latest?.profile;
 	for (const row of rows) {

@@ -89,3 +89,19 @@ describe('comparePoints on a trace recorded from a program with memory spikes', 
 		assert.ok(comparison.rows[0]!.deltaBytes < total * 0.5, 'no site dominates the heavy snapshots');
 	});
 });
+
+describe('comparePoints over an aged history', () => {
+	it('counts every snapshot an aged point stands for in the mean over all', () => {
+		const history = new History({tiers: [[0, 10_000], [10_000, Number.POSITIVE_INFINITY]]});
+		const site = (liveBytes: number) => ({key: 'a', functionName: 'a', url: '/a.js', line: 1, column: 1, kind: 'user' as const, liveBytes, samples: 1});
+		// Twenty seconds at 100 bytes age into two points standing for ten snapshots each; then ten at 400.
+		for (let second = 0; second < 30; second++) {
+			history.add(second * 1000, {sites: [site(second < 20 ? 100 : 400)], totalBytes: 0, totalSamples: 1, maxOrdinal: 0, nodeCount: 1}, noGauges);
+		}
+
+		const points = history.points();
+		assert.ok(points.length < 30, `${points.length} points`);
+		const [row] = comparePoints(points, history.sites, 50).rows;
+		assert.equal(row!.meanBytes, ((20 * 100) + (10 * 400)) / 30);
+	});
+});

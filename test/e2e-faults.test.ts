@@ -146,6 +146,36 @@ describe('signals and a sampler someone else stops', () => {
 		assert.throws(() => process.kill(report.target.pid!, 0), /ESRCH/, 'the spawned program is gone');
 	});
 
+	it('SIGKILL of leaktop still ends the spawned program', async () => {
+		const child = spawn(process.execPath, [bin, '--report', '--duration', '60', '--', process.execPath, target('churn')], {stdio: ['ignore', 'ignore', 'ignore']});
+		let spawned: number | undefined;
+		for (let tries = 0; tries < 50 && spawned === undefined; tries++) {
+			await sleep(100);
+			const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+			spawned = children.find(pid => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('churn.cjs'));
+		}
+
+		assert.ok(spawned !== undefined, 'leaktop spawned the program');
+		await sleep(1500);
+		child.kill('SIGKILL');
+		// Gone, or a zombie: orphaned, it is reaped by whichever process adopts it, which may never look.
+		const running = (pid: number) => {
+			try {
+				return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+			} catch {
+				return false;
+			}
+		};
+
+		let alive = true;
+		for (let tries = 0; tries < 60 && alive; tries++) {
+			await sleep(100);
+			alive = running(spawned);
+		}
+
+		assert.equal(alive, false, 'the spawned program is gone');
+	});
+
 	it('restarts sampling when another client stops it, and marks the break', async () => {
 		const {child, port} = await startInspectable(target('string-log'));
 		const recording = join(dir, 'restarted.ltrec');
