@@ -1,6 +1,9 @@
 /**
  * The overhead governor: every poll forces a full GC in the target, and its cost grows with the heap, so the
  * time between polls stretches until the share of the target's time spent in polls stays under a budget.
+ * A small allowance of pause time (a token bucket, refilled at the budget's rate) lets the first polls come at
+ * the requested interval, so the table fills within seconds of attaching instead of after one stretched
+ * interval; a big heap spends it on its first poll and is governed from then on.
  */
 export type Governor = {
 	/** Round trip of the last profile request: the pause leaktop caused (a forced full GC, then serialisation). */
@@ -9,20 +12,34 @@ export type Governor = {
 	readonly pollMs: number;
 	/** Time from one poll's start to the next's. */
 	readonly intervalMs: number;
-	/** Share of the target's wall time spent in polls, 0..1. */
+	/** Share of the target's wall time spent in polls at this interval, 0..1. */
 	readonly overhead: number;
 	/** True when the interval was stretched beyond the one asked for. */
 	readonly stretched: boolean;
+	/** Pause time the allowance still holds, ms. */
+	readonly creditMs: number;
+	/** True while the allowance pays for polls more often than the budget alone allows. */
+	readonly burst: boolean;
 };
 
 const smoothing = 0.3;
+/** The allowance: at most this much pause beyond the budget's share, over a whole session. */
+export const allowanceMs = 250;
 
 /** The next interval after a poll that took `pollMs`, given the interval asked for and the overhead budget (0..1). */
 export function govern(previous: Governor | undefined, pollMs: number, requestedIntervalMs: number, maxOverhead: number): Governor {
 	const smoothed = previous === undefined ? pollMs : (smoothing * pollMs) + ((1 - smoothing) * previous.pollMs);
 	// A single slow poll must stretch at once; the smoothed value lets the interval relax slowly afterwards.
 	const cost = Math.max(smoothed, pollMs);
-	const needed = cost / maxOverhead;
+	// Earned at the budget's rate while waiting, spent by the poll; never a debt: the first poll of a big heap
+	// pays for the whole heap at once and is not paid back by starving the next ones.
+	const earned = previous === undefined ? allowanceMs : Math.min(allowanceMs, previous.creditMs + (previous.intervalMs * maxOverhead));
+	const creditMs = Math.max(0, earned - pollMs);
+	const governed = cost / maxOverhead;
+	const needed = Math.max(0, cost - creditMs) / maxOverhead;
 	const intervalMs = Math.max(requestedIntervalMs, needed);
-	return {lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
+	return {
+		lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs,
+		creditMs, burst: intervalMs < governed,
+	};
 }

@@ -1,26 +1,59 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {govern} from '../source/governor.js';
+import {allowanceMs, govern, type Governor} from '../source/governor.js';
 import {profileSizeHint} from '../source/profile-size.js';
+
+/** Runs polls of the given costs through the governor: the intervals it chose and the share of time paused. */
+function session(costs: readonly number[], requestedMs: number, budget: number) {
+	let state: Governor | undefined;
+	let paused = 0;
+	let elapsed = 0;
+	const intervals: number[] = [];
+	for (const cost of costs) {
+		state = govern(state, cost, requestedMs, budget);
+		paused += cost;
+		elapsed += state.intervalMs;
+		intervals.push(state.intervalMs);
+	}
+
+	return {intervals, share: paused / elapsed, last: state!};
+}
 
 describe('the overhead governor', () => {
 	it('keeps the requested interval while polls are cheap', () => {
-		const state = govern(undefined, 5, 1000, 0.01);
-		assert.deepEqual([state.intervalMs, state.stretched], [1000, false]);
-		assert.ok(Math.abs(state.overhead - 0.005) < 1e-9);
+		const {intervals, share, last} = session(Array.from({length: 100}, () => 5), 1000, 0.01);
+		assert.ok(intervals.every(interval => interval === 1000));
+		assert.ok(Math.abs(share - 0.005) < 1e-9);
+		assert.equal(last.stretched, false);
 	});
 
-	it('stretches at once after a slow poll so the pause share stays within budget', () => {
-		const state = govern(govern(undefined, 5, 1000, 0.01), 200, 1000, 0.01);
-		assert.equal(state.intervalMs, 20_000);
+	it('lets the first polls of a small heap come at the requested interval, then governs', () => {
+		const {intervals, last} = session(Array.from({length: 40}, () => 40), 1000, 0.005);
+		assert.deepEqual(intervals.slice(0, 5), [1000, 1000, 1000, 1000, 1000], 'the table fills at once');
+		assert.equal(last.intervalMs, 8000);
+		assert.equal(last.burst, false);
+		assert.equal(govern(undefined, 40, 1000, 0.005).burst, true);
+	});
+
+	it('holds the long-run share to the budget, the allowance aside, for any poll cost', () => {
+		for (const cost of [20, 55, 400, 2000]) {
+			const {share, intervals} = session(Array.from({length: 200}, () => cost), 1000, 0.005);
+			const elapsed = intervals.reduce((sum, interval) => sum + interval, 0);
+			assert.ok(share <= 0.005 + (allowanceMs / elapsed) + 1e-9, `${cost} ms polls: ${share}`);
+		}
+	});
+
+	it('governs a big heap from its first poll, without paying that poll back', () => {
+		const state = govern(undefined, 2000, 1000, 0.005);
+		assert.equal(state.intervalMs, 400_000);
 		assert.equal(state.stretched, true);
-		assert.ok(state.overhead <= 0.01 + 1e-9);
+		assert.equal(state.creditMs, 0);
 	});
 
-	it('relaxes gradually when polls get cheap again', () => {
-		let state = govern(undefined, 200, 1000, 0.01);
-		state = govern(state, 5, 1000, 0.01);
-		assert.ok(state.intervalMs > 1000 && state.intervalMs < 20_000);
+	it('stretches at once after a slow poll, and relaxes when polls get cheap again', () => {
+		let state = session(Array.from({length: 50}, () => 5), 1000, 0.01).last;
+		state = govern(state, 200, 1000, 0.01);
+		assert.ok(state.intervalMs >= 200 / 0.01 - (allowanceMs / 0.01) && state.stretched);
 		for (let poll = 0; poll < 30; poll++) {
 			state = govern(state, 5, 1000, 0.01);
 		}
