@@ -61,8 +61,6 @@ async function aggregation(rows: Row[], runs: number): Promise<void> {
 		});
 		const aggregate = await repeat(runs, () => {
 			const profile = JSON.parse(json) as SamplingProfile;
-			// The parse's garbage is not the aggregation's cost.
-			globalThis.gc?.();
 			const start = performance.now();
 			aggregateProfile(profile);
 			return performance.now() - start;
