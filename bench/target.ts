@@ -130,19 +130,23 @@ async function throughput(rows: Row[], quick: boolean): Promise<void> {
 async function latency(rows: Row[], quick: boolean, heapMb: number): Promise<void> {
 	const server = await startServer(heapMb);
 	const seconds = quick ? 8 : 15;
-	// A p99 of a few ms over 15 s moves by a whole ms with one stray GC: take four pairs.
-	const reps = quick ? 1 : 4;
+	// A p99 of a few ms over 15 s moves by a whole ms with one stray GC: take several pairs.
+	const reps = quick ? 1 : 3;
 	try {
 		const saturated = await load(server, 3);
 		const rate = Math.round(saturated.rps / 2);
 		const base: Load[] = [];
+		const early: Load[] = [];
 		const under: Load[] = [];
 		const reports: Report[] = [];
 		for (let rep = 0; rep < reps; rep++) {
 			process.stderr.write(`bench: latency at ${heapMb} MB, ${rep + 1}/${reps}\n`);
 			base.push(await load(server, seconds, rate));
-			// The first poll of an attach pays for the whole heap at once; the budget is for the steady state after it.
+			// The first poll of an attach pays for the whole heap at once, and the start-up allowance then polls a
+			// small heap every second for a few seconds: that window is shown apart; the budget is for the steady
+			// state after it.
 			const attached = await attach(server, [], 1500 + (heapMb * 3));
+			early.push(await load(server, seconds, rate));
 			under.push(await load(server, seconds, rate));
 			const report = await detach(attached);
 			if (report !== undefined) {
@@ -156,7 +160,8 @@ async function latency(rows: Row[], quick: boolean, heapMb: number): Promise<voi
 		const heap = `${(saturated.stats.heapUsed / 1e6).toFixed(0)} MB heap, ${rate} req/s`;
 		const ratio = p99(under).median / Math.max(1, p99(base).median);
 		rows.push({what: `p99 latency, ${heap}: unattached`, figure: formatSpread(p99(base), 'ms', 0), budget: '', met: undefined});
-		rows.push({what: `p99 latency, ${heap}: attached at defaults`, figure: `${formatSpread(p99(under), 'ms', 0)} = ${(ratio * 100).toFixed(0)}%`, budget: '≤ 110% of unattached', met: ratio <= 1.1});
+		rows.push({what: `p99 latency, ${heap}: attached at defaults, the ${seconds} s after the first ${seconds} s`, figure: `${formatSpread(p99(under), 'ms', 0)} = ${(ratio * 100).toFixed(0)}%`, budget: '≤ 110% of unattached', met: ratio <= 1.1});
+		rows.push({what: `p99 latency, ${heap}: attached, its first ${seconds} s (start-up allowance)`, figure: `${formatSpread(p99(early), 'ms', 0)} = ${(p99(early).median / Math.max(1, p99(base).median) * 100).toFixed(0)}%`, budget: '', met: undefined});
 		rows.push({what: `max event-loop delay, ${heap}: unattached → attached`, figure: `${formatSpread(loopMax(base), 'ms', 0)} → ${formatSpread(loopMax(under), 'ms', 0)}`, budget: '', met: undefined});
 		const added = gcShare(under).median - gcShare(base).median;
 		rows.push({what: `GC time share in the target, ${heap}: unattached → attached`, figure: `${formatSpread(gcShare(base), '%', 2)} → ${formatSpread(gcShare(under), '%', 2)}`, budget: '', met: undefined});

@@ -24,7 +24,7 @@ export type Governor = {
 
 const smoothing = 0.3;
 /** The allowance: at most this much pause beyond the budget's share, over a whole session. */
-export const allowanceMs = 250;
+export const allowanceMs = 150;
 
 /** The next interval after a poll that took `pollMs`, given the interval asked for and the overhead budget (0..1). */
 export function govern(previous: Governor | undefined, pollMs: number, requestedIntervalMs: number, maxOverhead: number): Governor {

@@ -29,7 +29,7 @@ describe('the overhead governor', () => {
 
 	it('lets the first polls of a small heap come at the requested interval, then governs', () => {
 		const {intervals, last} = session(Array.from({length: 40}, () => 40), 1000, 0.005);
-		assert.deepEqual(intervals.slice(0, 5), [1000, 1000, 1000, 1000, 1000], 'the table fills at once');
+		assert.deepEqual(intervals.slice(0, 3), [1000, 1000, 1000], 'the table fills at once');
 		assert.equal(last.intervalMs, 8000);
 		assert.equal(last.burst, false);
 		assert.equal(govern(undefined, 40, 1000, 0.005).burst, true);
