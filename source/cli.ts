@@ -9,7 +9,7 @@ import {CliError, oneLine} from './errors.js';
 import {writeExports} from './exporter.js';
 import {formatBytes} from './format.js';
 import {writeHeapSnapshot} from './heap-snapshot.js';
-import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, parseOptions, type Options} from './options.js';
+import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, demoMaxOverhead, parseOptions, type Options} from './options.js';
 import {bucketOptions} from './ranking.js';
 import {createRecorder} from './recorder.js';
 import {loadRecording, playRecording, recordingEnd, replayInto} from './replay.js';
@@ -35,7 +35,7 @@ const help = `
     --duration <seconds>      how long --report samples (default ${defaultDurationSeconds}); it stops early if the target exits
     --interval <ms>           time between polls (default ${defaultIntervalMs}); stretched when polls cost too much
     --sampling-interval <B>   bytes between samples in V8's sampler (default ${defaultSamplingInterval})
-    --max-overhead <percent>  share of the target's time polls may take, 0.1 to 2 (default ${defaultMaxOverhead})
+    --max-overhead <percent>  share of the target's time polls may take, 0.1 to 2 (default ${defaultMaxOverhead}; ${demoMaxOverhead} for --demo)
     --no-eval                 evaluate nothing in the target (loses rss, external memory, pid and uptime)
     --allow-remote            attach to a non-loopback inspector (prefer an SSH tunnel)
     --share-sampler           read a heap sampler someone else already runs, without starting or stopping it

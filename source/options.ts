@@ -54,6 +54,7 @@ export const defaultSamplingInterval = 128 * 1024;
 export const defaultIntervalMs = 1000;
 /** Percent of the target's time polls may take; 1% leaves the pause below the 2% budget with headroom. */
 export const defaultMaxOverhead = 0.5;
+export const demoMaxOverhead = 2;
 export const defaultDurationSeconds = 10;
 
 function number(flag: string, text: string | undefined, fallback: number, {min, max, integer}: {min: number; max: number; integer: boolean}): number {
@@ -131,7 +132,8 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		durationMs: number('duration', flags.duration, defaultDurationSeconds, {min: 1, max: 7 * 24 * 3600, integer: false}) * 1000,
 		intervalMs: number('interval', flags.interval, defaultIntervalMs, {min: 100, max: 3_600_000, integer: true}),
 		samplingInterval: number('sampling-interval', flags.samplingInterval, defaultSamplingInterval, {min: 1024, max: 64 * 1024 * 1024, integer: true}),
-		maxOverhead: number('max-overhead', flags.maxOverhead, defaultMaxOverhead, {min: 0.1, max: 2, integer: false}) / 100,
+		// The demo is leaktop's own toy: it may pay more for a livelier view than a user's service would.
+		maxOverhead: number('max-overhead', flags.maxOverhead, flags.demo ? demoMaxOverhead : defaultMaxOverhead, {min: 0.1, max: 2, integer: false}) / 100,
 		readProcess: flags.eval,
 		shareSampler: flags.shareSampler,
 		percentile: number('percentile', flags.percentile, defaultPercentile, {min: 1, max: 99.99, integer: false}),

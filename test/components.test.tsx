@@ -140,6 +140,22 @@ describe('table and chart widths', () => {
 	}
 });
 
+describe('a builtin\'s location in a narrow column', () => {
+	it('drops "(native) " before it cuts the caller', async () => {
+		const data = storeWith('trace-memo').getSnapshot().data!;
+		const row = data.rows[0]!;
+		const locate = () => '(native) ← (anonymous):44';
+		const narrow = renderAt(<SitesTable rows={[row]} points={data.points} selected={0} width={80} height={3} cwd={cwd} color={false} locate={locate} />, 80, 10);
+		const frame = await waitForFrame(narrow.lastFrame, text => text.includes('FUNCTION'));
+		assert.match(frame, /← …nonymous\):44 /);
+		assert.doesNotMatch(frame, /\(native\)/);
+		narrow.unmount();
+		const wide = renderAt(<SitesTable rows={[row]} points={data.points} selected={0} width={200} height={3} cwd={cwd} color={false} locate={locate} />, 200, 10);
+		assert.match(await waitForFrame(wide.lastFrame, text => text.includes('FUNCTION')), /\(native\) ← \(anonymous\):44/);
+		wide.unmount();
+	});
+});
+
 describe('terminal sizes', () => {
 	it('uses the whole of a 200×50 terminal and follows resizes down to a too-small notice', async () => {
 		const {lastFrame, resize, unmount} = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);

@@ -50,4 +50,10 @@ describe('parseOptions', () => {
 		assert.deepEqual(options.source, {kind: 'spawn', command: ['node', 'app.js'], output: process.stderr});
 		assert.equal(parseOptions({...flags, demo: true}, [], '/demo.cjs').source.kind, 'spawn');
 	});
+
+	it('polls a user\'s program at 0.5% of its time, the bundled demo at 2%, unless told otherwise', () => {
+		assert.equal(parseOptions(flags, ['node', 'app.js'], '/demo.cjs').maxOverhead, 0.005);
+		assert.equal(parseOptions({...flags, demo: true}, [], '/demo.cjs').maxOverhead, 0.02);
+		assert.equal(parseOptions({...flags, demo: true, maxOverhead: '1'}, [], '/demo.cjs').maxOverhead, 0.01);
+	});
 });

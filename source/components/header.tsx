@@ -49,7 +49,7 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`,
 		governor === undefined
 			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}${governor.burst ? ' (start-up allowance)' : ''}`,
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}${governor.burst ? ' (start-up)' : ''}`,
 		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
 		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
 	].filter(part => part !== '').join('  ');

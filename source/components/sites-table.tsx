@@ -52,9 +52,22 @@ export function tableColumns(width: number, baseline = false): Columns {
 const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'trend'];
 const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
 
+/**
+ * A location keeps its end (file and line) when cut; a builtin's `(native) ← caller:line` drops `(native) `
+ * first, then cuts the caller's name, keeping the arrow that says whose code it is.
+ */
+function fitLocation(text: string, width: number): string {
+	const arrow = text.indexOf(' ← ');
+	if (text.length <= width || arrow < 0 || width < 4) {
+		return fit(text, width, 'end');
+	}
+
+	return `← ${fit(text.slice(arrow + 3), width - 2, 'end')}`;
+}
+
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
 	return order.filter(column => columns[column] > 0).map(column => {
-		const text = fit(values[column], columns[column], column === 'location' ? 'end' : 'start');
+		const text = column === 'location' ? fitLocation(values[column], columns[column]) : fit(values[column], columns[column], 'start');
 		return rightAligned.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
 	}).join(' ');
 }
