@@ -56,6 +56,23 @@ describe('attaching by pid', () => {
 		}
 	});
 
+	it('says whose inspector it found when port 9229 is held by another process', async () => {
+		const holder = await startInspectable(target('churn'), ['--inspect=127.0.0.1:9229']);
+		const other = spawn(process.execPath, [target('string-log')], {stdio: 'ignore'});
+		try {
+			await sleep(300);
+			const run = await runLeaktop(['--report', '--duration', '3', '--pid', String(other.pid)]);
+			assert.equal(run.code, 2, run.stdout);
+			assert.ok(isOneLineError(run.stderr), run.stderr);
+			assert.match(run.stderr, new RegExp(`--pid ${other.pid}: 127\\.0\\.0\\.1:9229 is held by the inspector of process ${holder.child.pid}`));
+			assert.equal(other.exitCode, null, 'the process runs on');
+			assert.equal(holder.child.exitCode, null, 'and so does the one holding the port');
+		} finally {
+			other.kill();
+			holder.child.kill();
+		}
+	});
+
 	it('says clearly when the pid is not there, or not Node', async () => {
 		const missing = await runLeaktop(['--report', '--pid', '999999999']);
 		assert.equal(missing.code, 2);
