@@ -4,7 +4,9 @@ import {render} from 'ink-testing-library';
 import {App} from '../source/app.js';
 import {ComparePane} from '../source/components/compare-pane.js';
 import {HeapChart} from '../source/components/heap-chart.js';
+import {HelpScreen} from '../source/components/help-screen.js';
 import {SitesTable} from '../source/components/sites-table.js';
+import {keymap} from '../source/keymap.js';
 import {sparkline} from '../source/format.js';
 import {createStore, type Store, type ViewState} from '../source/store.js';
 import {loadTrace, rawSnapshots} from './helpers.js';
@@ -153,6 +155,21 @@ describe('a builtin\'s location in a narrow column', () => {
 		const wide = renderAt(<SitesTable rows={[row]} points={data.points} selected={0} width={200} height={3} cwd={cwd} color={false} locate={locate} />, 200, 10);
 		assert.match(await waitForFrame(wide.lastFrame, text => text.includes('FUNCTION')), /\(native\) ← \(anonymous\):44/);
 		wide.unmount();
+	});
+});
+
+describe('the help at 80×24', () => {
+	it('fits the terminal, every key on it, in two columns', async () => {
+		const bindings = keymap.filter(binding => binding.mode === undefined || binding.mode === 'live');
+		const view = renderAt(<HelpScreen bindings={bindings} rows={24} columns={80} />, 80, 24);
+		const frame = await waitForFrame(view.lastFrame, text => text.includes('Keys'));
+		const lines = frame.split('\n');
+		assert.ok(lines.length <= 24 && lines.every(line => line.length <= 80), `${lines.length} lines`);
+		for (const binding of bindings.filter(entry => entry.label !== '')) {
+			assert.ok(lines.some(line => line.includes(`${binding.label} `)), `${binding.label} is on the screen`);
+		}
+
+		view.unmount();
 	});
 });
 

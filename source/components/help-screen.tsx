@@ -12,12 +12,13 @@ const notes = [
 
 /**
  * The keys, drawn from the keymap table, and what the columns mean: in two columns when the terminal is short
- * but wide, without the notes when it is short and narrow.
+ * (but wide, to keep the notes too; or too short for one column at all), without the notes when there is no room.
  */
 export function HelpScreen({bindings, rows, columns}: Props) {
 	const shown = bindings.filter(binding => binding.label !== '');
 	const lines = shown.map(binding => `${binding.label.padEnd(7)} ${binding.description}`);
-	const split = lines.length + notes.length + 4 > rows && columns >= 100;
+	// Two columns (descriptions cut short) rather than a box taller than the terminal, whose top would scroll away.
+	const split = lines.length + 3 > rows || (lines.length + notes.length + 4 > rows && columns >= 100);
 	const half = Math.ceil(lines.length / 2);
 	const width = Math.floor((columns - 6) / 2);
 	const body = split
