@@ -90,14 +90,12 @@ export class BucketCache {
 	}
 
 	buckets(step: number, firstSlot: number): Map<number, Bucket> {
-		let buckets = this.byStep.get(step);
-		if (buckets === undefined) {
-			buckets = new Map();
-			this.byStep.set(step, buckets);
-			// Windows switch between a handful of steps; keep the few most recent.
-			for (const old of [...this.byStep.keys()].slice(0, -4)) {
-				this.byStep.delete(old);
-			}
+		const buckets = this.byStep.get(step) ?? new Map<number, Bucket>();
+		// Windows switch between a handful of steps; keep the few used most recently (a Map keeps insertion order).
+		this.byStep.delete(step);
+		this.byStep.set(step, buckets);
+		for (const old of [...this.byStep.keys()].slice(0, -4)) {
+			this.byStep.delete(old);
 		}
 
 		for (const slot of buckets.keys()) {
