@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {comparePoints, describeHeavy, heavySnapshots} from '../source/compare.js';
-import {aggregateProfile} from '../source/profile.js';
-import {History} from '../source/series.js';
+import {comparePoints, describeHeavy, heavySnapshots} from '../source/model/compare.js';
+import {aggregateProfile} from '../source/model/profile.js';
+import {History} from '../source/model/history.js';
 import {loadTrace} from './helpers.js';
 
 const noGauges = {heapUsed: Number.NaN, heapTotal: Number.NaN, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};

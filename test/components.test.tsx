@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {render} from 'ink-testing-library';
-import {App} from '../source/app.js';
-import {ComparePane} from '../source/components/compare-pane.js';
-import {HeapChart} from '../source/components/heap-chart.js';
-import {HelpScreen} from '../source/components/help-screen.js';
-import {SitesTable} from '../source/components/sites-table.js';
-import {keymap} from '../source/keymap.js';
+import {App} from '../source/ui/app.js';
+import {ComparePane} from '../source/ui/components/compare-pane.js';
+import {HeapChart} from '../source/ui/components/heap-chart.js';
+import {HelpScreen} from '../source/ui/components/help-screen.js';
+import {SitesTable} from '../source/ui/components/sites-table.js';
+import {keymap} from '../source/ui/keymap.js';
 import {sparkline} from '../source/format.js';
-import {createStore, type Store, type ViewState} from '../source/store.js';
+import {createStore, type Store, type ViewState} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots} from './helpers.js';
 import {renderAt} from './render-at.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import type {Report} from '../source/report.js';
+import type {Report} from '../source/sinks/report.js';
 import {runLeaktop, target} from './run-leaktop.js';
 
 describe('percentile comparison on a real program with brief spikes', {concurrency: 2}, () => {

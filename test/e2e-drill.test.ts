@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {fileURLToPath} from 'node:url';
 import {describe, it} from 'node:test';
-import type {Report} from '../source/report.js';
+import type {Report} from '../source/sinks/report.js';
 import {bin, runLeaktop, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 

@@ -7,10 +7,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {parseInspectAddress} from '../source/address.js';
-import {connect} from '../source/inspector.js';
-import {decodeRecording} from '../source/recording.js';
-import type {Report} from '../source/report.js';
+import {parseInspectAddress} from '../source/attach/address.js';
+import {connect} from '../source/attach/inspector.js';
+import {decodeRecording} from '../source/sinks/recording-format.js';
+import type {Report} from '../source/sinks/report.js';
 import {bin, isOneLineError, runLeaktop, startInspectable, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 

@@ -5,8 +5,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {decodeRecording} from '../source/recording.js';
-import type {Report} from '../source/report.js';
+import {decodeRecording} from '../source/sinks/recording-format.js';
+import type {Report} from '../source/sinks/report.js';
 import {bin, collect, runLeaktop, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {parseInspectAddress} from '../source/address.js';
-import {connect} from '../source/inspector.js';
-import type {Report} from '../source/report.js';
+import {parseInspectAddress} from '../source/attach/address.js';
+import {connect} from '../source/attach/inspector.js';
+import type {Report} from '../source/sinks/report.js';
 import {runLeaktop, startInspectable, target} from './run-leaktop.js';
 
 /** The sites a leak may be reported in: the leaking function, or its caller when V8 inlined it. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {allowanceMs, govern, type Governor} from '../source/governor.js';
-import {profileSizeHint} from '../source/profile-size.js';
+import {allowanceMs, govern, type Governor} from '../source/sample/governor.js';
+import {profileSizeHint} from '../source/model/profile-size.js';
 
 /** Runs polls of the given costs through the governor: the intervals it chose and the share of time paused. */
 function session(costs: readonly number[], requestedMs: number, budget: number) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {comparePoints} from '../source/compare.js';
-import {growthBySite, theilSen} from '../source/growth.js';
-import {aggregateProfile, type Site} from '../source/profile.js';
-import {rankSites} from '../source/ranking.js';
-import {History} from '../source/series.js';
-import {BucketCache, bucketStep} from '../source/window-buckets.js';
+import {comparePoints} from '../source/model/compare.js';
+import {growthBySite, theilSen} from '../source/model/growth.js';
+import {aggregateProfile, type Site} from '../source/model/profile.js';
+import {rankSites} from '../source/model/ranking.js';
+import {History} from '../source/model/history.js';
+import {BucketCache, bucketStep} from '../source/model/window-buckets.js';
 import {loadTrace} from './helpers.js';
 
 function historyOf(name: string) {

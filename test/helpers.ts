@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {gunzipSync} from 'node:zlib';
-import type {HeapUsage} from '../source/inspector.js';
-import type {SamplingProfile} from '../source/profile.js';
-import type {RawSnapshot} from '../source/sampler.js';
+import type {HeapUsage} from '../source/attach/inspector.js';
+import type {SamplingProfile} from '../source/model/profile.js';
+import type {RawSnapshot} from '../source/sample/sampler.js';
 
 export type RecordedTrace = {
 	readonly program: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {isLoopback, parseInspectAddress, resolveAddress} from '../source/address.js';
+import {isLoopback, parseInspectAddress, resolveAddress} from '../source/attach/address.js';
 import {CliError} from '../source/errors.js';
-import {parseOptions, type RawFlags} from '../source/options.js';
+import {parseOptions, type RawFlags} from '../source/cli/options.js';
 
 const flags: RawFlags = {demo: false, report: false, eval: true, allowRemote: false, shareSampler: false};
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {bytesUnder, calleesOf, callersOf, drillRows, heaviestPaths, userFrameOf} from '../source/paths.js';
-import {aggregateProfile} from '../source/profile.js';
-import type {SiteRow} from '../source/ranking.js';
-import {filterRows, packageOf, scopeRows} from '../source/scope.js';
+import {bytesUnder, calleesOf, callersOf, drillRows, heaviestPaths, userFrameOf} from '../source/model/call-paths.js';
+import {aggregateProfile} from '../source/model/profile.js';
+import type {SiteRow} from '../source/model/ranking.js';
+import {filterRows, packageOf, scopeRows} from '../source/model/scope.js';
 import {loadTrace} from './helpers.js';
 
 const profile = loadTrace('trace-memo').snapshots.at(-1)!.profile;

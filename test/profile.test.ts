@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {aggregateProfile, fillUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/profile.js';
+import {aggregateProfile, fillUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
 import {loadTrace} from './helpers.js';
 
 function allNodes(head: ProfileNode): ProfileNode[] {
@@ -39,7 +39,7 @@ describe('aggregateProfile on a profile recorded from the demo server', () => {
 
 	it('reports 1-based lines that point at the function in the source file', () => {
 		const site = aggregate.sites.find(entry => entry.functionName === 'rememberRequest')!;
-		const lines = readFileSync(new URL('../source/demo/leaky-server.cjs', import.meta.url), 'utf8').split('\n');
+		const lines = readFileSync(new URL('../demo/leaky-server.cjs', import.meta.url), 'utf8').split('\n');
 		assert.match(lines[site.line - 1]!, /function rememberRequest\(/);
 		assert.equal(lines[site.line - 1]!.indexOf('('), site.column - 1);
 		assert.equal(site.kind, 'user');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {decodeRecording, encodeRecord, magic, RecordingEncoder, RecordingError, recordingVersion} from '../source/recording.js';
-import {buildReport} from '../source/report.js';
-import {recordingEnd, replayInto} from '../source/replay.js';
-import {applyEvent, createStore} from '../source/store.js';
+import {decodeRecording, encodeRecord, magic, RecordingEncoder, RecordingError, recordingVersion} from '../source/sinks/recording-format.js';
+import {buildReport} from '../source/sinks/report.js';
+import {recordingEnd, replayInto} from '../source/sinks/recording-player.js';
+import {applyEvent, createStore} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots} from './helpers.js';
 
 const info = {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 42, logPath: undefined, otherTargets: 0};

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import type {Aggregate, Site} from '../source/profile.js';
-import {resampleByTime} from '../source/resample.js';
-import {History, siteSeries} from '../source/series.js';
+import type {Aggregate, Site} from '../source/model/profile.js';
+import {resampleByTime} from '../source/model/resample.js';
+import {History, siteSeries} from '../source/model/history.js';
 
 const gauges = {heapUsed: 1, heapTotal: 2, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
 

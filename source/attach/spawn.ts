@@ -1,0 +1,156 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {createWriteStream, type WriteStream} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {basename, join} from 'node:path';
+import type {Writable} from 'node:stream';
+import {parseInspectAddress, type InspectorAddress} from './address.js';
+import {CliError} from '../errors.js';
+
+export type ChildExit = {readonly code: number | null; readonly signal: NodeJS.Signals | null};
+
+export type SpawnedTarget = {
+	readonly pid: number;
+	readonly address: InspectorAddress;
+	/** Where the child's output goes when it is kept out of the terminal. */
+	readonly logPath: string | undefined;
+	readonly exited: Promise<ChildExit>;
+	/** Ends the child (SIGTERM, then SIGKILL if it lingers) and waits for it. */
+	stop(): Promise<ChildExit>;
+};
+
+export type SpawnOptions = {
+	/** `log` writes the child's output to a temporary file; a stream receives it instead. */
+	readonly output: 'log' | Writable;
+	readonly timeoutMs?: number;
+};
+
+const inspectFlag = '--inspect-brk=127.0.0.1:0';
+const listening = /Debugger listening on (ws:\/\/\S+)/;
+
+function isNodeExecutable(command: string): boolean {
+	return command === process.execPath || /^(node|nodejs)(\.exe)?$/i.test(basename(command));
+}
+
+/** The command with Node's inspector on a free loopback port, paused before the first line. */
+export function pausedCommand(command: readonly string[], env: NodeJS.ProcessEnv): {file: string; args: string[]; env: NodeJS.ProcessEnv} {
+	const [file, ...args] = command;
+	if (file === undefined) {
+		throw new CliError('nothing to run after --');
+	}
+
+	if (isNodeExecutable(file)) {
+		return {file, args: [inspectFlag, ...args], env};
+	}
+
+	// Not node itself (a script, npx, …): NODE_OPTIONS reaches the first Node process it starts.
+	return {file, args, env: {...env, NODE_OPTIONS: `${env['NODE_OPTIONS'] ?? ''} ${inspectFlag}`.trim()}};
+}
+
+export function describeExit({code, signal}: ChildExit): string {
+	return signal === null ? `code ${code}` : `signal ${signal}`;
+}
+
+// Waits for a line on stdin, which only leaktop holds open: a line means the child was ended already; end of
+// file means leaktop itself died without ending it (SIGKILL, the OOM killer), so the child is ended here.
+// (Leaktop exiting right after ending the child may not get the line out: then the child is gone already.)
+const guardScript = 'if read line; then exit 0; fi; kill -TERM "$1" 2>/dev/null || exit 0; '
+	+ 'for i in 1 2 3; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; done; kill -KILL "$1" 2>/dev/null';
+
+/**
+ * Ends the child even if leaktop is killed outright: a one-line shell, outside leaktop's process group, waits
+ * on a pipe whose other end the kernel closes however leaktop ends. Returns what tells it to stand down.
+ */
+function guardChild(pid: number): () => void {
+	if (process.platform === 'win32') {
+		return () => undefined;
+	}
+
+	const guard = spawn('/bin/sh', ['-c', guardScript, 'leaktop-guard', String(pid)], {stdio: ['pipe', 'ignore', 'ignore'], detached: true});
+	guard.on('error', () => undefined);
+	guard.stdin!.on('error', () => undefined);
+	guard.unref();
+	(guard.stdin as unknown as {unref(): void}).unref();
+	return () => {
+		guard.stdin!.end('ended\n');
+	};
+}
+
+/**
+ * Starts a command paused with its inspector on a free loopback port, and finds that port from the
+ * "Debugger listening on ws://…" line Node prints on stderr.
+ */
+export async function spawnPaused(command: readonly string[], options: SpawnOptions): Promise<SpawnedTarget> {
+	const {file, args, env} = pausedCommand(command, process.env);
+	const logPath = options.output === 'log' ? join(tmpdir(), `leaktop-${process.pid}-${Date.now()}.log`) : undefined;
+	const sink: Writable = logPath === undefined ? (options.output as Writable) : createWriteStream(logPath);
+	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+	child.stdout!.pipe(sink, {end: false});
+	const standDown = child.pid === undefined ? () => undefined : guardChild(child.pid);
+	const exited = new Promise<ChildExit>(resolve => {
+		child.once('exit', (code, signal) => {
+			resolve({code, signal});
+		});
+	});
+	void exited.then(() => {
+		standDown();
+		if (sink !== options.output) {
+			(sink as WriteStream).end();
+		}
+	});
+
+	const timeoutMs = options.timeoutMs ?? 10_000;
+	const wsUrl = await new Promise<string>((resolve, reject) => {
+		let seen = '';
+		const timer = setTimeout(() => {
+			reject(new CliError(`${file} did not open an inspector within ${timeoutMs} ms (is it a Node program?)`));
+		}, timeoutMs);
+		const onData = (chunk: Buffer) => {
+			sink.write(chunk);
+			seen = (seen + chunk.toString('utf8')).slice(-4096);
+			const match = listening.exec(seen);
+			if (match !== null) {
+				clearTimeout(timer);
+				child.stderr!.off('data', onData);
+				child.stderr!.pipe(sink, {end: false});
+				resolve(match[1]!);
+			}
+		};
+
+		child.stderr!.on('data', onData);
+		child.once('error', (error: NodeJS.ErrnoException) => {
+			clearTimeout(timer);
+			reject(new CliError(error.code === 'ENOENT' ? `cannot run ${file}: command not found` : `cannot run ${file}: ${error.code ?? error.message}`));
+		});
+		void exited.then(exit => {
+			clearTimeout(timer);
+			reject(new CliError(`${file} exited (${describeExit(exit)}) before its inspector opened${logPath === undefined ? '' : `; its output is in ${logPath}`}`));
+		});
+	}).catch(async (error: unknown) => {
+		child.kill('SIGKILL');
+		throw error;
+	});
+
+	let stopping: Promise<ChildExit> | undefined;
+	return {
+		pid: child.pid!,
+		address: parseInspectAddress(wsUrl),
+		logPath,
+		exited,
+		stop() {
+			stopping ??= (async () => {
+				if (child.exitCode === null && child.signalCode === null) {
+					child.kill('SIGTERM');
+					const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+					timer.unref();
+					const exit = await exited;
+					clearTimeout(timer);
+					return exit;
+				}
+
+				return exited;
+			})();
+			return stopping;
+		},
+	};
+}
+

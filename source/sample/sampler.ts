@@ -1,0 +1,196 @@
+import process from 'node:process';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {CliError, oneLine} from '../errors.js';
+import {govern, type Governor} from './governor.js';
+import type {HeapUsage, Inspector, ProcessFigures} from '../attach/inspector.js';
+import type {SamplingProfile} from '../model/profile.js';
+
+/**
+ * retained: what the live objects allocated in each site hold now (the default, and what growth is about);
+ * allocated: what each site allocated since the previous poll, freed or not (brief spikes between polls).
+ */
+export type Metric = 'retained' | 'allocated';
+
+/** One poll of one target: what the sampler hands to the store. */
+export type RawSnapshot = {
+	readonly targetId: string;
+	readonly time: number;
+	readonly profile: SamplingProfile;
+	readonly heap: HeapUsage;
+	/** Absent with --no-eval or when the target would not answer. */
+	readonly process: ProcessFigures | undefined;
+	readonly governor: Governor;
+	readonly samplingInterval: number;
+	/** leaktop's own CPU time since the previous poll, as a share of one core over that time. */
+	readonly selfCpu: number;
+	readonly metric: Metric;
+	/** For `allocated`: when the profile's counting began (ms since the epoch). */
+	readonly since: number;
+};
+
+export type SamplerEvent =
+	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
+	/** `gap`: sampling restarted, so history has a break here. */
+	| {readonly type: 'notice'; readonly message: string; readonly gap?: boolean};
+
+export type SamplerOptions = {
+	readonly targetId: string;
+	readonly intervalMs: number;
+	readonly samplingInterval: number;
+	/** Budget for the share of the target's time spent in polls, 0..1. */
+	readonly maxOverhead: number;
+	readonly readMemory: boolean;
+	/** Read a sampler someone else started instead of refusing; never start or stop it. */
+	readonly shareSampler: boolean;
+	readonly signal: AbortSignal;
+	/**
+	 * When it aborts, the wait for the next poll ends: one last poll is taken at once (or the one in flight is
+	 * the last), then sampling ends. A report then describes the target as it is at its end, however far the
+	 * governor had stretched the interval.
+	 */
+	readonly finish?: AbortSignal;
+	/** Runs once sampling is on: the moment a paused target may be let go. */
+	readonly onSampling?: () => Promise<void>;
+	/** The metric wanted now; read before every poll, so the user can switch it while sampling goes on. */
+	readonly metric?: () => Metric;
+	/**
+	 * Settles when leaktop's own start-up work is done. A poll's round trip is the governor's measure of the
+	 * target's pause, so none may run while leaktop's own thread is busy (loading the UI) and inflates it.
+	 */
+	readonly ready?: Promise<unknown>;
+};
+
+const notStarted = /not started/i;
+const firstPollDelayMs = 300;
+
+async function samplerRunning(inspector: Inspector): Promise<boolean> {
+	try {
+		await inspector.getSamplingProfile();
+		return true;
+	} catch (error) {
+		if (notStarted.test(oneLine(error))) {
+			return false;
+		}
+
+		throw error;
+	}
+}
+
+/**
+ * Polls a target's sampling heap profile, one request at a time, at the requested interval stretched by the
+ * overhead governor. Starts sampling first (unless sharing someone else's sampler) and stops what it started
+ * when the consumer stops, the signal aborts, or the target goes away.
+ */
+export async function * sample(inspector: Inspector, options: SamplerOptions): AsyncGenerator<SamplerEvent> {
+	let started = false;
+	let governor: Governor | undefined;
+	let failures = 0;
+	let readMemory = options.readMemory;
+	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
+	const untilNextPoll = options.finish === undefined ? options.signal : AbortSignal.any([options.signal, options.finish]);
+	try {
+		const running = await samplerRunning(inspector);
+		if (running && !options.shareSampler) {
+			throw new CliError('a sampling heap profiler is already running in the target (an APM agent or DevTools?); '
+				+ 'leaktop will not start or stop it. Pass --share-sampler to read its profile as it is.');
+		}
+
+		let metric: Metric = 'retained';
+		let since = Date.now();
+		if (!running) {
+			metric = options.metric?.() ?? 'retained';
+			await inspector.startSampling(options.samplingInterval, metric === 'allocated');
+			started = true;
+		}
+
+		await options.onSampling?.();
+		// The sampler sees only what is allocated from now on: a first poll at once would show an empty table.
+		await Promise.all([
+			sleep(Math.min(options.intervalMs, firstPollDelayMs), undefined, {signal: options.signal}).catch(() => undefined),
+			options.ready?.catch(() => undefined),
+		]);
+		while (!options.signal.aborted && !inspector.closed) {
+			const wanted = options.metric?.() ?? metric;
+			if (wanted !== metric) {
+				if (!started) {
+					yield {type: 'notice', message: 'measuring allocations restarts the sampler, and --share-sampler leaves it alone: staying on retained bytes'};
+				} else {
+					// Only a restart switches V8 between counting live objects and counting every allocation.
+					await inspector.stopSampling().catch(() => undefined);
+					await inspector.startSampling(options.samplingInterval, wanted === 'allocated');
+					metric = wanted;
+					since = Date.now();
+					yield {type: 'notice', message: `now measuring ${metric === 'allocated' ? 'bytes allocated per second' : 'retained bytes'}; history has a break here`, gap: true};
+					// A poll right after the restart would cover no time at all.
+					await sleep(options.intervalMs, undefined, {signal: options.signal}).catch(() => undefined);
+					continue;
+				}
+			}
+
+			const start = performance.now();
+			let snapshot: RawSnapshot;
+			try {
+				const pollStart = Date.now();
+				// Counting allocations keeps every sample in the target until sampling restarts: restart each poll.
+				const profile = metric === 'allocated' ? await inspector.stopSampling() : await inspector.getSamplingProfile();
+				if (metric === 'allocated') {
+					await inspector.startSampling(options.samplingInterval, true);
+				}
+
+				const pollMs = performance.now() - start;
+				const heap = await inspector.getHeapUsage();
+				let figures: ProcessFigures | undefined;
+				if (readMemory) {
+					figures = await inspector.readProcess().catch(() => undefined);
+					if (figures === undefined) {
+						readMemory = false;
+						yield {type: 'notice', message: 'the target does not answer process.memoryUsage(): rss and external memory are not shown'};
+					}
+				}
+
+				governor = govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				const cpu = process.cpuUsage(cpuMark.usage);
+				const now = performance.now();
+				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);
+				cpuMark = {usage: process.cpuUsage(), at: now};
+				snapshot = {
+					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
+					samplingInterval: options.samplingInterval, selfCpu, metric, since,
+				};
+				since = pollStart;
+				failures = 0;
+			} catch (error) {
+				if (inspector.closed || options.signal.aborted) {
+					return;
+				}
+
+				if (notStarted.test(oneLine(error)) && !options.shareSampler) {
+					// DevTools' allocation sampling or another tool stopped the shared sampler; take it back.
+					await inspector.startSampling(options.samplingInterval, metric === 'allocated');
+					since = Date.now();
+					started = true;
+					yield {type: 'notice', message: 'someone else (DevTools, an APM agent) stopped the sampler; restarted it, history has a break here', gap: true};
+					continue;
+				}
+
+				failures++;
+				const backoffMs = Math.min(30_000, options.intervalMs * (2 ** failures));
+				yield {type: 'notice', message: `poll failed: ${oneLine(error)}; retrying in ${Math.round(backoffMs / 1000)} s`};
+				await sleep(backoffMs, undefined, {signal: options.signal}).catch(() => undefined);
+				continue;
+			}
+
+			yield {type: 'snapshot', snapshot};
+			if (options.finish?.aborted === true) {
+				return;
+			}
+
+			const elapsed = performance.now() - start;
+			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), undefined, {signal: untilNextPoll}).catch(() => undefined);
+		}
+	} finally {
+		if (started && !inspector.closed) {
+			await inspector.stopSampling().catch(() => undefined);
+		}
+	}
+}

@@ -1,0 +1,150 @@
+import {comparePoints} from '../model/compare.js';
+import type {OriginalLocation} from '../model/location.js';
+import {offHeapHint} from '../model/off-heap.js';
+import {profileSizeHint} from '../model/profile-size.js';
+import {heaviestPaths, userFrameOf} from '../model/call-paths.js';
+import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
+import {bucketOptions, rankSites} from '../model/ranking.js';
+import type {Metric} from '../sample/sampler.js';
+import type {Gauges} from '../model/history.js';
+import {activeHistory, type TargetState} from '../ui/store.js';
+
+export type ReportSite = {
+	readonly functionName: string;
+	readonly url: string;
+	readonly line: number;
+	readonly column: number;
+	readonly liveBytes: number;
+	readonly samples: number;
+	readonly growthBytesPerMinute: number;
+	readonly suspect: boolean;
+	/** The nearest frame with a non-internal URL (itself if it has one): what a user can change. */
+	readonly userFrame: {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number} | null;
+	/** Where the function starts in the original source, by the script's source map. */
+	readonly original: OriginalLocation | null;
+	/** The heaviest call paths that end in this site, leaf first. */
+	readonly paths: ReadonlyArray<{readonly frames: readonly string[]; readonly bytes: number}>;
+};
+
+/** The machine-readable contract of `--report`: later versions add fields, never remove or change them. */
+export type Report = {
+	readonly leaktop: 1;
+	readonly target: {readonly url: string; readonly title: string; readonly pid?: number};
+	readonly durationMs: number;
+	readonly snapshots: number;
+	readonly samplingInterval: number;
+	readonly heap: {readonly usedBytes: number; readonly totalBytes: number; readonly sampledBytes: number} | null;
+	readonly memory: {
+		readonly rss: readonly [number, number] | null;
+		readonly external: readonly [number, number] | null;
+		readonly heapUsed: readonly [number, number] | null;
+	};
+	/** What polling cost the target: each poll forces a full GC and holds it until the profile is serialised. */
+	readonly polling: {
+		readonly polls: number;
+		readonly meanPollMs: number;
+		/** Share of wall time since attaching spent in polls, the first one included. */
+		readonly pausedShare: number;
+		/** The first poll's pause: it runs before the governor knows what a poll costs. */
+		readonly firstPollMs: number;
+		/** Share of wall time after the first poll spent in polls: what the governor holds to --max-overhead. */
+		readonly steadyPausedShare: number;
+	};
+	readonly exited: string | null;
+	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
+	readonly hints: readonly string[];
+	readonly sites: readonly ReportSite[];
+	/** All snapshots against the heaviest (100 - percentile)% of them, sorted by deltaBytes, descending. */
+	readonly comparison: {
+		readonly percentile: number;
+		readonly metric: Metric;
+		readonly topSnapshots: number;
+		readonly thresholdBytes: number;
+		readonly sites: ReadonlyArray<{
+			readonly functionName: string;
+			readonly url: string;
+			readonly line: number;
+			readonly column: number;
+			readonly meanBytes: number;
+			readonly meanBytesTop: number;
+			readonly deltaBytes: number;
+		}>;
+	};
+};
+
+function userFrame(profile: SamplingProfile | undefined, site: SiteIdentity): ReportSite['userFrame'] {
+	const frame = profile === undefined ? undefined : userFrameOf(profile, site);
+	return frame === undefined ? null : {functionName: frame.functionName, url: frame.url, line: frame.line, column: frame.column};
+}
+
+function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: keyof Gauges): readonly [number, number] | null {
+	if (first === undefined || last === undefined || !Number.isFinite(first[name]) || !Number.isFinite(last[name])) {
+		return null;
+	}
+
+	return [first[name], last[name]];
+}
+
+function steadyShare({firstPoll, pollMsTotal}: TargetState, endedAt: number): number {
+	const since = endedAt - (firstPoll?.endedAt ?? endedAt);
+	return firstPoll === undefined || since <= 0 ? 0 : Number(((pollMsTotal - firstPoll.ms) / since).toFixed(4));
+}
+
+/** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
+export function buildReport(
+	target: TargetState, samplingInterval: number, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
+): Report {
+	const {latest, latestAggregate, metric} = target;
+	const history = activeHistory(target);
+	const points = history.points();
+	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained'});
+	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
+	const offHeap = offHeapHint(points);
+	const lastGauges = history.latest?.gauges;
+	const durationMs = Math.max(0, endedAt - target.attachedAt);
+	return {
+		leaktop: 1,
+		target: {url: target.info.url, title: target.info.title, ...(target.info.pid === undefined ? {} : {pid: target.info.pid})},
+		durationMs,
+		snapshots: target.snapshots,
+		samplingInterval,
+		heap: latest === undefined ? null : {usedBytes: latest.heap.usedSize, totalBytes: latest.heap.totalSize, sampledBytes: latestAggregate?.totalBytes ?? 0},
+		memory: {
+			rss: firstLast(target.firstGauges, lastGauges, 'rss'),
+			external: firstLast(target.firstGauges, lastGauges, 'external'),
+			heapUsed: firstLast(target.firstGauges, lastGauges, 'heapUsed'),
+		},
+		polling: {
+			polls: target.snapshots,
+			meanPollMs: target.snapshots === 0 ? 0 : Math.round(target.pollMsTotal / target.snapshots),
+			pausedShare: durationMs === 0 ? 0 : Number((target.pollMsTotal / durationMs).toFixed(4)),
+			firstPollMs: Math.round(target.firstPoll?.ms ?? 0),
+			steadyPausedShare: steadyShare(target, endedAt),
+		},
+		exited: target.status.kind === 'exited' ? target.status.reason : null,
+		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),
+		sites: rows.map(row => ({
+			functionName: row.functionName,
+			url: row.url,
+			line: row.line,
+			column: row.column,
+			liveBytes: row.liveBytes,
+			samples: row.samples,
+			growthBytesPerMinute: Math.round(row.growthPerMinute),
+			suspect: row.suspect,
+			userFrame: userFrame(latest?.profile, row),
+			original: originals.get(row.key) ?? null,
+			paths: latest === undefined ? [] : heaviestPaths(latest.profile, row).map(path => ({frames: path.frames, bytes: Math.round(path.bytes)})),
+		})),
+		comparison: {
+			percentile,
+			metric,
+			topSnapshots: comparison.heavy.indexes.length,
+			thresholdBytes: Math.round(comparison.heavy.threshold),
+			sites: comparison.rows.map(row => ({
+				functionName: row.functionName, url: row.url, line: row.line, column: row.column,
+				meanBytes: Math.round(row.meanBytes), meanBytesTop: Math.round(row.meanBytesTop), deltaBytes: Math.round(row.deltaBytes),
+			})),
+		},
+	};
+}

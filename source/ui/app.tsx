@@ -1,0 +1,227 @@
+import {Box, Text, useInput} from 'ink';
+import {useSyncExternalStore} from 'react';
+import {HeapChart} from './components/heap-chart.js';
+import {ComparePane} from './components/compare-pane.js';
+import {DrillDown} from './components/drill-down.js';
+import {Header} from './components/header.js';
+import {HelpScreen} from './components/help-screen.js';
+import {SitesTable} from './components/sites-table.js';
+import {useTerminalSize} from './components/use-terminal-size.js';
+import {collectGarbageCost, heapSnapshotCost} from '../model/costs.js';
+import {commandFor, keyName, keymap, splitKeys, type KeyFlags} from './keymap.js';
+import {siteLocation} from '../model/location.js';
+import {profileSizeHint} from '../model/profile-size.js';
+import {scopeLabels} from '../model/scope.js';
+import type {SiteIdentity} from '../model/profile.js';
+import type {Store, StoreSnapshot} from './store.js';
+
+type Props = {
+	readonly store: Store;
+	readonly onQuit: () => void;
+	readonly cwd: string;
+	readonly color: boolean;
+};
+
+export const minimumSize = {columns: 80, rows: 24};
+
+const drillFooter = 'Esc back  ↑↓ select  →/l expand  ←/h collapse  t callers/callees  Enter drill in  o generated/original  q quit';
+
+const footers = {
+	live: 'q quit  ? help  ↑↓ select  s sort  [ ] window  c compare  a alloc  b baseline  e export  p pause',
+	replay: 'q quit  ? help  p play  ←→ step  Home/End  < > speed  ↑↓ select  s sort  c compare  e export',
+} as const;
+
+function statusLine({state, data}: StoreSnapshot): string {
+	if (data === undefined) {
+		return 'attaching…';
+	}
+
+	const {target} = data;
+	const {confirm} = state.view;
+	if (confirm !== undefined) {
+		const heap = target.latest?.heap.usedSize ?? 0;
+		return confirm === 'heap-snapshot'
+			? `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`
+			: `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`;
+	}
+
+	const parts: string[] = [];
+	const {view} = state;
+	if (view.filtering) {
+		parts.push(`/${view.filter}▏ (Enter keeps, Esc clears)`);
+	} else if (view.filter !== '') {
+		parts.push(`filter "${view.filter}" (/ edits)`);
+	}
+
+	if (view.focusSite !== undefined) {
+		parts.push(`focus ${view.focusSite.functionName} (f clears)`);
+	}
+
+	if (view.grouping === 'user') {
+		parts.push('builtins and internals counted in your frames (u)');
+	}
+
+	if (view.scope !== 'all') {
+		parts.push(`${scopeLabels[view.scope]} (n)`);
+	}
+
+	if (target.status.kind === 'exited') {
+		parts.push(`${target.status.reason}: the data stays on screen, q quits`);
+	}
+
+	if (state.view.metric !== target.metric && target.status.kind === 'sampling') {
+		parts.push(`switching to ${state.view.metric === 'allocated' ? 'allocations/s' : 'retained bytes'} at the next poll`);
+	}
+
+	if (state.view.paused) {
+		parts.push('PAUSED (sampling goes on; p resumes)');
+	}
+
+	if (data.offHeap !== undefined) {
+		parts.push(data.offHeap);
+	}
+
+	const large = target.latestAggregate === undefined || target.latest === undefined
+		? undefined
+		: profileSizeHint(target.latestAggregate.nodeCount, target.latest.samplingInterval);
+	if (large !== undefined) {
+		parts.push(large);
+	}
+
+	if (target.notice !== undefined) {
+		parts.push(target.notice);
+	}
+
+	return parts.join(' · ');
+}
+
+/**
+ * Every key press goes through here: a pending confirmation takes the next key, the filter takes what is typed
+ * while it is open, and the keymap maps the rest in the current mode and context.
+ */
+function onKey(store: Store, input: string, key: KeyFlags, onQuit: () => void): void {
+	const keys = splitKeys(input, key);
+	if (keys.length > 1) {
+		// Each key may change what the next one means (`/` opens the filter for the letters after it).
+		for (const [one, flags] of keys) {
+			onKey(store, one, flags, onQuit);
+		}
+
+		return;
+	}
+
+	const {view, mode} = store.getSnapshot().state;
+	if (view.confirm !== undefined) {
+		store.dispatch({type: 'answer', yes: input === 'y'});
+		return;
+	}
+
+	if (view.filtering) {
+		if (key.escape === true || key.return === true) {
+			store.dispatch({type: 'filter-end', keep: key.return === true});
+		} else if (key.backspace === true || key.delete === true) {
+			store.dispatch({type: 'filter-text', text: view.filter.slice(0, -1)});
+		} else if (key.ctrl !== true && input !== '' && !Object.values(key).some(Boolean)) {
+			store.dispatch({type: 'filter-text', text: view.filter + input});
+		}
+
+		return;
+	}
+
+	const command = commandFor(keyName(input, key), mode, view.drill.length > 0 && !view.help ? 'drill' : 'list');
+	if (command?.type === 'quit') {
+		onQuit();
+	} else if (command !== undefined) {
+		store.dispatch(command);
+	}
+}
+
+/** The root view: lays out the panes from the store and owns the single input handler. */
+export function App({store, onQuit, cwd, color}: Props) {
+	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	const {columns, rows} = useTerminalSize();
+	useInput((input, key) => {
+		onKey(store, input, key, onQuit);
+	});
+
+	if (columns < minimumSize.columns || rows < minimumSize.rows) {
+		return (
+			<Text>{`terminal too small (${columns}×${rows}): leaktop needs ${minimumSize.columns}×${minimumSize.rows}. q quits.`}</Text>
+		);
+	}
+
+	const {state, data} = snapshot;
+	if (state.view.help) {
+		return <HelpScreen bindings={keymap.filter(binding => binding.mode === undefined || binding.mode === state.mode)} rows={rows} columns={columns} />;
+	}
+
+	if (data === undefined) {
+		return <Text>attaching…</Text>;
+	}
+
+	const width = columns - 1;
+	const chartHeight = rows >= 40 ? 12 : rows >= 30 ? 8 : 6;
+	const tableHeight = rows - 1 - 3 - chartHeight - 2;
+	const status = statusLine(snapshot);
+	const {view} = state;
+	// Beside the table when there is room for both; instead of it when not, where Tab flips between them.
+	const sideBySide = view.compare && width >= 160;
+	const tableWidth = sideBySide ? Math.floor(width * 0.52) : width;
+	const locate = (site: SiteIdentity) => {
+		const here = siteLocation(site, cwd, view.generated ? undefined : state.originals.get(site.key));
+		const caller = data.callers.get(site.key);
+		// A builtin is rarely what a user can fix: name the code of theirs that calls it.
+		if (caller === undefined) {
+			return here;
+		}
+
+		const {line} = (view.generated ? undefined : state.originals.get(caller.key)) ?? caller;
+		return `${here} ← ${caller.functionName}:${line}`;
+	};
+	const table = (
+		<SitesTable
+			rows={data.rows} points={data.points} selected={view.selected} width={tableWidth} height={tableHeight} cwd={cwd} color={color}
+			metric={data.target.metric} baseline={data.target.baseline !== undefined} locate={locate}
+			empty={data.allRows.length > 0 ? 'no site matches the filter, focus or scope' : undefined}
+		/>
+	);
+	const compare = (
+		<ComparePane
+			comparison={data.comparison} metric={data.target.metric} sort={view.compareSort} selected={view.compareSelected}
+			focused={view.focus === 'compare'} width={sideBySide ? width - tableWidth - 1 : width} height={tableHeight} cwd={cwd} color={color}
+			locate={locate}
+		/>
+	);
+	const header = <Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} replay={state.replay} />;
+	const footer = (
+		<>
+			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
+			<Text wrap="truncate" dimColor>{data.drill === undefined ? footers[state.mode] : drillFooter}</Text>
+		</>
+	);
+	if (data.drill !== undefined) {
+		const {site} = data.drill;
+		const original = view.generated ? undefined : state.originals.get(site.key);
+		const shownUrl = original?.url ?? site.url;
+		return (
+			<Box flexDirection="column" width={width}>
+				{header}
+				<DrillDown
+					drill={data.drill} selected={view.drill.at(-1)?.selected ?? 0} points={data.points} location={locate(site)} locate={locate}
+					source={{text: state.sources.get(shownUrl), line: original?.line ?? site.line, name: site.functionName}}
+					width={width} height={rows - 1 - 3 - 2} color={color}
+				/>
+				{footer}
+			</Box>
+		);
+	}
+
+	return (
+		<Box flexDirection="column" width={width}>
+			{header}
+			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
+			{sideBySide ? <Box gap={1}>{table}{compare}</Box> : (view.compare && view.focus === 'compare' ? compare : table)}
+			{footer}
+		</Box>
+	);
+}

@@ -1,0 +1,71 @@
+import {Box, Text} from 'ink';
+import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison, type ComparisonRow} from '../../model/compare.js';
+import {fit, formatBytes} from '../../format.js';
+import {siteLocation} from '../../model/location.js';
+import type {Metric} from '../../sample/sampler.js';
+
+type Props = {
+	readonly comparison: Comparison;
+	readonly metric: Metric;
+	readonly sort: CompareSortKey;
+	readonly selected: number;
+	readonly focused: boolean;
+	readonly width: number;
+	/** Lines available, title and column titles included. */
+	readonly height: number;
+	readonly cwd: string;
+	readonly color: boolean;
+	readonly locate?: (site: ComparisonRow) => string;
+};
+
+function formatRatio(ratio: number): string {
+	if (!Number.isFinite(ratio)) {
+		return 'new';
+	}
+
+	return ratio >= 99.5 ? `×${ratio.toFixed(0)}` : `×${ratio.toFixed(ratio >= 9.95 ? 1 : 2)}`;
+}
+
+function signed(bytes: number): string {
+	return `${bytes > 0 ? '+' : ''}${formatBytes(bytes)}`;
+}
+
+const numbers = {mean: 9, top: 9, delta: 10, ratio: 7, heavy: 5};
+
+/**
+ * The percentile comparison: which sites hold more in the heaviest snapshots than on average (Cloud Profiler's
+ * "compare all weight vs. the top 1 percentile"), in the metric being measured.
+ */
+export function ComparePane({comparison, metric, sort, selected, focused, width, height, cwd, color, locate = row => siteLocation(row, cwd)}: Props) {
+	const fixed = Object.values(numbers).reduce((sum, value) => sum + value + 1, 0) + 2;
+	const nameWidth = Math.max(8, Math.floor((width - fixed) * 0.5));
+	const locationWidth = Math.max(6, width - fixed - nameWidth - 1);
+	const visible = Math.max(1, height - 3);
+	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), comparison.rows.length - visible));
+	const what = metric === 'allocated' ? 'allocated bytes/s' : 'retained bytes';
+	const title = `COMPARE ${what}: ${describeHeavy(comparison)}, weight ≥ ${formatBytes(comparison.heavy.threshold)} · sort ${compareSortLabels[sort]}`;
+	const line = (marker: string, name: string, location: string, values: readonly string[]) => [
+		marker,
+		fit(name, nameWidth).padEnd(nameWidth),
+		fit(location, locationWidth, 'end').padEnd(locationWidth),
+		...values.map((value, index) => value.padStart(Object.values(numbers)[index]!)),
+	].join(' ');
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text wrap="truncate" bold={focused} color={color && focused ? 'cyan' : undefined}>{fit(title, width)}</Text>
+			<Text bold wrap="truncate">{line(' ', 'FUNCTION', 'LOCATION', ['MEAN', 'TOP MEAN', 'DELTA', 'RATIO', 'IN'])}</Text>
+			{comparison.rows.length === 0 ? <Text dimColor>no snapshots in the window yet</Text> : null}
+			{comparison.rows.slice(first, first + visible).map((row, offset) => {
+				const index = first + offset;
+				const isSelected = focused && index === selected;
+				return (
+					<Text key={row.key} wrap="truncate" inverse={isSelected} color={color && row.deltaBytes > 0 && index < 3 ? 'red' : undefined}>
+						{line(isSelected ? '›' : ' ', row.functionName, locate(row), [
+							formatBytes(row.meanBytes), formatBytes(row.meanBytesTop), signed(row.deltaBytes), formatRatio(row.ratio), String(row.heavyCount),
+						])}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}

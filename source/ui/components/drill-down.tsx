@@ -1,0 +1,94 @@
+import {Box, Text} from 'ink';
+import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
+import type {SourceText} from '../../model/location.js';
+import {sparkValues} from '../../model/ranking.js';
+import type {Point} from '../../model/history.js';
+import type {DrillView} from '../store.js';
+
+type Props = {
+	readonly drill: DrillView;
+	readonly selected: number;
+	readonly points: readonly Point[];
+	/** The site's location as the table shows it, and the one of the source shown. */
+	readonly location: string;
+	/** The lines of the site's script (source-mapped when there is a map), and the line to centre on. */
+	readonly source: {readonly text: SourceText | undefined; readonly line: number; readonly name: string};
+	readonly locate: (site: DrillView['site']) => string;
+	readonly width: number;
+	readonly height: number;
+	readonly color: boolean;
+};
+
+const inliningNote = 'V8 cannot see inlined functions: what they allocate shows in their caller, so look at the callees too (t).';
+
+function treeLine(row: DrillView['rows'][number], locate: Props['locate'], width: number): string {
+	const marker = row.depth === 0 ? '◆' : row.expanded ? '▾' : row.expandable ? '▸' : ' ';
+	const figures = `${formatBytes(row.bytes).padStart(9)} ${formatPercent(row.share).padStart(5)}`;
+	const label = `${'  '.repeat(Math.min(row.depth, 12))}${marker} ${row.site.functionName}  ${locate(row.site)}`;
+	return `${fit(label, width - figures.length - 2).padEnd(width - figures.length - 1)} ${figures}`;
+}
+
+function sourceLines(source: Props['source'], width: number, height: number): string[] {
+	const {text, line, name} = source;
+	if (text === undefined) {
+		return [`source of ${name}: reading…`];
+	}
+
+	if (text.kind === 'unavailable') {
+		return [`source of ${name}: ${text.reason}`];
+	}
+
+	const first = Math.max(0, Math.min(line - 1 - Math.floor(height / 3), text.lines.length - height + 1));
+	const shown = text.lines.slice(first, first + height - 1);
+	const gutter = String(first + shown.length).length;
+	return [
+		fit(`source ${text.path}:${line}`, width),
+		...shown.map((content, index) => fit(`${first + index + 1 === line ? '›' : ' '}${String(first + index + 1).padStart(gutter)} ${content.replaceAll('\t', '  ')}`, width)),
+	];
+}
+
+/**
+ * One allocation site up close: where it is, its history and growth, the call paths that end in it (callers,
+ * heaviest first, expandable) or what its callees allocate, and its source.
+ */
+export function DrillDown({drill, selected, points, location, source, locate, width, height, color}: Props) {
+	const {site, row, tree} = drill;
+	const crumbs = ['sites', ...drill.breadcrumb.map(entry => entry.functionName)].join(' › ');
+	const trend = row === undefined ? '' : sparkline(sparkValues(points, row.id, Math.min(40, Math.max(8, width - 100))));
+	const figures = row === undefined
+		? 'holds nothing now'
+		: `live ${formatBytes(row.liveBytes)}  growth ${formatRate(row.growthPerMinute)}${row.suspect ? '  ▲ suspect' : ''}  ${trend}`;
+	const wide = width >= 160;
+	const treeWidth = wide ? Math.floor(width * 0.55) : width;
+	const bodyHeight = Math.max(4, height - 4);
+	const treeHeight = wide ? bodyHeight : Math.max(3, Math.ceil(bodyHeight / 2));
+	const sourceWidth = wide ? width - treeWidth - 2 : width;
+	const sourceHeight = wide ? bodyHeight : bodyHeight - treeHeight;
+	const chosen = Math.min(selected, drill.rows.length - 1);
+	const first = Math.max(0, Math.min(chosen - Math.floor(treeHeight / 2), drill.rows.length - treeHeight + 1));
+	const treeTitle = tree === 'callers' ? 'CALLERS (bottom-up: who calls it, heaviest first) · t: callees' : 'CALLEES (top-down: what it and its callees hold) · t: callers';
+	const treeBox = (
+		<Box flexDirection="column" width={treeWidth} height={treeHeight}>
+			<Text bold wrap="truncate">{fit(treeTitle, treeWidth)}</Text>
+			{drill.rows.slice(first, first + treeHeight - 1).map((entry, offset) => (
+				<Text key={entry.path} wrap="truncate" inverse={first + offset === chosen}>{treeLine(entry, locate, treeWidth)}</Text>
+			))}
+		</Box>
+	);
+	const sourceBox = (
+		<Box flexDirection="column" width={sourceWidth} height={sourceHeight}>
+			{sourceLines(source, sourceWidth, sourceHeight).map((line, index) => (
+				// Lines of a source file can repeat: their place is their identity.
+				<Text key={index} wrap="truncate" dimColor={index === 0}>{line}</Text>
+			))}
+		</Box>
+	);
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text wrap="truncate" color={color ? 'cyan' : undefined}>{fit(`${crumbs}   (Esc: back)`, width)}</Text>
+			<Text wrap="truncate" bold>{fit(`${site.functionName}  ${location}  ${figures}`, width)}</Text>
+			<Text wrap="truncate" dimColor>{fit(inliningNote, width)}</Text>
+			{wide ? <Box gap={2}>{treeBox}{sourceBox}</Box> : <Box flexDirection="column">{treeBox}{sourceBox}</Box>}
+		</Box>
+	);
+}

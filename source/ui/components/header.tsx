@@ -1,0 +1,67 @@
+import {Box, Text} from 'ink';
+import {formatBytes, formatDuration, formatPercent, fit} from '../../format.js';
+import {displayPath} from '../../model/location.js';
+import {sortLabels, type SortKey} from '../../model/ranking.js';
+import type {ReplayStatus, TargetState, WindowChoice} from '../store.js';
+
+type Props = {
+	readonly target: TargetState;
+	readonly window: WindowChoice;
+	readonly sort: SortKey;
+	readonly width: number;
+	readonly color: boolean;
+	readonly cwd: string;
+	readonly replay?: ReplayStatus;
+};
+
+function targetName(target: TargetState, cwd: string): string {
+	const pid = target.info.pid ?? target.latest?.process?.pid;
+	const name = displayPath(target.info.title || target.info.url || 'node', cwd);
+	const others = target.info.otherTargets > 0 ? ` (+${target.info.otherTargets} other targets)` : '';
+	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;
+}
+
+/** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
+export function Header({target, window, sort, width, color, cwd, replay}: Props) {
+	const {latest, latestAggregate} = target;
+	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
+	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
+	const memory = latest?.process?.memory;
+	const sampled = latestAggregate?.totalBytes ?? 0;
+	const heapLine = latest === undefined
+		? 'waiting for the first profile…'
+		: [
+			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
+			target.metric === 'allocated'
+				? `allocating ${formatBytes(sampled)}/s`
+				: `sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
+			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
+			// Retained profiles keep only live samples: their count since the start misses what died young.
+			target.allocationRate === undefined || target.metric === 'allocated' ? '' : `alloc ≥ ${formatBytes(target.allocationRate)}/s`,
+		].filter(part => part !== '').join('   ');
+	const governor = latest?.governor;
+	// What the user steers comes first: on a narrow terminal the cost figures are the ones cut.
+	const costLine = [
+		replay === undefined ? '' : `REPLAY ${replay.position}/${replay.count} ${replay.playing ? '▶' : '❚❚'} ×${replay.speed}`,
+		`sort ${sortLabels[sort]}`,
+		`window ${window.label}`,
+		target.metric === 'allocated' ? 'measuring allocations/s' : '',
+		target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`,
+		governor === undefined
+			? 'poll —'
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}${governor.burst ? ' (start-up)' : ''}`,
+		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
+		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
+	].filter(part => part !== '').join('  ');
+	const log = target.info.logPath === undefined ? '' : `   log ${target.info.logPath}`;
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate">
+				<Text bold color={color ? 'cyan' : undefined}>leaktop</Text>
+				{fit(`  ${targetName(target, cwd)}   ${uptime}${attached}${log}`, width - 7)}
+			</Text>
+			<Text wrap="truncate">{heapLine}</Text>
+			<Text wrap="truncate" dimColor={color}>{costLine}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,50 @@
+import asciichart from 'asciichart';
+import {Box, Text} from 'ink';
+import {formatBytes} from '../../format.js';
+import {resampleByTime} from '../../model/resample.js';
+import type {Point} from '../../model/history.js';
+
+type Props = {
+	readonly points: readonly Point[];
+	readonly width: number;
+	readonly height: number;
+	readonly color: boolean;
+};
+
+type Line = {readonly label: string; readonly color: string; readonly ink: string; readonly values: number[]};
+
+const labelWidth = 9;
+
+/** Heap used and sampled live bytes over the window (rss and external when known), sized to the terminal. */
+export function HeapChart({points, width, height, color}: Props) {
+	const columns = Math.max(2, width - labelWidth - 2);
+	const candidates: Line[] = [
+		{label: 'heap used', color: asciichart.green, ink: 'green', values: resampleByTime(points, columns, point => point.gauges.heapUsed)},
+		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: resampleByTime(points, columns, point => point.total)},
+		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resampleByTime(points, columns, point => point.gauges.rss)},
+		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resampleByTime(points, columns, point => point.gauges.external)},
+	];
+	const lines = candidates.filter(line => line.values.length >= 2 && line.values.every(value => Number.isFinite(value)));
+	if (lines.length === 0) {
+		return <Text dimColor>collecting history for the chart…</Text>;
+	}
+
+	const chart = asciichart.plot(lines.map(line => line.values), {
+		height: height - 2,
+		min: 0,
+		colors: color ? lines.map(line => line.color) : undefined,
+		format: (value: number) => formatBytes(value).padStart(labelWidth),
+	});
+	return (
+		<Box flexDirection="column">
+			<Text>{chart}</Text>
+			<Text wrap="truncate">
+				{' '.repeat(labelWidth + 1)}
+				{lines.map(line => (
+					<Text key={line.label} color={color ? line.ink : undefined}>{`── ${line.label}  `}</Text>
+				))}
+				{points.some(point => point.gap) ? <Text dimColor>(history has a break)</Text> : null}
+			</Text>
+		</Box>
+	);
+}

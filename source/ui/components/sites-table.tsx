@@ -1,0 +1,120 @@
+import {Box, Text} from 'ink';
+import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
+import {siteLocation} from '../../model/location.js';
+import {sparkValues, type SiteRow} from '../../model/ranking.js';
+import type {Metric} from '../../sample/sampler.js';
+import type {Point} from '../../model/history.js';
+
+type Props = {
+	readonly rows: readonly SiteRow[];
+	readonly points: readonly Point[];
+	readonly selected: number;
+	readonly width: number;
+	/** Lines available, the column titles included. */
+	readonly height: number;
+	readonly cwd: string;
+	readonly color: boolean;
+	/** Allocation rates have no growth or verdict; the bytes column says which metric it holds. */
+	readonly metric?: Metric;
+	/** Shows each site's change since the baseline. */
+	readonly baseline?: boolean;
+	/** How a site's location reads (source-mapped or not); the generated location by default. */
+	readonly locate?: (site: SiteRow) => string;
+	/** Said when there are no rows. */
+	readonly empty?: string;
+};
+
+export type Columns = {
+	/** Shows the selection where inverse video does not (NO_COLOR, dumb terminals). */
+	readonly marker: number;
+	readonly rank: number;
+	readonly name: number;
+	readonly location: number;
+	readonly live: number;
+	readonly share: number;
+	readonly samples: number;
+	readonly growth: number;
+	readonly since: number;
+	readonly trend: number;
+};
+
+/** Column widths for a terminal width: the fixed columns first, the rest split between function and location. */
+export function tableColumns(width: number, baseline = false): Columns {
+	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
+	const since = baseline ? 10 : 0;
+	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples: 7, growth: 11, since, trend};
+	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + (baseline ? 10 : 9);
+	const rest = Math.max(10, width - used);
+	const name = Math.max(5, Math.floor(rest * 0.45));
+	return {...fixed, name, location: rest - name};
+}
+
+const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'trend'];
+const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
+
+/**
+ * A location keeps its end (file and line) when cut; a builtin's `(native) ← caller:line` drops `(native) `
+ * first, then cuts the caller's name, keeping the arrow that says whose code it is.
+ */
+function fitLocation(text: string, width: number): string {
+	const arrow = text.indexOf(' ← ');
+	if (text.length <= width || arrow < 0 || width < 4) {
+		return fit(text, width, 'end');
+	}
+
+	return `← ${fit(text.slice(arrow + 3), width - 2, 'end')}`;
+}
+
+function cells(columns: Columns, values: Record<keyof Columns, string>): string {
+	return order.filter(column => columns[column] > 0).map(column => {
+		const text = column === 'location' ? fitLocation(values[column], columns[column]) : fit(values[column], columns[column], 'start');
+		return rightAligned.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
+	}).join(' ');
+}
+
+/** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
+export function SitesTable({rows, points, selected, width, height, cwd, color, metric = 'retained', baseline = false, locate = row => siteLocation(row, cwd), empty = 'no allocation sampled yet'}: Props) {
+	const columns = tableColumns(width, baseline);
+	const retained = metric === 'retained';
+	const visible = Math.max(1, height - 1);
+	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible));
+	const page = rows.slice(first, first + visible);
+	return (
+		<Box flexDirection="column" height={height}>
+			<Text bold wrap="truncate">
+				{cells(columns, {
+					marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: retained ? 'LIVE' : 'ALLOC/s', share: 'SHARE',
+					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', trend: 'TREND',
+				})}
+			</Text>
+			{rows.length === 0 ? <Text dimColor>{empty}</Text> : null}
+			{page.map((row, offset) => {
+				const index = first + offset;
+				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
+				const line = cells(columns, {
+					rank: String(index + 1),
+					marker: index === selected ? '›' : ' ',
+					name,
+					location: locate(row),
+					live: formatBytes(row.liveBytes),
+					share: formatPercent(row.share),
+					samples: String(row.samples),
+					growth: retained ? formatRate(row.growthPerMinute) : '—',
+					since: row.sinceBaseline === undefined ? '' : `${row.sinceBaseline > 0 ? '+' : ''}${formatBytes(row.sinceBaseline)}`,
+					trend: sparkline(sparkValues(points, row.id, columns.trend)),
+				});
+				return (
+					<Text
+						key={row.key}
+						wrap="truncate"
+						inverse={index === selected}
+						color={color && row.suspect ? 'red' : undefined}
+						dimColor={color && row.kind !== 'user' && index !== selected}
+					>
+						{line}
+					</Text>
+				);
+			})}
+		</Box>
+	);
+}
