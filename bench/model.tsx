@@ -8,7 +8,7 @@ import {comparePoints} from '../source/model/compare.js';
 import {aggregateProfile, type Aggregate, type ProfileNode, type SamplingProfile, type Site} from '../source/model/profile.js';
 import {bucketOptions, rankSites, sparkValues, windowGrowth} from '../source/model/ranking.js';
 import {History} from '../source/model/history.js';
-import type {RawSnapshot} from '../source/sample/sampler.js';
+import type {RawSnapshot} from '../source/model/snapshot.js';
 import {createStore} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots} from '../test/helpers.js';
 import {renderAt} from '../test/render-at.js';
@@ -183,9 +183,9 @@ function fullTable(snapshots: readonly RawSnapshot[], sites: number): RawSnapsho
 
 async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Promise<{key: Spread; snapshot: Spread}> {
 	const store = createStore();
-	store.addTarget({id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 1, logPath: undefined, otherTargets: 0}, snapshots[0]!.time);
+	store.apply({type: 'attached', targetId: 't', time: snapshots[0]!.time, info: {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 1, logPath: undefined, otherTargets: 0}, samplingInterval: snapshots[0]!.samplingInterval});
 	for (const snapshot of snapshots) {
-		store.ingest(snapshot);
+		store.apply({type: 'snapshot', targetId: 't', time: snapshot.time, snapshot});
 	}
 
 	const view = renderAt(<App store={store} cwd="/app" color onQuit={() => undefined} />, 200, 50);
@@ -212,7 +212,7 @@ async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Prom
 	}));
 	const snapshot = await repeat(runs * 4, async () => frameAfter(() => {
 		time += 1000;
-		store.ingest({...snapshots.at(-1)!, time});
+		store.apply({type: 'snapshot', targetId: 't', time, snapshot: {...snapshots.at(-1)!, time}});
 	}));
 	view.unmount();
 	return {key, snapshot};

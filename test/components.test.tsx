@@ -8,8 +8,9 @@ import {HelpScreen} from '../source/ui/components/help-screen.js';
 import {SitesTable} from '../source/ui/components/sites-table.js';
 import {keymap} from '../source/ui/keymap.js';
 import {sparkline} from '../source/format.js';
-import {createStore, type Store, type ViewState} from '../source/ui/store.js';
-import {loadTrace, rawSnapshots} from './helpers.js';
+import {createStore, type Store} from '../source/ui/store.js';
+import type {ViewState} from '../source/ui/view-state.js';
+import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
 import {renderAt} from './render-at.js';
 
 const cwd = '/work';
@@ -17,9 +18,8 @@ const cwd = '/work';
 function storeWith(trace: string, view: Partial<ViewState> = {}): Store {
 	const store = createStore({view});
 	const snapshots = rawSnapshots(loadTrace(trace));
-	store.addTarget({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: '/tmp/leaktop-1.log', otherTargets: 0}, snapshots[0]!.time);
-	for (const snapshot of snapshots) {
-		store.ingest(snapshot);
+	for (const event of sessionEvents({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: '/tmp/leaktop-1.log', otherTargets: 0}, snapshots)) {
+		store.apply(event);
 	}
 
 	return store;
@@ -88,15 +88,16 @@ describe('App', () => {
 	it('freezes the data while paused and catches up on resume', async () => {
 		const store = createStore();
 		const snapshots = rawSnapshots(loadTrace('trace-memo'));
-		store.addTarget({id: 't', title: 'app', url: '', pid: 1, logPath: undefined, otherTargets: 0}, snapshots[0]!.time);
-		store.ingest(snapshots[0]!);
+		const [attached, first, ...rest] = sessionEvents({id: 't', title: 'app', url: '', pid: 1, logPath: undefined, otherTargets: 0}, snapshots);
+		store.apply(attached!);
+		store.apply(first!);
 		const {lastFrame, stdin, unmount} = render(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />);
 		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		stdin.write('p');
 		await waitForFrame(lastFrame, text => text.includes('PAUSED'));
 		const before = store.getSnapshot().data!.target.snapshots;
-		for (const snapshot of snapshots.slice(1)) {
-			store.ingest(snapshot);
+		for (const event of rest) {
+			store.apply(event);
 		}
 
 		assert.equal(store.getSnapshot().data!.target.snapshots, before);
@@ -109,7 +110,7 @@ describe('App', () => {
 
 	it('keeps the data on screen when the target exits', async () => {
 		const store = storeWith('trace-churn');
-		store.exited('t', 'target exited (code 1)');
+		store.apply({type: 'exited', targetId: 't', time: Date.now(), reason: 'target exited (code 1)'});
 		const {lastFrame, unmount} = render(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />);
 		const frame = await waitForFrame(lastFrame, text => text.includes('target exited (code 1)'));
 		assert.match(frame, /listOnTimeout/);

@@ -9,6 +9,7 @@ import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
 import {bin, collect, runLeaktop, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
+import {createModel} from '../source/model/target.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leaktop-record-'));
 
@@ -38,8 +39,13 @@ describe('record, replay and export', () => {
 		const report = JSON.parse(live.stdout) as Report;
 		assert.ok(report.snapshots >= 2, `${report.snapshots} snapshots`);
 
-		const decoded = decodeRecording(readFileSync(recording));
-		const lastProfile = decoded.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot.profile] : [])).at(-1)!;
+		// The export is the last profile as the model holds it: with the URLs that earlier profiles gave its frames.
+		const model = createModel();
+		for (const event of decodeRecording(readFileSync(recording)).events) {
+			model.apply(event);
+		}
+
+		const lastProfile = model.targets[0]!.latest!.profile;
 		const heapProfile = JSON.parse(readFileSync(join(exports, 'profile.heapprofile'), 'utf8')) as {head: {callFrame: {functionName: string}; children: unknown[]}; samples: unknown[]};
 		assert.equal(heapProfile.head.callFrame.functionName, '(root)');
 		assert.ok(Array.isArray(heapProfile.samples) && heapProfile.samples.length > 0);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {allowanceMs, govern, type Governor} from '../source/sample/governor.js';
+import {allowanceMs, govern} from '../source/sample/governor.js';
+import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
 /** Runs polls of the given costs through the governor: the intervals it chose and the share of time paused. */

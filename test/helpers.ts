@@ -1,8 +1,8 @@
 import {readFileSync} from 'node:fs';
 import {gunzipSync} from 'node:zlib';
-import type {HeapUsage} from '../source/attach/inspector.js';
+import type {LeaktopEvent, TargetInfo} from '../source/events.js';
 import type {SamplingProfile} from '../source/model/profile.js';
-import type {RawSnapshot} from '../source/sample/sampler.js';
+import type {HeapUsage, RawSnapshot} from '../source/model/snapshot.js';
 
 export type RecordedTrace = {
 	readonly program: string;
@@ -29,4 +29,12 @@ export function rawSnapshots(trace: RecordedTrace, targetId = 't'): RawSnapshot[
 		metric: 'retained',
 		since: time - 1000,
 	}));
+}
+
+/** The events a session emits for a target and these snapshots: attached first, then one per snapshot. */
+export function sessionEvents(info: TargetInfo, snapshots: readonly RawSnapshot[], attachedAt = snapshots[0]?.time ?? 0): LeaktopEvent[] {
+	return [
+		{type: 'attached', targetId: info.id, time: attachedAt, info, samplingInterval: snapshots[0]?.samplingInterval ?? 131_072},
+		...snapshots.map(snapshot => ({type: 'snapshot', targetId: info.id, time: snapshot.time, snapshot}) as const),
+	];
 }

@@ -4,7 +4,10 @@ import {isLoopback, parseInspectAddress, resolveAddress} from '../source/attach/
 import {CliError} from '../source/errors.js';
 import {parseOptions, type RawFlags} from '../source/cli/options.js';
 
-const flags: RawFlags = {demo: false, report: false, eval: true, allowRemote: false, shareSampler: false};
+const flags: RawFlags = {
+	demo: false, report: false, eval: true, allowRemote: false, shareSampler: false, inspect: undefined, duration: undefined, interval: undefined,
+	samplingInterval: undefined, maxOverhead: undefined, percentile: undefined, metric: undefined, record: undefined, replay: undefined, export: undefined, pid: undefined,
+};
 
 describe('--inspect addresses', () => {
 	it('accepts every documented form', () => {

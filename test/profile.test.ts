@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {aggregateProfile, fillUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
+import {aggregateProfile, withUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
 import {loadTrace} from './helpers.js';
 
 function allNodes(head: ProfileNode): ProfileNode[] {
@@ -85,15 +85,17 @@ describe('aggregateProfile on edge shapes', () => {
 	});
 });
 
-describe('fillUrls', () => {
+describe('withUrls', () => {
 	it('names frames whose URL a later profile dropped, from the script id seen before, and leaves builtins alone', () => {
 		const frame = (functionName: string, scriptId: string, url: string) => ({functionName, scriptId, url, lineNumber: 3, columnNumber: 1});
 		const node = (id: number, callFrame: ReturnType<typeof frame>, children: ProfileNode[] = []): ProfileNode => ({id, callFrame, selfSize: 100, children});
 		const scripts = new Map<string, string>();
-		fillUrls({head: node(1, frame('(root)', '0', ''), [node(2, frame('handler', '42', 'file:///app/server.js'))]), samples: []}, scripts);
+		const first: SamplingProfile = {head: node(1, frame('(root)', '0', ''), [node(2, frame('handler', '42', 'file:///app/server.js'))]), samples: []};
+		assert.equal(withUrls(first, scripts), first, 'a profile with every URL it can have is used as it is');
 		const later: SamplingProfile = {head: node(1, frame('(root)', '0', ''), [node(2, frame('handler', '42', '')), node(3, frame('push', '0', '')), node(4, frame('other', '77', ''))]), samples: []};
-		fillUrls(later, scripts);
-		assert.deepEqual(later.head.children.map(child => child.callFrame.url), ['file:///app/server.js', '', '']);
-		assert.equal(aggregateProfile(later).sites.find(site => site.functionName === 'handler')!.kind, 'user');
+		const filled = withUrls(later, scripts);
+		assert.deepEqual(filled.head.children.map(child => child.callFrame.url), ['file:///app/server.js', '', '']);
+		assert.equal(later.head.children[0]!.callFrame.url, '', 'the profile received is left as it was');
+		assert.equal(aggregateProfile(filled).sites.find(site => site.functionName === 'handler')!.kind, 'user');
 	});
 });

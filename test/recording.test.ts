@@ -2,27 +2,43 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import {decodeRecording, encodeRecord, magic, RecordingEncoder, RecordingError, recordingVersion} from '../source/sinks/recording-format.js';
 import {buildReport} from '../source/sinks/report.js';
-import {recordingEnd, replayInto} from '../source/sinks/recording-player.js';
-import {applyEvent, createStore} from '../source/ui/store.js';
-import {loadTrace, rawSnapshots} from './helpers.js';
+import {recordingEnd, replayInto} from '../source/sinks/recording-reader.js';
+import type {LeaktopEvent} from '../source/events.js';
+import {activeHistory, createModel} from '../source/model/target.js';
+import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
 
 const info = {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 42, logPath: undefined, otherTargets: 0};
 
-function record(trace: string) {
+/** A session's events over a recorded trace, with a break after the third snapshot and a clean end. */
+function liveEvents(trace: string): LeaktopEvent[] {
 	const snapshots = rawSnapshots(loadTrace(trace));
-	const encoder = new RecordingEncoder();
-	const parts = [encoder.header(info, snapshots[0]!.time - 500, 131_072, '0.0.0-test')];
-	const ends: number[] = [];
-	for (const [index, snapshot] of snapshots.entries()) {
+	const [attached, ...rest] = sessionEvents(info, snapshots, snapshots[0]!.time - 500);
+	const events: LeaktopEvent[] = [attached!];
+	for (const [index, event] of rest.entries()) {
 		if (index === 3) {
-			parts.push(encoder.event({type: 'notice', time: snapshot.time, message: 'sampler restarted', gap: true}));
+			events.push({type: 'notice', targetId: 't', time: event.time, message: 'sampler restarted', gap: true});
 		}
 
-		parts.push(encoder.snapshot(snapshot));
-		ends.push(Buffer.concat(parts).length);
+		events.push(event);
 	}
 
-	parts.push(encoder.event({type: 'end', time: snapshots.at(-1)!.time + 10}));
+	events.push({type: 'end', targetId: 't', time: snapshots.at(-1)!.time + 10});
+	return events;
+}
+
+function record(trace: string) {
+	const events = liveEvents(trace);
+	const snapshots = events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot] : []));
+	const encoder = new RecordingEncoder('0.0.0-test');
+	const parts: Buffer[] = [];
+	const ends: number[] = [];
+	for (const event of events) {
+		parts.push(encoder.encode(event));
+		if (event.type === 'snapshot') {
+			ends.push(Buffer.concat(parts).length);
+		}
+	}
+
 	return {snapshots, bytes: Buffer.concat(parts), ends};
 }
 
@@ -36,7 +52,7 @@ describe('the recording format', () => {
 		const restored = decoded.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot] : []));
 		assert.equal(restored.length, snapshots.length);
 		assert.deepEqual(asJson(restored), asJson(snapshots));
-		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot').map(event => event.type), ['notice', 'end']);
+		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot').map(event => event.type), ['attached', 'notice', 'end']);
 	});
 
 	it('is compact: call frames are written once', () => {
@@ -52,7 +68,7 @@ describe('the recording format', () => {
 		assert.match(decoded.truncated!, /partial record|damaged/);
 		assert.equal(decoded.events.filter(event => event.type === 'snapshot').length, ends.length - 1);
 		const headerOnly = decodeRecording(bytes.subarray(0, ends[0]! - 1));
-		assert.equal(headerOnly.events.length, 0);
+		assert.deepEqual(headerOnly.events.map(event => event.type), ['attached'], 'the header alone: the target, nothing sampled');
 	});
 
 	it('refuses a damaged record in the middle, a foreign file and a newer version with clear errors', () => {
@@ -67,23 +83,20 @@ describe('the recording format', () => {
 
 	it('gives the same report replayed as live from the same snapshots', () => {
 		const {snapshots, bytes} = record('trace-spikes');
-		const live = createStore();
-		live.addTarget(info, snapshots[0]!.time - 500);
-		for (const [index, snapshot] of snapshots.entries()) {
-			if (index === 3) {
-				applyEvent(live, 't', {type: 'notice', message: 'sampler restarted', gap: true});
-			}
-
-			applyEvent(live, 't', {type: 'snapshot', snapshot});
+		const live = createModel();
+		for (const event of liveEvents('trace-spikes')) {
+			live.apply(event);
 		}
 
 		const decoded = decodeRecording(bytes);
-		const replayed = createStore({mode: 'replay'});
-		replayInto(replayed, decoded);
+		const replayed = createModel();
+		replayInto(event => {
+			replayed.apply(event);
+		}, decoded);
 		const endedAt = recordingEnd(decoded);
 		assert.equal(endedAt, snapshots.at(-1)!.time + 10);
-		const liveReport = buildReport(live.getSnapshot().state.targets[0]!, 131_072, endedAt, 90);
-		assert.deepEqual(buildReport(replayed.getSnapshot().state.targets[0]!, 131_072, endedAt, 90), liveReport);
-		assert.ok(replayed.getSnapshot().state.targets[0]!.history.points().some(point => point.gap), 'the break is replayed too');
+		const liveReport = buildReport(live.targets[0]!, endedAt, 90);
+		assert.deepEqual(buildReport(replayed.targets[0]!, endedAt, 90), liveReport);
+		assert.ok(activeHistory(replayed.targets[0]!).points().some(point => point.gap), 'the break is replayed too');
 	});
 });

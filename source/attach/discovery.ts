@@ -3,7 +3,7 @@ import {hostPort, type InspectorAddress} from './address.js';
 import {CliError} from '../errors.js';
 
 /** One entry of the inspector's `/json/list`. */
-export type TargetInfo = {
+export type ListedTarget = {
 	readonly id: string;
 	readonly type: string;
 	readonly title: string;
@@ -59,7 +59,7 @@ function getJson(host: string, port: number, path: string, maxBytes: number, tim
 	});
 }
 
-function isTargetInfo(value: unknown): value is TargetInfo {
+function isTargetInfo(value: unknown): value is ListedTarget {
 	if (typeof value !== 'object' || value === null) {
 		return false;
 	}
@@ -70,7 +70,7 @@ function isTargetInfo(value: unknown): value is TargetInfo {
 }
 
 /** Reads `/json/list` and picks the first Node target; `others` counts the rest, so the UI can say which was taken. */
-export async function discoverTarget(address: InspectorAddress, timeoutMs = 3000): Promise<{target: TargetInfo; others: number}> {
+export async function discoverTarget(address: InspectorAddress, timeoutMs = 3000): Promise<{target: ListedTarget; others: number}> {
 	if (address.kind === 'ws') {
 		// The list, when the server has one, names the target; the WebSocket URL alone is enough to attach.
 		const listed = await listTargets(address, timeoutMs).catch(() => []);
@@ -91,7 +91,7 @@ export async function discoverTarget(address: InspectorAddress, timeoutMs = 3000
 	return {target: {...target, webSocketDebuggerUrl: url.toString()}, others: targets.length - 1};
 }
 
-async function listTargets(address: InspectorAddress, timeoutMs: number): Promise<TargetInfo[]> {
+async function listTargets(address: InspectorAddress, timeoutMs: number): Promise<ListedTarget[]> {
 	const list = await getJson(address.host, address.port, '/json/list', maxListBytes, timeoutMs);
 	if (!Array.isArray(list)) {
 		throw new CliError(`http://${hostPort(address.host, address.port)}/json/list is not a target list: not a Node inspector`);

@@ -1,28 +1,16 @@
 import CDP from 'chrome-remote-interface';
 import type {InspectorAddress} from './address.js';
-import {discoverTarget, fetchProtocol, type TargetInfo} from './discovery.js';
+import {discoverTarget, fetchProtocol, type ListedTarget} from './discovery.js';
 import {CliError, oneLine} from '../errors.js';
 import type {SamplingProfile} from '../model/profile.js';
-
-export type HeapUsage = {readonly usedSize: number; readonly totalSize: number};
-
-export type MemoryUsage = {
-	readonly rss: number;
-	readonly heapTotal: number;
-	readonly heapUsed: number;
-	readonly external: number;
-	readonly arrayBuffers: number;
-};
-
-/** What the one evaluated expression reads. */
-export type ProcessFigures = {readonly memory: MemoryUsage; readonly pid: number; readonly uptimeSeconds: number};
+import type {HeapUsage, ProcessFigures} from '../model/snapshot.js';
 
 /** The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. */
 export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime()})';
 
 /** The CDP session with one target: the only module that speaks the protocol. */
 export type Inspector = {
-	readonly target: TargetInfo;
+	readonly target: ListedTarget;
 	/** How many other targets the inspector listed. */
 	readonly otherTargets: number;
 	/** `includeCollected` keeps samples of objects the GC freed: the profile then counts bytes allocated, not held. */

@@ -1,16 +1,18 @@
+import type {AnyFlags, TypedFlags} from 'meow';
 import {defaultPercentile} from '../model/compare.js';
 import {CliError} from '../errors.js';
-import type {Metric} from '../sample/sampler.js';
+import type {Metric} from '../model/snapshot.js';
 import type {TargetSource} from '../sample/session.js';
 
-export type Mode = 'tui' | 'report';
+/** tui: the live view; report: one JSON report on stdout. */
+export type OutputMode = 'tui' | 'report';
 
 /** Where the data comes from: a live target, or a recording of one. */
 export type Source = TargetSource | {readonly kind: 'replay'; readonly path: string};
 
 /** Everything the command line asked for, validated. */
 export type Options = {
-	readonly mode: Mode;
+	readonly mode: OutputMode;
 	readonly source: Source;
 	readonly durationMs: number;
 	readonly intervalMs: number;
@@ -27,24 +29,27 @@ export type Options = {
 	readonly exportDir: string | undefined;
 };
 
-export type RawFlags = {
-	readonly inspect?: string;
-	readonly demo: boolean;
-	readonly report: boolean;
-	readonly duration?: string;
-	readonly interval?: string;
-	readonly samplingInterval?: string;
-	readonly maxOverhead?: string;
-	readonly eval: boolean;
-	readonly allowRemote: boolean;
-	readonly shareSampler: boolean;
-	readonly percentile?: string;
-	readonly metric?: string;
-	readonly record?: string;
-	readonly replay?: string;
-	readonly pid?: string;
-	readonly export?: string;
-};
+/** The command line's flags, as meow reads them: the spec is the one place they are declared. */
+export const flagSpec = {
+	inspect: {type: 'string'},
+	demo: {type: 'boolean', default: false},
+	report: {type: 'boolean', default: false},
+	duration: {type: 'string'},
+	interval: {type: 'string'},
+	samplingInterval: {type: 'string'},
+	maxOverhead: {type: 'string'},
+	eval: {type: 'boolean', default: true},
+	allowRemote: {type: 'boolean', default: false},
+	shareSampler: {type: 'boolean', default: false},
+	percentile: {type: 'string'},
+	metric: {type: 'string'},
+	record: {type: 'string'},
+	replay: {type: 'string'},
+	export: {type: 'string'},
+	pid: {type: 'string'},
+} as const satisfies AnyFlags;
+
+export type RawFlags = TypedFlags<typeof flagSpec>;
 
 /**
  * 128 KiB: at saturation 32 KiB cost the target ~11% of its throughput and 128 KiB ~3% (measured on a
@@ -107,7 +112,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		}
 	}
 
-	const mode: Mode = flags.report ? 'report' : 'tui';
+	const mode: OutputMode = flags.report ? 'report' : 'tui';
 	const output = mode === 'report' ? process.stderr : 'log';
 	let source: Source;
 	if (flags.replay !== undefined) {

@@ -1,15 +1,12 @@
 import type {Sources} from '../attach/script-files.js';
+import type {OriginalLocation} from '../model/location.js';
+import {knownSites, type TargetState} from '../model/target.js';
 import type {Store} from '../ui/store.js';
 
-/** The sites of every history of every target, each once. */
-function knownSites(store: Store) {
-	return store.getSnapshot().state.targets.flatMap(target => [target.history, target.allocations, target.grouped.retained, target.grouped.allocated].flatMap(history => history.sites));
-}
-
-/** Looks up the original location of every site not yet looked up, and hands the ones found to the store. */
-export function resolveOriginals(store: Store, sources: Sources, looked: Set<string> = new Set()): void {
-	const found: Array<[string, NonNullable<ReturnType<Sources['original']>>]> = [];
-	for (const site of knownSites(store)) {
+/** The original location of every site of `targets` not yet looked up, by site key, where a source map gives one. */
+export function originalsOf(targets: readonly TargetState[], sources: Sources, looked: Set<string> = new Set()): Array<[string, OriginalLocation]> {
+	const found: Array<[string, OriginalLocation]> = [];
+	for (const site of targets.flatMap(target => knownSites(target))) {
 		if (looked.has(site.key)) {
 			continue;
 		}
@@ -21,7 +18,7 @@ export function resolveOriginals(store: Store, sources: Sources, looked: Set<str
 		}
 	}
 
-	store.addOriginals(found);
+	return found;
 }
 
 /**
@@ -33,7 +30,7 @@ export function watchSources(store: Store, sources: Sources): () => void {
 	let pending: NodeJS.Immediate | undefined;
 	const work = () => {
 		pending = undefined;
-		resolveOriginals(store, sources, looked);
+		store.addOriginals(originalsOf(store.getSnapshot().state.targets, sources, looked));
 		const {state, data} = store.getSnapshot();
 		const site = data?.drill?.site;
 		if (site !== undefined) {

@@ -227,21 +227,35 @@ export function scaleAggregate(aggregate: Aggregate, factor: number): Aggregate 
 /**
  * Gives frames of unloaded code, or frames whose URL a profile dropped, the URL their script had when last seen:
  * `scripts` (script id to URL) lives as long as the session and learns from every profile. Builtins (script 0)
- * have no URL to find.
+ * have no URL to find. Returns the profile itself when no frame lacks a URL it could have (the usual case),
+ * else a copy: the profile received is never changed.
  */
-export function fillUrls(profile: SamplingProfile, scripts: Map<string, string>): void {
+export function withUrls(profile: SamplingProfile, scripts: Map<string, string>): SamplingProfile {
+	let missing = false;
 	const stack: ProfileNode[] = [profile.head];
 	while (stack.length > 0) {
 		const node = stack.pop()!;
-		const frame = node.callFrame as {-readonly [Key in keyof CallFrame]: CallFrame[Key]};
+		const frame = node.callFrame;
 		if (frame.url !== '') {
 			scripts.set(frame.scriptId, frame.url);
 		} else if (frame.scriptId !== '0') {
-			frame.url = scripts.get(frame.scriptId) ?? '';
+			missing = true;
 		}
 
 		for (const child of node.children) {
 			stack.push(child);
 		}
 	}
+
+	if (!missing) {
+		return profile;
+	}
+
+	const fill = (node: ProfileNode): ProfileNode => {
+		const frame = node.callFrame;
+		const url = frame.url === '' && frame.scriptId !== '0' ? scripts.get(frame.scriptId) ?? '' : frame.url;
+		return {...node, callFrame: url === frame.url ? frame : {...frame, url}, children: node.children.map(child => fill(child))};
+	};
+
+	return {...profile, head: fill(profile.head)};
 }

@@ -1,3 +1,5 @@
+import type {Governor} from '../model/snapshot.js';
+
 /**
  * The overhead governor: every poll forces a full GC in the target, and its cost grows with the heap, so the
  * time between polls stretches until the share of the target's time spent in polls stays under a budget.
@@ -5,22 +7,6 @@
  * the requested interval, so the table fills within seconds of attaching instead of after one stretched
  * interval; a big heap spends it on its first poll and is governed from then on.
  */
-export type Governor = {
-	/** Round trip of the last profile request: the pause leaktop caused (a forced full GC, then serialisation). */
-	readonly lastPollMs: number;
-	/** Smoothed round trip of the profile request. */
-	readonly pollMs: number;
-	/** Time from one poll's start to the next's. */
-	readonly intervalMs: number;
-	/** Share of the target's wall time spent in polls at this interval, 0..1. */
-	readonly overhead: number;
-	/** True when the interval was stretched beyond the one asked for. */
-	readonly stretched: boolean;
-	/** Pause time the allowance still holds, ms. */
-	readonly creditMs: number;
-	/** True while the allowance pays for polls more often than the budget alone allows. */
-	readonly burst: boolean;
-};
 
 const smoothing = 0.3;
 /** The allowance: at most this much pause beyond the budget's share, over a whole session. */

@@ -1,32 +1,9 @@
 import process from 'node:process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {CliError, oneLine} from '../errors.js';
-import {govern, type Governor} from './governor.js';
-import type {HeapUsage, Inspector, ProcessFigures} from '../attach/inspector.js';
-import type {SamplingProfile} from '../model/profile.js';
-
-/**
- * retained: what the live objects allocated in each site hold now (the default, and what growth is about);
- * allocated: what each site allocated since the previous poll, freed or not (brief spikes between polls).
- */
-export type Metric = 'retained' | 'allocated';
-
-/** One poll of one target: what the sampler hands to the store. */
-export type RawSnapshot = {
-	readonly targetId: string;
-	readonly time: number;
-	readonly profile: SamplingProfile;
-	readonly heap: HeapUsage;
-	/** Absent with --no-eval or when the target would not answer. */
-	readonly process: ProcessFigures | undefined;
-	readonly governor: Governor;
-	readonly samplingInterval: number;
-	/** leaktop's own CPU time since the previous poll, as a share of one core over that time. */
-	readonly selfCpu: number;
-	readonly metric: Metric;
-	/** For `allocated`: when the profile's counting began (ms since the epoch). */
-	readonly since: number;
-};
+import {govern} from './governor.js';
+import type {Inspector} from '../attach/inspector.js';
+import type {Governor, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
 
 export type SamplerEvent =
 	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}

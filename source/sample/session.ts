@@ -1,12 +1,13 @@
 import type {Writable} from 'node:stream';
+import type {EventSink} from '../events.js';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {hostPort, parseInspectAddress, resolveAddress, type InspectorAddress} from '../attach/address.js';
 import {connect, type Inspector} from '../attach/inspector.js';
-import {sample, type Metric, type RawSnapshot} from './sampler.js';
+import type {Metric} from '../model/snapshot.js';
+import {sample} from './sampler.js';
 import {CliError} from '../errors.js';
 import {activateInspector} from '../attach/pid.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from '../attach/spawn.js';
-import {applyEvent, type Store, type TargetEvent, type TargetInfo} from '../ui/store.js';
 
 export type TargetSource =
 	| {readonly kind: 'inspect'; readonly address: string; readonly allowRemote: boolean}
@@ -25,21 +26,13 @@ export type SessionOptions = {
 	readonly wantedMetric: () => Metric;
 	/** Settles when leaktop itself is ready for the first poll (see SamplerOptions.ready). */
 	readonly ready?: Promise<unknown>;
-	/** Sees everything the store sees, in the same order (a recorder). */
-	readonly observer?: SessionObserver;
+	/** Where the session's events go: the model, a recording, any sink. */
+	readonly emit: EventSink;
 	/** When an attached (not spawned) target goes away, wait for it to come back on its address and re-attach. */
 	readonly reattach?: boolean;
 };
 
-/** Receives a session's events as the store does: the target once, then snapshots and notices as they come. */
-export type SessionObserver = {
-	target(info: TargetInfo, attachedAt: number, samplingInterval: number): void;
-	snapshot(snapshot: RawSnapshot): void;
-	notice(time: number, message: string, gap: boolean): void;
-	exited(time: number, reason: string): void;
-};
-
-/** One attached target feeding the store. */
+/** One attached target, sampled into the event stream. */
 export type Session = {
 	readonly targetId: string;
 	readonly spawned: SpawnedTarget | undefined;
@@ -101,8 +94,8 @@ async function checkPid(inspector: Inspector, source: TargetSource, readProcess:
 
 let sessions = 0;
 
-/** Attaches to a target (spawning it first if asked), registers it with the store and starts sampling into it. */
-export async function startSession(store: Store, options: SessionOptions): Promise<Session> {
+/** Attaches to a target (spawning it first if asked), announces it on the event stream and samples it into it. */
+export async function startSession(options: SessionOptions): Promise<Session> {
 	const {address, spawned} = await openTarget(options.source);
 	let inspector: Inspector;
 	try {
@@ -118,33 +111,25 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 
 	sessions++;
 	const targetId = `${sessions}:${inspector.target.id}`;
-	store.addTarget({
+	const info = {
 		id: targetId,
 		title: inspector.target.title,
 		url: inspector.target.url,
 		pid: spawned?.pid ?? (options.source.kind === 'pid' ? options.source.pid : undefined),
 		logPath: spawned?.logPath,
 		otherTargets: inspector.otherTargets,
-	});
+	};
+	options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval});
+	const notice = (message: string, gap = false) => {
+		options.emit({type: 'notice', targetId, time: Date.now(), message, gap});
+	};
 
-	const {observer} = options;
-	const registered = store.getSnapshot().state.targets.find(target => target.info.id === targetId)!;
-	observer?.target(registered.info, registered.attachedAt, options.samplingInterval);
-	const emit = (event: TargetEvent) => {
-		applyEvent(store, targetId, event);
-		if (event.type === 'snapshot') {
-			observer?.snapshot(event.snapshot);
-		} else if (event.type === 'notice') {
-			observer?.notice(Date.now(), event.message, event.gap);
-		} else if (event.type === 'exited') {
-			observer?.exited(Date.now(), event.reason);
-		} else {
-			observer?.notice(Date.now(), event.reason, true);
-		}
+	const exited = (reason: string) => {
+		options.emit({type: 'exited', targetId, time: Date.now(), reason});
 	};
 
 	if (!options.readProcess) {
-		emit({type: 'notice', message: '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed', gap: false});
+		notice('--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
 	}
 
 	const controller = new AbortController();
@@ -152,7 +137,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 	const watchClose = (current: Inspector) => {
 		current.onClose(reason => {
 			if (!controller.signal.aborted) {
-				emit({type: 'exited', reason: options.reattach === true && spawned === undefined ? `${reason}; waiting for it to come back on ${hostPort(address.host, address.port)}` : reason});
+				exited(options.reattach === true && spawned === undefined ? `${reason}; waiting for it to come back on ${hostPort(address.host, address.port)}` : reason);
 			}
 		});
 	};
@@ -160,7 +145,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 	watchClose(inspector);
 	void spawned?.exited.then(exit => {
 		if (!controller.signal.aborted) {
-			emit({type: 'exited', reason: `target exited (${describeExit(exit)})`});
+			exited(`target exited (${describeExit(exit)})`);
 		}
 	});
 
@@ -178,7 +163,11 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 			metric: options.wantedMetric,
 			ready: options.ready,
 		})) {
-			emit(event.type === 'snapshot' ? event : {type: 'notice', message: event.message, gap: event.gap === true});
+			if (event.type === 'snapshot') {
+				options.emit({type: 'snapshot', targetId, time: event.snapshot.time, snapshot: event.snapshot});
+			} else {
+				notice(event.message, event.gap === true);
+			}
 		}
 	};
 
@@ -194,7 +183,7 @@ export async function startSession(store: Store, options: SessionOptions): Promi
 
 			inspector = next;
 			watchClose(next);
-			emit({type: 'attached', reason: 're-attached: the target restarted; history has a break here'});
+			options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval, reattached: 're-attached: the target restarted; history has a break here'});
 			await sampleWith(next);
 		}
 	})();

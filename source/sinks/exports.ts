@@ -4,7 +4,7 @@ import {gzipSync} from 'node:zlib';
 import type {Comparison} from '../model/compare.js';
 import {CliError, oneLine} from '../errors.js';
 import {comparisonPprof, toHeapProfile, toPprof} from './export-formats.js';
-import type {TargetState} from '../ui/store.js';
+import type {TargetState} from '../model/target.js';
 
 /**
  * Writes what the user asked to keep into `dir`: the latest profile for DevTools and for pprof, and both sides

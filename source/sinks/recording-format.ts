@@ -1,7 +1,7 @@
 import {crc32, deflateRawSync, inflateRawSync} from 'node:zlib';
 import type {CallFrame, ProfileNode, ProfileSample, SamplingProfile} from '../model/profile.js';
-import type {RawSnapshot} from '../sample/sampler.js';
-import type {TargetInfo} from '../ui/store.js';
+import type {RawSnapshot} from '../model/snapshot.js';
+import type {LeaktopEvent, TargetInfo} from '../events.js';
 
 /**
  * leaktop's recording format, version 1: the magic line `LEAKTOP-RECORDING\n`, then records, each
@@ -36,20 +36,12 @@ type SnapshotRecord = {
 	readonly samples: number[];
 };
 
-/** A notice the sampler gave; `gap` breaks the history at this point. */
-export type NoticeRecord = {readonly type: 'notice'; readonly time: number; readonly message: string; readonly gap: boolean};
-export type ExitRecord = {readonly type: 'exited'; readonly time: number; readonly reason: string};
-/** Written when recording ends cleanly: when the session ended. */
-export type EndRecord = {readonly type: 'end'; readonly time: number};
+/** The other events as they lie in the file: without the target id, which the header gives. */
+type EventRecord<Type extends LeaktopEvent['type']> = Omit<Extract<LeaktopEvent, {type: Type}>, 'targetId'>;
+/** The target came back after it went away (written since re-attaching was added; older files say it in a notice). */
+type ReattachedRecord = {readonly type: 'attached'; readonly time: number; readonly reattached: string};
 
-export type WireRecord = RecordingHeader | SnapshotRecord | NoticeRecord | ExitRecord | EndRecord;
-
-/** What a recording holds, in order, with profiles restored. */
-export type RecordedEvent =
-	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
-	| NoticeRecord
-	| ExitRecord
-	| EndRecord;
+export type WireRecord = RecordingHeader | SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'end'> | ReattachedRecord;
 
 function frame(call: CallFrame): FrameTuple {
 	return [call.functionName, call.scriptId, call.url, call.lineNumber, call.columnNumber];
@@ -68,17 +60,48 @@ export function encodeRecord(record: WireRecord): Buffer {
 	return Buffer.concat([head, payload]);
 }
 
-/** Turns what a session produces into recording bytes; keeps the frame table between snapshots. */
+/**
+ * Turns the event stream of one target into recording bytes; keeps the frame table between snapshots. The
+ * first `attached` event writes the magic line and the header.
+ */
 export class RecordingEncoder {
 	private readonly frameIds = new Map<string, number>();
+	private started = false;
 
-	header(target: TargetInfo, attachedAt: number, samplingInterval: number, leaktop: string): Buffer {
-		return Buffer.concat([magic, encodeRecord({
-			type: 'header', format: 'leaktop-recording', version: recordingVersion, leaktop, target, attachedAt, samplingInterval,
-		})]);
+	constructor(private readonly leaktop: string) {}
+
+	encode(event: LeaktopEvent): Buffer {
+		switch (event.type) {
+			case 'attached': {
+				if (this.started) {
+					return encodeRecord({type: 'attached', time: event.time, reattached: event.reattached ?? 're-attached'});
+				}
+
+				this.started = true;
+				return Buffer.concat([magic, encodeRecord({
+					type: 'header', format: 'leaktop-recording', version: recordingVersion, leaktop: this.leaktop, target: event.info, attachedAt: event.time, samplingInterval: event.samplingInterval,
+				})]);
+			}
+
+			case 'snapshot': {
+				return this.snapshot(event.snapshot);
+			}
+
+			case 'notice': {
+				return encodeRecord({type: 'notice', time: event.time, message: event.message, gap: event.gap});
+			}
+
+			case 'exited': {
+				return encodeRecord({type: 'exited', time: event.time, reason: event.reason});
+			}
+
+			case 'end': {
+				return encodeRecord({type: 'end', time: event.time});
+			}
+		}
 	}
 
-	snapshot(snapshot: RawSnapshot): Buffer {
+	private snapshot(snapshot: RawSnapshot): Buffer {
 		const frames: FrameTuple[] = [];
 		const nodes: number[] = [];
 		const stack: Array<[ProfileNode, number]> = [[snapshot.profile.head, -1]];
@@ -104,10 +127,6 @@ export class RecordingEncoder {
 		const samples = snapshot.profile.samples.flatMap(sample => [sample.size, sample.nodeId, sample.ordinal]);
 		const {profile: _profile, targetId: _targetId, ...rest} = snapshot;
 		return encodeRecord({type: 'snapshot', snapshot: rest, frames, nodes, samples});
-	}
-
-	event(record: NoticeRecord | ExitRecord | EndRecord): Buffer {
-		return encodeRecord(record);
 	}
 }
 
@@ -136,7 +155,8 @@ function restoreProfile(record: SnapshotRecord, frames: readonly FrameTuple[]): 
 
 export type DecodedRecording = {
 	readonly header: RecordingHeader;
-	readonly events: readonly RecordedEvent[];
+	/** The recorded event stream, from the `attached` event the header stands for. */
+	readonly events: readonly LeaktopEvent[];
 	/** Set when the file ends in a partial record (a crash mid-write): what it says, for a notice. */
 	readonly truncated: string | undefined;
 };
@@ -154,7 +174,7 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 	let header: RecordingHeader | undefined;
 	let truncated: string | undefined;
 	const frames: FrameTuple[] = [];
-	const events: RecordedEvent[] = [];
+	const events: LeaktopEvent[] = [];
 	while (offset < bytes.length) {
 		if (offset + 8 > bytes.length || offset + 8 + bytes.readUInt32BE(offset) > bytes.length) {
 			truncated = `the recording ends in a partial record (${bytes.length - offset} bytes at offset ${offset}), skipped: leaktop stopped while writing it`;
@@ -191,15 +211,19 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 			}
 
 			header = record;
+			events.push({type: 'attached', targetId: header.target.id, time: header.attachedAt, info: header.target, samplingInterval: header.samplingInterval});
 			continue;
 		}
 
+		const targetId = header.target.id;
 		if (record.type === 'snapshot') {
 			frames.push(...record.frames);
-			const snapshot: RawSnapshot = {...record.snapshot, targetId: header.target.id, profile: restoreProfile(record, frames)};
-			events.push({type: 'snapshot', snapshot});
+			const snapshot: RawSnapshot = {...record.snapshot, targetId, profile: restoreProfile(record, frames)};
+			events.push({type: 'snapshot', targetId, time: snapshot.time, snapshot});
+		} else if (record.type === 'attached') {
+			events.push({...record, targetId, info: header.target, samplingInterval: header.samplingInterval});
 		} else if (record.type !== 'header') {
-			events.push(record);
+			events.push({...record, targetId});
 		}
 	}
 

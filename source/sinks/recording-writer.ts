@@ -1,22 +1,21 @@
 import {closeSync, fsyncSync, openSync, writeSync} from 'node:fs';
 import {CliError, oneLine} from '../errors.js';
+import type {EventSink} from '../events.js';
 import {RecordingEncoder} from './recording-format.js';
-import type {RawSnapshot} from '../sample/sampler.js';
-import type {SessionObserver} from '../sample/session.js';
-import type {TargetInfo} from '../ui/store.js';
 
-/** A session observer that appends everything to a recording file as it arrives. */
-export type Recorder = SessionObserver & {
+/** A sink of the event stream that appends every event to a recording file as it arrives. */
+export type Recorder = {
 	readonly path: string;
+	readonly write: EventSink;
 	/** Bytes written so far, and how many snapshots. */
 	readonly written: {readonly bytes: number; readonly snapshots: number};
-	/** Writes the end record and closes the file. */
-	end(time: number): void;
+	/** Writes the end record of `targetId` and closes the file; does nothing the second time. */
+	end(targetId: string, time: number): void;
 };
 
 /**
  * Creates the recording file (never over an existing one: it may be evidence someone kept) and returns the
- * observer that fills it. Every record is written whole with one synchronous append, so a crash loses at most
+ * sink that fills it. Every record is written whole with one synchronous append, so a crash loses at most
  * the record being written.
  */
 export function createRecorder(path: string, version: string): Recorder {
@@ -28,37 +27,30 @@ export function createRecorder(path: string, version: string): Recorder {
 		throw new CliError(code === 'EEXIST' ? `--record ${path}: the file exists; leaktop never overwrites a recording, choose another name` : `--record ${path}: ${oneLine(error)}`);
 	}
 
-	const encoder = new RecordingEncoder();
+	const encoder = new RecordingEncoder(version);
 	const written = {bytes: 0, snapshots: 0};
 	let open = true;
-	const write = (bytes: Buffer) => {
-		if (open) {
-			written.bytes += writeSync(fd, bytes);
+	const write: EventSink = event => {
+		if (!open) {
+			return;
+		}
+
+		written.bytes += writeSync(fd, encoder.encode(event));
+		if (event.type === 'snapshot') {
+			written.snapshots++;
 		}
 	};
 
 	return {
 		path,
 		written,
-		target(info: TargetInfo, attachedAt: number, samplingInterval: number) {
-			write(encoder.header(info, attachedAt, samplingInterval, version));
-		},
-		snapshot(snapshot: RawSnapshot) {
-			write(encoder.snapshot(snapshot));
-			written.snapshots++;
-		},
-		notice(time, message, gap) {
-			write(encoder.event({type: 'notice', time, message, gap}));
-		},
-		exited(time, reason) {
-			write(encoder.event({type: 'exited', time, reason}));
-		},
-		end(time) {
+		write,
+		end(targetId, time) {
 			if (!open) {
 				return;
 			}
 
-			write(encoder.event({type: 'end', time}));
+			write({type: 'end', targetId, time});
 			fsyncSync(fd);
 			closeSync(fd);
 			open = false;

@@ -5,9 +5,9 @@ import {profileSizeHint} from '../model/profile-size.js';
 import {heaviestPaths, userFrameOf} from '../model/call-paths.js';
 import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites} from '../model/ranking.js';
-import type {Metric} from '../sample/sampler.js';
+import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
-import {activeHistory, type TargetState} from '../ui/store.js';
+import {activeHistory, type TargetState} from '../model/target.js';
 
 export type ReportSite = {
 	readonly functionName: string;
@@ -92,9 +92,10 @@ function steadyShare({firstPoll, pollMsTotal}: TargetState, endedAt: number): nu
 
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
 export function buildReport(
-	target: TargetState, samplingInterval: number, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
+	target: TargetState, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
 ): Report {
-	const {latest, latestAggregate, metric} = target;
+	const {latest, metric, samplingInterval} = target;
+	const latestAggregate = target.latestAggregates.site;
 	const history = activeHistory(target);
 	const points = history.points();
 	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained'});

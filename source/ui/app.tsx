@@ -81,9 +81,9 @@ function statusLine({state, data}: StoreSnapshot): string {
 		parts.push(data.offHeap);
 	}
 
-	const large = target.latestAggregate === undefined || target.latest === undefined
+	const large = target.latestAggregates.site === undefined || target.latest === undefined
 		? undefined
-		: profileSizeHint(target.latestAggregate.nodeCount, target.latest.samplingInterval);
+		: profileSizeHint(target.latestAggregates.site.nodeCount, target.latest.samplingInterval);
 	if (large !== undefined) {
 		parts.push(large);
 	}

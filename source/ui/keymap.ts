@@ -1,4 +1,5 @@
-import type {Action, Effect, Mode} from './store.js';
+import type {Effect, Mode} from './store.js';
+import type {Action} from './view-state.js';
 
 export type Command = Action | Effect | {readonly type: 'quit'};
 

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison, type ComparisonRow} from '../../model/compare.js';
 import {fit, formatBytes} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
-import type {Metric} from '../../sample/sampler.js';
+import type {Metric} from '../../model/snapshot.js';
 
 type Props = {
 	readonly comparison: Comparison;

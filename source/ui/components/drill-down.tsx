@@ -3,7 +3,7 @@ import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../form
 import type {SourceText} from '../../model/location.js';
 import {sparkValues} from '../../model/ranking.js';
 import type {Point} from '../../model/history.js';
-import type {DrillView} from '../store.js';
+import type {DrillView} from '../derive.js';
 
 type Props = {
 	readonly drill: DrillView;

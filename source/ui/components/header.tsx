@@ -2,7 +2,9 @@ import {Box, Text} from 'ink';
 import {formatBytes, formatDuration, formatPercent, fit} from '../../format.js';
 import {displayPath} from '../../model/location.js';
 import {sortLabels, type SortKey} from '../../model/ranking.js';
-import type {ReplayStatus, TargetState, WindowChoice} from '../store.js';
+import type {TargetState} from '../../model/target.js';
+import type {ReplayStatus} from '../store.js';
+import type {WindowChoice} from '../view-state.js';
 
 type Props = {
 	readonly target: TargetState;
@@ -23,7 +25,8 @@ function targetName(target: TargetState, cwd: string): string {
 
 /** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
 export function Header({target, window, sort, width, color, cwd, replay}: Props) {
-	const {latest, latestAggregate} = target;
+	const {latest} = target;
+	const latestAggregate = target.latestAggregates.site;
 	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
 	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
 	const memory = latest?.process?.memory;

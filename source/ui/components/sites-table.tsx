@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import {sparkValues, type SiteRow} from '../../model/ranking.js';
-import type {Metric} from '../../sample/sampler.js';
+import type {Metric} from '../../model/snapshot.js';
 import type {Point} from '../../model/history.js';
 
 type Props = {

@@ -1,95 +1,9 @@
-import {readFileSync} from 'node:fs';
-import {CliError, oneLine} from '../errors.js';
-import {decodeRecording, RecordingError, type DecodedRecording, type RecordedEvent} from './recording-format.js';
-import {applyEvent, type Effect, type Store, type TargetEvent} from '../ui/store.js';
-
-/** Reads a recording file; a missing, foreign, corrupt or too new file is one clear error. */
-export function loadRecording(path: string): DecodedRecording {
-	let bytes: Buffer;
-	try {
-		bytes = readFileSync(path);
-	} catch (error) {
-		throw new CliError(`--replay ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : oneLine(error)}`);
-	}
-
-	try {
-		return decodeRecording(bytes);
-	} catch (error) {
-		if (error instanceof RecordingError) {
-			throw new CliError(`--replay ${path}: ${error.message}`);
-		}
-
-		throw error;
-	}
-}
-
-function targetEvent(event: RecordedEvent): TargetEvent | undefined {
-	switch (event.type) {
-		case 'snapshot': {
-			return event;
-		}
-
-		case 'notice': {
-			return {type: 'notice', message: event.message, gap: event.gap};
-		}
-
-		case 'exited': {
-			return {type: 'exited', reason: event.reason};
-		}
-
-		case 'end': {
-			return undefined;
-		}
-	}
-}
-
-/** When the recorded session ended: its end record, or, after a crash, its last event. */
-export function recordingEnd(recording: DecodedRecording): number {
-	const last = recording.events.at(-1);
-	if (last === undefined) {
-		return recording.header.attachedAt;
-	}
-
-	return last.type === 'snapshot' ? last.snapshot.time : last.time;
-}
-
-/**
- * The recording cut into steps: each snapshot with the notices before it, then what came after the last
- * snapshot (the target's exit) as a last step of its own.
- */
-function steps(recording: DecodedRecording): TargetEvent[][] {
-	const result: TargetEvent[][] = [[]];
-	for (const event of recording.events) {
-		const applied = targetEvent(event);
-		if (applied !== undefined) {
-			result.at(-1)!.push(applied);
-		}
-
-		if (event.type === 'snapshot') {
-			result.push([]);
-		}
-	}
-
-	return result;
-}
-
-/**
- * Registers the recording's target with the store and feeds it the whole recording, exactly as the live
- * session fed it.
- */
-export function replayInto(store: Store, recording: DecodedRecording): void {
-	const {target, attachedAt} = recording.header;
-	store.addTarget(target, attachedAt);
-	for (const step of steps(recording)) {
-		for (const event of step) {
-			applyEvent(store, target.id, event);
-		}
-	}
-
-	if (recording.truncated !== undefined) {
-		store.notice(target.id, recording.truncated);
-	}
-}
+import type {DecodedRecording} from '../sinks/recording-format.js';
+import {replayInto, steps} from '../sinks/recording-reader.js';
+import {createStore, type Effect, type Store} from '../ui/store.js';
+import {onSignals} from './common.js';
+import type {Options} from './options.js';
+import {loadTui, showStore} from './show.js';
 
 export const speeds: readonly number[] = [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64];
 /** The longest a player waits between two snapshots, however far apart they were recorded. */
@@ -109,7 +23,7 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 	const apply = (from: number, to: number) => {
 		for (const step of allSteps.slice(from, to)) {
 			for (const event of step) {
-				applyEvent(store, targetId, event);
+				store.apply(event);
 			}
 		}
 	};
@@ -195,7 +109,9 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 		schedule();
 	};
 
-	replayInto(store, recording);
+	replayInto(event => {
+		store.apply(event);
+	}, recording);
 	publish();
 	const unsubscribe = store.onEffect(act);
 	return {
@@ -204,4 +120,20 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 			unsubscribe();
 		},
 	};
+}
+
+/** `--replay` in the TUI: the recording opens at its last snapshot, paused; the replay keys move through it. */
+export async function replayTui(options: Options, recording: DecodedRecording): Promise<number> {
+	const store = createStore({view: {percentile: options.percentile}, mode: 'replay'});
+	const tui = loadTui();
+	const player = playRecording(store, recording);
+	const stop = new AbortController();
+	onSignals(stop);
+	try {
+		await showStore(store, tui, options, stop.signal);
+	} finally {
+		player.stop();
+	}
+
+	return 0;
 }

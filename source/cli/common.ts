@@ -1,0 +1,67 @@
+import {readFileSync} from 'node:fs';
+import process from 'node:process';
+import {oneLine} from '../errors.js';
+import type {EventSink} from '../events.js';
+import {startSession, type Session, type TargetSource} from '../sample/session.js';
+import type {Metric} from '../model/snapshot.js';
+import {createRecorder, type Recorder} from '../sinks/recording-writer.js';
+import type {Options} from './options.js';
+
+export const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
+
+/** SIGINT, SIGTERM and SIGHUP end leaktop the orderly way: `stop` aborts, and the mode cleans up. */
+export function onSignals(stop: AbortController): void {
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+		process.on(signal, () => {
+			stop.abort();
+		});
+	}
+}
+
+/** A time stamp that fits a file name. */
+export function fileStamp(): string {
+	return new Date().toISOString().replaceAll(/[:.]/g, '-');
+}
+
+export type LiveSession = {readonly session: Session; readonly recorder: Recorder | undefined};
+
+/**
+ * Attaches to (or spawns) the target and samples it into `sink` and into the recording asked for. Guards the
+ * process meanwhile: a spawned target is ended and the recording gets its end however leaktop exits.
+ */
+export async function openSession(options: Options, source: TargetSource, sink: EventSink, more: {
+	readonly wantedMetric: () => Metric;
+	readonly ready?: Promise<unknown>;
+	readonly reattach: boolean;
+	/** Where an inspector error is told once attached. */
+	readonly say: (targetId: string, message: string) => void;
+}): Promise<LiveSession> {
+	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
+	// inspector surfaces here. Before attaching it ends leaktop with one line; after, the status line says it.
+	let onInspectorError: (error: Error) => void = error => {
+		process.stderr.write(`leaktop: the inspector sent something that is not the DevTools protocol: ${oneLine(error)}\n`);
+		process.exit(2);
+	};
+
+	process.on('uncaughtException', error => {
+		onInspectorError(error);
+	});
+	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
+	const session = await startSession({
+		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
+		emit: recorder === undefined ? sink : event => {
+			sink(event);
+			recorder.write(event);
+		},
+	});
+	process.on('exit', () => {
+		// Last resort: never leave a spawned target behind, nor a recording without its end.
+		session.spawned?.stop();
+		recorder?.end(session.targetId, Date.now());
+	});
+	onInspectorError = error => {
+		more.say(session.targetId, `inspector error: ${oneLine(error)}`);
+	};
+
+	return {session, recorder};
+}

@@ -1,0 +1,82 @@
+import {join} from 'node:path';
+import process from 'node:process';
+import {oneLine} from '../errors.js';
+import {formatBytes} from '../format.js';
+import type {Session, TargetSource} from '../sample/session.js';
+import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
+import {createStore, type Store} from '../ui/store.js';
+import {fileStamp, onSignals, openSession} from './common.js';
+import type {Options} from './options.js';
+import {loadTui, showStore} from './show.js';
+
+/** The heavy operations, once the user confirmed them: a heap snapshot to a file, or a forced GC. */
+function heavyOnConfirm(store: Store, session: Session, exportDir: string | undefined): () => void {
+	return store.onEffect(effect => {
+		const {data} = store.getSnapshot();
+		if (effect.type !== 'heavy' || data === undefined) {
+			return;
+		}
+
+		const id = data.target.info.id;
+		const say = (message: string) => {
+			store.notice(id, message);
+		};
+
+		if (effect.operation === 'collect-garbage') {
+			say('forcing a full GC…');
+			session.inspector.collectGarbage().then(() => {
+				say('full GC done');
+			}, (error: unknown) => {
+				say(`full GC failed: ${oneLine(error)}`);
+			});
+			return;
+		}
+
+		const pid = data.target.info.pid ?? data.target.latest?.process?.pid ?? 'target';
+		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
+		say('heap snapshot: starting…');
+		writeHeapSnapshot(session.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
+			say(`heap snapshot: ${Math.round(share * 100)}%…`);
+		}).then(bytes => {
+			say(`heap snapshot written (${formatBytes(bytes)}), for DevTools → Memory → Load: ${path}`);
+		}, (error: unknown) => {
+			say(`heap snapshot failed: ${oneLine(error)}`);
+		});
+	});
+}
+
+/** The live view of a target: attach (or spawn), sample into the store, show it until the user quits. */
+export async function liveTui(options: Options, source: TargetSource): Promise<number> {
+	const stop = new AbortController();
+	onSignals(stop);
+	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
+	// Loading ink takes most of a second: do it while attaching, not after.
+	const tui = loadTui();
+	tui.catch(() => undefined);
+	const {session, recorder} = await openSession(options, source, event => {
+		store.apply(event);
+	}, {
+		wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, reattach: true, say(targetId, message) {
+			store.notice(targetId, message);
+		},
+	});
+	let fatal: unknown;
+	session.done.catch((error: unknown) => {
+		fatal = error;
+		stop.abort();
+	});
+	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
+	try {
+		await showStore(store, tui, options, stop.signal);
+	} finally {
+		stopHeavy();
+		await session.stop();
+		recorder?.end(session.targetId, Date.now());
+	}
+
+	if (fatal !== undefined) {
+		throw fatal;
+	}
+
+	return 0;
+}

@@ -1,0 +1,108 @@
+import process from 'node:process';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {Sources} from '../attach/script-files.js';
+import {comparePoints} from '../model/compare.js';
+import {bucketOptions} from '../model/ranking.js';
+import {activeHistory, createModel, type TargetState} from '../model/target.js';
+import type {TargetSource} from '../sample/session.js';
+import type {Session} from '../sample/session.js';
+import {writeExports} from '../sinks/exports.js';
+import type {DecodedRecording} from '../sinks/recording-format.js';
+import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
+import {buildReport} from '../sinks/report.js';
+import {onSignals, openSession} from './common.js';
+import type {Options} from './options.js';
+import {originalsOf} from './resolve-sources.js';
+
+/** Writes the exports a report was asked for, saying on stderr what it writes. */
+function exportReport(dir: string, target: TargetState, percentile: number): void {
+	const history = activeHistory(target);
+	const points = history.points();
+	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
+	const files = writeExports(dir, target, comparison, message => {
+		process.stderr.write(`leaktop: ${message}\n`);
+	});
+	process.stderr.write(`leaktop: wrote ${files.join(', ')}\n`);
+}
+
+/** Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for. */
+async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined): Promise<void> {
+	const report = buildReport(target, endedAt, options.percentile, new Map(originalsOf([target], new Sources())));
+	await new Promise<void>(resolve => {
+		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
+			resolve();
+		});
+	});
+	if (aside !== undefined) {
+		process.stderr.write(`leaktop: ${aside}\n`);
+	}
+
+	if (options.exportDir !== undefined) {
+		exportReport(options.exportDir, target, options.percentile);
+	}
+}
+
+async function sampleForReport(session: Session, options: Options, stop: AbortSignal): Promise<void> {
+	const startedAt = Date.now();
+	const progress = process.stderr.isTTY
+		? setInterval(() => {
+			process.stderr.write(`\rleaktop: sampling ${Math.round((Date.now() - startedAt) / 1000)}/${options.durationMs / 1000} s`);
+		}, 1000)
+		: undefined;
+	try {
+		await Promise.race([sleep(options.durationMs, undefined, {signal: stop}).catch(() => undefined), session.done]);
+		if (!stop.aborted) {
+			await session.finish();
+		}
+	} finally {
+		clearInterval(progress);
+		if (progress !== undefined) {
+			process.stderr.write('\n');
+		}
+	}
+}
+
+/** `--report` on a live target: sample for the duration (or until it exits), then one JSON report. */
+export async function reportLive(options: Options, source: TargetSource): Promise<number> {
+	const stop = new AbortController();
+	onSignals(stop);
+	const model = createModel();
+	const {session, recorder} = await openSession(options, source, event => {
+		model.apply(event);
+	}, {
+		wantedMetric: () => options.metric, reattach: false, say(targetId, message) {
+			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
+		},
+	});
+	try {
+		await sampleForReport(session, options, stop.signal);
+	} finally {
+		await session.stop();
+	}
+
+	const endedAt = Date.now();
+	recorder?.end(session.targetId, endedAt);
+	const target = model.targets.find(entry => entry.info.id === session.targetId)!;
+	await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`);
+	if (target.status.kind === 'exited') {
+		process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
+		return 3;
+	}
+
+	if (target.snapshots === 0) {
+		process.stderr.write(`leaktop: no profile arrived during the report (${target.notice ?? 'the inspector did not answer in time'})\n`);
+		return 3;
+	}
+
+	return 0;
+}
+
+/** `--report --replay`: the report of a recording, the same one the live session would have printed. */
+export async function reportReplay(options: Options, recording: DecodedRecording): Promise<number> {
+	const model = createModel();
+	replayInto(event => {
+		model.apply(event);
+	}, recording);
+	await deliver(model.targets[0]!, recordingEnd(recording), options, recording.truncated);
+	return 0;
+}

@@ -1,0 +1,60 @@
+import {basename, join} from 'node:path';
+import process from 'node:process';
+import {Sources} from '../attach/script-files.js';
+import {oneLine} from '../errors.js';
+import {writeExports} from '../sinks/exports.js';
+import type {Store} from '../ui/store.js';
+import {fileStamp} from './common.js';
+import type {Options} from './options.js';
+import {watchSources} from './resolve-sources.js';
+
+/** Ink draws nothing until exit when it believes it runs in CI; a terminal on stdout is a user watching. */
+export function prepareTerminal(): void {
+	delete process.env['CI'];
+	delete process.env['CONTINUOUS_INTEGRATION'];
+	// React's development build, the default, draws a frame ~30% slower (npm run bench).
+	process.env['NODE_ENV'] ??= 'production';
+}
+
+/** Loads the TUI (ink, yoga's WebAssembly: most of a second), after preparing the terminal for it. */
+export function loadTui() {
+	prepareTerminal();
+	return import('../ui/tui.js');
+}
+
+/** `e` in the TUI: exports the view's target and comparison, reporting on the status line. */
+function exportOnKey(store: Store, exportDir: string | undefined): () => void {
+	return store.onEffect(effect => {
+		const {data} = store.getSnapshot();
+		if (effect.type !== 'export' || data === undefined) {
+			return;
+		}
+
+		const id = data.target.info.id;
+		const dir = exportDir ?? join(process.cwd(), `leaktop-export-${fileStamp()}`);
+		try {
+			const files = writeExports(dir, data.target, data.comparison, message => {
+				store.notice(id, message);
+			});
+			store.notice(id, `exported ${files.map(file => basename(file)).join(', ')} to ${dir}`);
+		} catch (error) {
+			store.notice(id, `export failed: ${oneLine(error)}`);
+		}
+	});
+}
+
+/**
+ * Shows the store in the TUI until the user quits or `stop` aborts, with what every mode's TUI answers:
+ * exports on `e` and the user's source files for original locations and the drill-down.
+ */
+export async function showStore(store: Store, tui: ReturnType<typeof loadTui>, options: Options, stop: AbortSignal): Promise<void> {
+	const {runTui} = await tui;
+	const stopExports = exportOnKey(store, options.exportDir);
+	const stopSources = watchSources(store, new Sources());
+	try {
+		await runTui(store, stop);
+	} finally {
+		stopSources();
+		stopExports();
+	}
+}

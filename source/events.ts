@@ -1,0 +1,47 @@
+import type {RawSnapshot} from './model/snapshot.js';
+
+/**
+ * The one event stream: every door (a live session, a recording being played) emits these, and every consumer
+ * (the model, the recording writer, the report, any later sink) reads them unchanged. Each carries the id of
+ * the target it is about, so several targets can share one stream.
+ */
+
+/** Who a target is, as the session found it. */
+export type TargetInfo = {
+	readonly id: string;
+	readonly title: string;
+	readonly url: string;
+	readonly pid: number | undefined;
+	/** Where a spawned target's output goes. */
+	readonly logPath: string | undefined;
+	/** Other targets the inspector listed that were not taken. */
+	readonly otherTargets: number;
+};
+
+export type LeaktopEvent =
+	/**
+	 * Sampling began. The first one for a target introduces it; a later one (`reattached` says why) means the
+	 * target came back after it went away: history has a break there.
+	 */
+	| {readonly type: 'attached'; readonly targetId: string; readonly time: number; readonly info: TargetInfo; readonly samplingInterval: number; readonly reattached?: string}
+	| {readonly type: 'snapshot'; readonly targetId: string; readonly time: number; readonly snapshot: RawSnapshot}
+	/** Something to tell the user; `gap`: sampling restarted, so history has a break here. */
+	| {readonly type: 'notice'; readonly targetId: string; readonly time: number; readonly message: string; readonly gap: boolean}
+	| {readonly type: 'exited'; readonly targetId: string; readonly time: number; readonly reason: string}
+	/** The session ended cleanly. */
+	| {readonly type: 'end'; readonly targetId: string; readonly time: number};
+
+export type EventType = LeaktopEvent['type'];
+
+/** Anything that reads the stream. */
+export type EventSink = (event: LeaktopEvent) => void;
+
+/** One sink that hands every event to each of `sinks`, in order. */
+export function fanOut(...sinks: ReadonlyArray<EventSink | undefined>): EventSink {
+	const present = sinks.filter(sink => sink !== undefined);
+	return event => {
+		for (const sink of present) {
+			sink(event);
+		}
+	};
+}

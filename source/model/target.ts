@@ -1,0 +1,203 @@
+import type {LeaktopEvent, TargetInfo} from '../events.js';
+import {History, type Gauges, type HistoryOptions} from './history.js';
+import {aggregateProfile, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
+import type {Baseline} from './ranking.js';
+import type {Metric, RawSnapshot} from './snapshot.js';
+
+export type TargetStatus =
+	| {readonly kind: 'sampling'}
+	| {readonly kind: 'exited'; readonly reason: string};
+
+/** One history per grouping and metric: what every view, the report and the exports read. */
+export type Histories = {readonly [grouping in Grouping]: {readonly [metric in Metric]: History}};
+
+/**
+ * Everything known about one target. Replaced by a new object whenever an event changes it, so a view can
+ * tell change by identity; the histories inside are owned by the model and grow in place.
+ */
+export type TargetState = {
+	readonly info: TargetInfo;
+	readonly attachedAt: number;
+	/** Bytes between samples in V8's sampler, as the session asked for it. */
+	readonly samplingInterval: number;
+	/**
+	 * site: functions as V8 reports them; user: builtins and Node internals counted in their nearest user frame.
+	 * retained: live bytes per site; allocated: bytes allocated per second over each interval.
+	 */
+	readonly histories: Histories;
+	/** Script id to URL, for the life of the session: names frames whose URL a later profile dropped. */
+	readonly scripts: ReadonlyMap<string, string>;
+	/** The latest snapshot's aggregate, per grouping. */
+	readonly latestAggregates: {readonly [grouping in Grouping]: Aggregate | undefined};
+	/** The metric of the latest snapshot. */
+	readonly metric: Metric;
+	/** Bytes allocated per second between the last two polls, when known. */
+	readonly allocationRate: number | undefined;
+	readonly baseline: Baseline | undefined;
+	/** The latest snapshot, its profile's URLs filled from `scripts`. */
+	readonly latest: RawSnapshot | undefined;
+	readonly firstGauges: Gauges | undefined;
+	readonly snapshots: number;
+	/** Sum of every poll's round trip: the time leaktop held the target paused. */
+	readonly pollMsTotal: number;
+	/** The first poll, which pays for the whole heap at once, apart from the governed ones after it. */
+	readonly firstPoll: {readonly ms: number; readonly endedAt: number} | undefined;
+	readonly status: TargetStatus;
+	readonly notice: string | undefined;
+};
+
+/** The history of the metric being measured, grouped as asked. */
+export function activeHistory(target: TargetState, grouping: Grouping = 'site'): History {
+	return target.histories[grouping][target.metric];
+}
+
+function eachHistory(target: TargetState): History[] {
+	return [target.histories.site.retained, target.histories.site.allocated, target.histories.user.retained, target.histories.user.allocated];
+}
+
+/** Every site any history of the target has seen, each once per history. */
+export function knownSites(target: TargetState) {
+	return eachHistory(target).flatMap(history => history.sites);
+}
+
+/**
+ * Bytes allocated per second before this poll: in the allocated metric, the profile's whole weight (already
+ * per second); in the retained one, a lower bound from the running count of the samples still alive
+ * (Δ max ordinal × interval): samples of objects that died young are gone from the profile.
+ */
+function allocationRate(previous: RawSnapshot | undefined, previousAggregate: Aggregate | undefined, raw: RawSnapshot, aggregate: Aggregate): number | undefined {
+	if (raw.metric === 'allocated') {
+		return aggregate.totalBytes;
+	}
+
+	if (previous === undefined || previousAggregate === undefined || previous.metric !== 'retained' || raw.time <= previous.time) {
+		return undefined;
+	}
+
+	const counted = aggregate.maxOrdinal - previousAggregate.maxOrdinal;
+	// A lower count means the sampler restarted: the difference says nothing.
+	return counted < 0 ? undefined : (counted * raw.samplingInterval * 1000) / (raw.time - previous.time);
+}
+
+function gaugesOf(snapshot: RawSnapshot): Gauges {
+	return {
+		heapUsed: snapshot.heap.usedSize,
+		heapTotal: snapshot.heap.totalSize,
+		rss: snapshot.process?.memory.rss ?? Number.NaN,
+		external: snapshot.process?.memory.external ?? Number.NaN,
+		arrayBuffers: snapshot.process?.memory.arrayBuffers ?? Number.NaN,
+	};
+}
+
+function ingest(target: TargetState, received: RawSnapshot): TargetState {
+	const scripts = new Map(target.scripts);
+	const raw = {...received, profile: withUrls(received.profile, scripts)};
+	const perSecond = 1000 / Math.max(1, raw.time - raw.since);
+	const [site, user] = (['site', 'user'] as const).map(grouping => {
+		const counted = aggregateProfile(raw.profile, grouping);
+		return raw.metric === 'allocated' ? scaleAggregate(counted, perSecond) : counted;
+	}) as [Aggregate, Aggregate];
+	const gauges = gaugesOf(raw);
+	target.histories.site[raw.metric].add(raw.time, site, gauges);
+	target.histories.user[raw.metric].add(raw.time, user, gauges);
+	return {
+		...target, scripts, latest: raw, latestAggregates: {site, user}, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
+		pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
+		metric: raw.metric,
+		allocationRate: allocationRate(target.latest, target.latestAggregates.site, raw, site),
+	};
+}
+
+function markGap(target: TargetState): TargetState {
+	for (const history of eachHistory(target)) {
+		history.markGap();
+	}
+
+	return target;
+}
+
+/** The live bytes of every site now, to compare later snapshots against. */
+function baselineOf(target: TargetState): Baseline | undefined {
+	const point = target.histories.site.retained.latest;
+	return point === undefined || target.metric !== 'retained' ? undefined : {time: point.time, bytes: Float32Array.from(point.mean)};
+}
+
+/** One target's state after an event about it. */
+function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
+	switch (event.type) {
+		case 'snapshot': {
+			return ingest(target, event.snapshot);
+		}
+
+		case 'notice': {
+			return {...(event.gap ? markGap(target) : target), notice: event.message};
+		}
+
+		case 'exited': {
+			return {...target, status: {kind: 'exited', reason: event.reason}};
+		}
+
+		case 'attached': {
+			return event.reattached === undefined ? target : {...markGap(target), status: {kind: 'sampling'}, notice: event.reattached};
+		}
+
+		case 'end': {
+			return target;
+		}
+	}
+}
+
+/**
+ * The model of every target in a session: it ingests the event stream and owns the histories and analyses,
+ * so the live view, a replay and a report compute the same numbers from the same events.
+ */
+export type Model = {
+	readonly targets: readonly TargetState[];
+	apply(event: LeaktopEvent): void;
+	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
+	reset(targetId: string): void;
+	/** Takes the target's live bytes now as the baseline (false: none yet), or forgets the baseline. */
+	setBaseline(targetId: string, set: boolean): boolean;
+};
+
+export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
+	const history = () => new History(options.history);
+	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
+		info, attachedAt, samplingInterval, metric: 'retained', scripts: new Map(),
+		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
+		latestAggregates: {site: undefined, user: undefined},
+		allocationRate: undefined, baseline: undefined, latest: undefined,
+		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, firstPoll: undefined, status: {kind: 'sampling'}, notice: undefined,
+	});
+	let targets: readonly TargetState[] = [];
+	const update = (id: string, change: (target: TargetState) => TargetState) => {
+		targets = targets.map(target => (target.info.id === id ? change(target) : target));
+	};
+
+	return {
+		get targets() {
+			return targets;
+		},
+		apply(event) {
+			if (event.type === 'attached' && !targets.some(target => target.info.id === event.targetId)) {
+				targets = [...targets, fresh(event.info, event.time, event.samplingInterval)];
+				return;
+			}
+
+			update(event.targetId, target => applyToTarget(target, event));
+		},
+		reset(targetId) {
+			update(targetId, target => fresh(target.info, target.attachedAt, target.samplingInterval));
+		},
+		setBaseline(targetId, set) {
+			const target = targets.find(entry => entry.info.id === targetId);
+			const baseline = set && target !== undefined ? baselineOf(target) : undefined;
+			if (target === undefined || (set && baseline === undefined)) {
+				return false;
+			}
+
+			update(targetId, entry => ({...entry, baseline}));
+			return true;
+		},
+	};
+}
