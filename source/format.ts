@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** Bytes in decimal units with three significant digits: 999 B, 1.23 MB, 45.6 MB. */
@@ -45,21 +46,45 @@ export function formatPercent(share: number): string {
 	return `${percent >= 9.95 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)}%`;
 }
 
-/** Cuts text to `width` columns, keeping the end (file names end paths) when `keep` is 'end'. */
+const graphemes = new Intl.Segmenter();
+
+/**
+ * Cuts text to `width` terminal columns, keeping the end (file names end paths) when `keep` is 'end'. Counts
+ * columns, not UTF-16 code units: a CJK character takes two, a combining accent none, and neither is split.
+ */
 export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	if (text.length <= width) {
+	if (stringWidth(text) <= width) {
 		return text;
 	}
 
-	if (width === 1) {
-		return '…';
+	const parts = Array.from(graphemes.segment(text), part => part.segment);
+	if (keep === 'end') {
+		parts.reverse();
 	}
 
-	return keep === 'end' ? `…${text.slice(text.length - width + 1)}` : `${text.slice(0, width - 1)}…`;
+	let used = 1;
+	const kept: string[] = [];
+	for (const part of parts) {
+		const columns = stringWidth(part);
+		if (used + columns > width) {
+			break;
+		}
+
+		used += columns;
+		kept.push(part);
+	}
+
+	return keep === 'end' ? `…${kept.reverse().join('')}` : `${kept.join('')}…`;
+}
+
+/** Pads text to `width` terminal columns, on the right (`left` aligned) or on the left. */
+export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+	const space = ' '.repeat(Math.max(0, width - stringWidth(text)));
+	return align === 'left' ? text + space : space + text;
 }
 
 const blocks = '▁▂▃▄▅▆▇█';

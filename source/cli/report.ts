@@ -1,5 +1,4 @@
 import process from 'node:process';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {Sources} from '../attach/script-files.js';
 import {comparePoints} from '../model/compare.js';
 import {bucketOptions} from '../model/ranking.js';
@@ -13,6 +12,7 @@ import {buildReport} from '../sinks/report.js';
 import {onSignals, openSession} from './common.js';
 import type {Options} from './options.js';
 import {originalsOf} from './resolve-sources.js';
+import {sleep} from '../sleep.js';
 
 /** Writes the exports a report was asked for, saying on stderr what it writes. */
 function exportReport(dir: string, target: TargetState, percentile: number): void {
@@ -50,7 +50,7 @@ async function sampleForReport(session: Session, options: Options, stop: AbortSi
 		}, 1000)
 		: undefined;
 	try {
-		await Promise.race([sleep(options.durationMs, undefined, {signal: stop}).catch(() => undefined), session.done]);
+		await Promise.race([sleep(options.durationMs, stop), session.done]);
 		if (!stop.aborted) {
 			await session.finish();
 		}

@@ -14,7 +14,8 @@ export type GrowthOptions = {
 	readonly samplingInterval: number;
 };
 
-const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
+/** What a site shows before its history can say anything. */
+export const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
 const minimumPoints = 6;
 const minimumSpanMs = 8000;
 const sustainedTrend = 0.6;

@@ -1,4 +1,4 @@
-import {growthBySite, type Growth} from './growth.js';
+import {growthBySite, noGrowth, type Growth} from './growth.js';
 import type {Aggregate, SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './history.js';
@@ -47,7 +47,6 @@ const compare: Record<SortKey, (a: SiteRow, b: SiteRow) => number> = {
 	baseline: (a, b) => (b.sinceBaseline ?? 0) - (a.sinceBaseline ?? 0) || b.liveBytes - a.liveBytes,
 };
 
-const noGrowth: Growth = {bytesPerMinute: 0, trend: 0, suspect: false};
 
 type GrowthMemo = {readonly revision: number; readonly from: number; readonly count: number; readonly samplingInterval: number; readonly growth: Growth[]};
 const growthMemo = new WeakMap<History, GrowthMemo>();

@@ -1,9 +1,9 @@
 import process from 'node:process';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {CliError, oneLine} from '../errors.js';
 import {govern} from './governor.js';
 import type {Inspector} from '../attach/inspector.js';
 import type {Governor, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
+import {sleep} from '../sleep.js';
 
 export type SamplerEvent =
 	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
@@ -83,7 +83,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 		await options.onSampling?.();
 		// The sampler sees only what is allocated from now on: a first poll at once would show an empty table.
 		await Promise.all([
-			sleep(Math.min(options.intervalMs, firstPollDelayMs), undefined, {signal: options.signal}).catch(() => undefined),
+			sleep(Math.min(options.intervalMs, firstPollDelayMs), options.signal),
 			options.ready?.catch(() => undefined),
 		]);
 		while (!options.signal.aborted && !inspector.closed) {
@@ -99,7 +99,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					since = Date.now();
 					yield {type: 'notice', message: `now measuring ${metric === 'allocated' ? 'bytes allocated per second' : 'retained bytes'}; history has a break here`, gap: true};
 					// A poll right after the restart would cover no time at all.
-					await sleep(options.intervalMs, undefined, {signal: options.signal}).catch(() => undefined);
+					await sleep(options.intervalMs, options.signal);
 					continue;
 				}
 			}
@@ -153,7 +153,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				failures++;
 				const backoffMs = Math.min(30_000, options.intervalMs * (2 ** failures));
 				yield {type: 'notice', message: `poll failed: ${oneLine(error)}; retrying in ${Math.round(backoffMs / 1000)} s`};
-				await sleep(backoffMs, undefined, {signal: options.signal}).catch(() => undefined);
+				await sleep(backoffMs, options.signal);
 				continue;
 			}
 
@@ -163,7 +163,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			}
 
 			const elapsed = performance.now() - start;
-			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), undefined, {signal: untilNextPoll}).catch(() => undefined);
+			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), untilNextPoll);
 		}
 	} finally {
 		if (started && !inspector.closed) {

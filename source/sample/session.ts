@@ -1,6 +1,5 @@
 import type {Writable} from 'node:stream';
 import type {EventSink} from '../events.js';
-import {setTimeout as sleep} from 'node:timers/promises';
 import {hostPort, parseInspectAddress, resolveAddress, type InspectorAddress} from '../attach/address.js';
 import {connect, type Inspector} from '../attach/inspector.js';
 import type {Metric} from '../model/snapshot.js';
@@ -8,6 +7,7 @@ import {sample} from './sampler.js';
 import {CliError} from '../errors.js';
 import {activateInspector} from '../attach/pid.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from '../attach/spawn.js';
+import {sleep} from '../sleep.js';
 
 export type TargetSource =
 	| {readonly kind: 'inspect'; readonly address: string; readonly allowRemote: boolean}
@@ -62,7 +62,7 @@ async function openTarget(source: TargetSource): Promise<{address: InspectorAddr
 /** Waits for a target to answer on the address again, then connects; undefined when stopped first. */
 async function reconnect(address: InspectorAddress, signal: AbortSignal): Promise<Inspector | undefined> {
 	while (!signal.aborted) {
-		await sleep(reconnectPollMs, undefined, {signal}).catch(() => undefined);
+		await sleep(reconnectPollMs, signal);
 		if (signal.aborted) {
 			return undefined;
 		}

@@ -3,6 +3,7 @@ import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison, 
 import {fit, formatBytes} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import type {Metric} from '../../model/snapshot.js';
+import {pageStart, tableLine} from './table.js';
 
 type Props = {
 	readonly comparison: Comparison;
@@ -41,15 +42,15 @@ export function ComparePane({comparison, metric, sort, selected, focused, width,
 	const nameWidth = Math.max(8, Math.floor((width - fixed) * 0.5));
 	const locationWidth = Math.max(6, width - fixed - nameWidth - 1);
 	const visible = Math.max(1, height - 3);
-	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), comparison.rows.length - visible));
+	const first = pageStart(selected, comparison.rows.length, visible);
 	const what = metric === 'allocated' ? 'allocated bytes/s' : 'retained bytes';
 	const title = `COMPARE ${what}: ${describeHeavy(comparison)}, weight ≥ ${formatBytes(comparison.heavy.threshold)} · sort ${compareSortLabels[sort]}`;
-	const line = (marker: string, name: string, location: string, values: readonly string[]) => [
-		marker,
-		fit(name, nameWidth).padEnd(nameWidth),
-		fit(location, locationWidth, 'end').padEnd(locationWidth),
-		...values.map((value, index) => value.padStart(Object.values(numbers)[index]!)),
-	].join(' ');
+	const line = (marker: string, name: string, location: string, values: readonly string[]) => tableLine([
+		{text: marker, width: 1},
+		{text: name, width: nameWidth},
+		{text: location, width: locationWidth, cut: 'end'},
+		...values.map((text, index) => ({text, width: Object.values(numbers)[index]!, align: 'right' as const})),
+	]);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate" bold={focused} color={color && focused ? 'cyan' : undefined}>{fit(title, width)}</Text>

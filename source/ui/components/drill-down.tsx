@@ -1,9 +1,10 @@
 import {Box, Text} from 'ink';
-import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
+import {fit, formatBytes, pad, formatPercent, formatRate, sparkline} from '../../format.js';
 import type {SourceText} from '../../model/location.js';
 import {sparkValues} from '../../model/ranking.js';
 import type {Point} from '../../model/history.js';
 import type {DrillView} from '../derive.js';
+import {pageStart} from './table.js';
 
 type Props = {
 	readonly drill: DrillView;
@@ -25,7 +26,7 @@ function treeLine(row: DrillView['rows'][number], locate: Props['locate'], width
 	const marker = row.depth === 0 ? '◆' : row.expanded ? '▾' : row.expandable ? '▸' : ' ';
 	const figures = `${formatBytes(row.bytes).padStart(9)} ${formatPercent(row.share).padStart(5)}`;
 	const label = `${'  '.repeat(Math.min(row.depth, 12))}${marker} ${row.site.functionName}  ${locate(row.site)}`;
-	return `${fit(label, width - figures.length - 2).padEnd(width - figures.length - 1)} ${figures}`;
+	return `${pad(fit(label, width - figures.length - 2), width - figures.length - 1)} ${figures}`;
 }
 
 function sourceLines(source: Props['source'], width: number, height: number): string[] {
@@ -38,7 +39,7 @@ function sourceLines(source: Props['source'], width: number, height: number): st
 		return [`source of ${name}: ${text.reason}`];
 	}
 
-	const first = Math.max(0, Math.min(line - 1 - Math.floor(height / 3), text.lines.length - height + 1));
+	const first = pageStart(line - 1, text.lines.length, height - 1, Math.floor(height / 3));
 	const shown = text.lines.slice(first, first + height - 1);
 	const gutter = String(first + shown.length).length;
 	return [
@@ -65,7 +66,7 @@ export function DrillDown({drill, selected, points, location, source, locate, wi
 	const sourceWidth = wide ? width - treeWidth - 2 : width;
 	const sourceHeight = wide ? bodyHeight : bodyHeight - treeHeight;
 	const chosen = Math.min(selected, drill.rows.length - 1);
-	const first = Math.max(0, Math.min(chosen - Math.floor(treeHeight / 2), drill.rows.length - treeHeight + 1));
+	const first = pageStart(chosen, drill.rows.length, treeHeight - 1, Math.floor(treeHeight / 2));
 	const treeTitle = tree === 'callers' ? 'CALLERS (bottom-up: who calls it, heaviest first) · t: callees' : 'CALLEES (top-down: what it and its callees hold) · t: callers';
 	const treeBox = (
 		<Box flexDirection="column" width={treeWidth} height={treeHeight}>

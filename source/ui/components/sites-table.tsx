@@ -1,9 +1,11 @@
+import stringWidth from 'string-width';
 import {Box, Text} from 'ink';
 import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import {sparkValues, type SiteRow} from '../../model/ranking.js';
 import type {Metric} from '../../model/snapshot.js';
 import type {Point} from '../../model/history.js';
+import {pageStart, tableLine} from './table.js';
 
 type Props = {
 	readonly rows: readonly SiteRow[];
@@ -58,7 +60,7 @@ const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples',
  */
 function fitLocation(text: string, width: number): string {
 	const arrow = text.indexOf(' ← ');
-	if (text.length <= width || arrow < 0 || width < 4) {
+	if (stringWidth(text) <= width || arrow < 0 || width < 4) {
 		return fit(text, width, 'end');
 	}
 
@@ -66,10 +68,9 @@ function fitLocation(text: string, width: number): string {
 }
 
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
-	return order.filter(column => columns[column] > 0).map(column => {
-		const text = column === 'location' ? fitLocation(values[column], columns[column]) : fit(values[column], columns[column], 'start');
-		return rightAligned.has(column) ? text.padStart(columns[column]) : text.padEnd(columns[column]);
-	}).join(' ');
+	return tableLine(order.map(column => ({
+		text: values[column], width: columns[column], align: rightAligned.has(column) ? 'right' : 'left', cut: column === 'location' ? fitLocation : 'start',
+	})));
 }
 
 /** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
@@ -77,7 +78,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 	const columns = tableColumns(width, baseline);
 	const retained = metric === 'retained';
 	const visible = Math.max(1, height - 1);
-	const first = Math.max(0, Math.min(selected - Math.floor(visible / 2), rows.length - visible));
+	const first = pageStart(selected, rows.length, visible);
 	const page = rows.slice(first, first + visible);
 	return (
 		<Box flexDirection="column" height={height}>
