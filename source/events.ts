@@ -1,4 +1,4 @@
-import type {RawSnapshot} from './model/snapshot.js';
+import type {HeapUsage, ProcessFigures, RawSnapshot} from './model/snapshot.js';
 
 /**
  * The one event stream: every door (a live session, a recording being played) emits these, and every consumer
@@ -25,6 +25,8 @@ export type LeaktopEvent =
 	 */
 	| {readonly type: 'attached'; readonly targetId: string; readonly time: number; readonly info: TargetInfo; readonly samplingInterval: number; readonly reattached?: string}
 	| {readonly type: 'snapshot'; readonly targetId: string; readonly time: number; readonly snapshot: RawSnapshot}
+	/** The heap's figures between polls (once a second, no GC); `process` unless --no-eval. */
+	| {readonly type: 'gauges'; readonly targetId: string; readonly time: number; readonly heap: HeapUsage; readonly process: ProcessFigures | undefined}
 	/** Something to tell the user; `gap`: sampling restarted, so history has a break here. */
 	| {readonly type: 'notice'; readonly targetId: string; readonly time: number; readonly message: string; readonly gap: boolean}
 	| {readonly type: 'exited'; readonly targetId: string; readonly time: number; readonly reason: string}

@@ -74,7 +74,7 @@ describe('call paths through a profile recorded from a real program', () => {
 describe('scope and filter', () => {
 	const row = (functionName: string, url: string, kind: SiteRow['kind'], liveBytes: number): SiteRow => ({
 		key: `${functionName}${url}`, functionName, url, line: 1, column: 1, kind, id: 0, liveBytes, samples: 1, share: 0.1,
-		growthPerMinute: 10, suspect: false, sinceBaseline: undefined,
+		growthPerMinute: 10, growthBasis: 'history', verdict: 'unknown', suspect: false, age: undefined, sinceBaseline: undefined,
 	});
 	const rows = [
 		row('handler', '/app/server.js', 'user', 50),

@@ -22,6 +22,11 @@ const sustainedTrend = 0.6;
 const heapShareFloor = 0.005;
 const samplesFloor = 4;
 
+/** Whether a window holds enough points, over enough time, for growth to say anything. */
+export function hasEnoughHistory(points: readonly Point[]): boolean {
+	return points.length >= minimumPoints && points.at(-1)!.time - points[0]!.time >= minimumSpanMs;
+}
+
 /** Median of the pairwise slopes and the Mann–Kendall score of (time, value) pairs. */
 export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>, scratch?: Float64Array): {slope: number; trend: number} {
 	const pairs = (times.length * (times.length - 1)) / 2;
@@ -65,12 +70,7 @@ export function theilSen(times: ArrayLike<number>, values: ArrayLike<number>, sc
  */
 export function growthBySite(points: readonly Point[], siteCount: number, options: GrowthOptions & BucketOptions): Growth[] {
 	const result: Growth[] = Array.from({length: siteCount}, () => noGrowth);
-	if (points.length < minimumPoints || siteCount === 0) {
-		return result;
-	}
-
-	const span = points.at(-1)!.time - points[0]!.time;
-	if (span < minimumSpanMs) {
+	if (!hasEnoughHistory(points) || siteCount === 0) {
 		return result;
 	}
 

@@ -39,7 +39,20 @@ export type Site = SiteIdentity & {
 	/** Scaled estimate of the bytes this site's allocations still hold. */
 	readonly liveBytes: number;
 	readonly samples: number;
+	/**
+	 * The live bytes and samples by when they were allocated, in the bands of `AgeBins` (oldest first), and the
+	 * bytes allocated since its `recentFrom`: what survivor age is judged from. Absent when not asked for.
+	 */
+	readonly ageBytes?: readonly number[];
+	readonly ageSamples?: readonly number[];
+	readonly recentBytes?: number;
 };
+
+/**
+ * How to count survivors by allocation time, in the allocation clock's units (sample ordinals): band `i` holds
+ * ordinals in [edges[i], edges[i + 1]), and `recentFrom` starts the recent window.
+ */
+export type AgeBins = {readonly edges: readonly number[]; readonly recentFrom: number};
 
 export type Aggregate = {
 	/** Sorted by live bytes, heaviest first. */
@@ -80,7 +93,7 @@ export function siteOf(frame: CallFrame): SiteIdentity {
 	};
 }
 
-type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number};
+type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number; ageBytes: number[] | undefined; ageSamples: number[] | undefined; recentBytes: number};
 
 /**
  * Finds the accumulator of a call frame by script id, then position, then name: nested maps with short keys
@@ -150,12 +163,66 @@ function countSamples(samples: readonly ProfileSample[]): (nodeId: number) => nu
 	return nodeId => counts.get(nodeId) ?? 0;
 }
 
+/** The band of an ordinal: the last edge at or below it (edges ascend; few, so a scan). */
+function bandOf(edges: readonly number[], ordinal: number): number {
+	let band = 0;
+	while (band < edges.length - 2 && ordinal >= edges[band + 1]!) {
+		band++;
+	}
+
+	return band;
+}
+
+/**
+ * Counts every live sample in its site's band of allocation time. A node's self size is V8's scaled estimate
+ * of what its samples hold; it is shared among them by their sizes (exact when they are alike, as one site's
+ * allocations mostly are), so the bands of a site add up to its live bytes.
+ */
+function countAges(samples: readonly ProfileSample[], sampled: ReadonlyMap<number, {accumulator: Accumulator; selfSize: number}>, bins: AgeBins): void {
+	const sizes = new Map<number, number>();
+	for (const {nodeId, size} of samples) {
+		sizes.set(nodeId, (sizes.get(nodeId) ?? 0) + size);
+	}
+
+	const bands = bins.edges.length - 1;
+	for (const {nodeId, size, ordinal} of samples) {
+		const node = sampled.get(nodeId);
+		if (node === undefined) {
+			continue;
+		}
+
+		const {accumulator} = node;
+		accumulator.ageBytes ??= Array.from({length: bands}, () => 0);
+		accumulator.ageSamples ??= Array.from({length: bands}, () => 0);
+		const sizeSum = sizes.get(nodeId)!;
+		const bytes = sizeSum > 0 ? (node.selfSize * size) / sizeSum : 0;
+		const band = bandOf(bins.edges, ordinal);
+		accumulator.ageBytes[band]! += bytes;
+		accumulator.ageSamples[band]!++;
+		if (ordinal > bins.recentFrom) {
+			accumulator.recentBytes += bytes;
+		}
+	}
+}
+
+/** The highest sample ordinal of a profile: how far its allocation clock has run. */
+export function maxOrdinalOf(profile: SamplingProfile): number {
+	let max = 0;
+	for (const sample of profile.samples) {
+		if (sample.ordinal > max) {
+			max = sample.ordinal;
+		}
+	}
+
+	return max;
+}
+
 /**
  * Folds a sampling profile into allocation sites: the self sizes of every node whose frame is the same
  * function, with the number of live samples taken in it. Node ids are not stable across polls, so sites are
  * keyed by call frame. Walks iteratively because stacks can be deeper than the JS call stack allows.
  */
-export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 'site'): Aggregate {
+export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 'site', ages?: AgeBins): Aggregate {
 	const bySite = new Map<string, Accumulator>();
 	// Several frames can be one site (a script loaded twice has two script ids): identities are built once per
 	// distinct frame and merged by key.
@@ -163,21 +230,17 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 		const identity = siteOf(frame);
 		let accumulator = bySite.get(identity.key);
 		if (accumulator === undefined) {
-			accumulator = {identity, liveBytes: 0, samples: 0};
+			accumulator = {identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: 0};
 			bySite.set(identity.key, accumulator);
 		}
 
 		return accumulator;
 	});
 	const samplesOf = countSamples(profile.samples);
-	let maxOrdinal = 0;
-	for (const sample of profile.samples) {
-		if (sample.ordinal > maxOrdinal) {
-			maxOrdinal = sample.ordinal;
-		}
-	}
+	const maxOrdinal = maxOrdinalOf(profile);
 
 	const stack: ProfileNode[] = [profile.head];
+	const sampled = new Map<number, {accumulator: Accumulator; selfSize: number}>();
 	// Grouping by user frame: the nearest ancestor-or-self with the user's (or a dependency's) code owns a node.
 	const owners: Array<Accumulator | undefined> = [undefined];
 	let nodeCount = 0;
@@ -196,15 +259,26 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 		const accumulator = grouping === 'user' ? owner ?? own : own;
 		accumulator.liveBytes += node.selfSize;
 		totalBytes += node.selfSize;
-		accumulator.samples += samplesOf(node.id);
+		const samples = samplesOf(node.id);
+		accumulator.samples += samples;
+		if (samples > 0 && ages !== undefined) {
+			sampled.set(node.id, {accumulator, selfSize: node.selfSize});
+		}
+	}
+
+	if (ages !== undefined) {
+		countAges(profile.samples, sampled, ages);
 	}
 
 	const sites: Site[] = [];
-	for (const {identity, liveBytes, samples} of bySite.values()) {
+	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
+	for (const {identity, liveBytes, samples, ageBytes, ageSamples, recentBytes} of bySite.values()) {
 		if (liveBytes > 0 || samples > 0) {
 			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
 			const {key, functionName, url, line, column, kind} = identity;
-			sites.push({key, functionName, url, line, column, kind, liveBytes, samples});
+			sites.push(ages === undefined
+				? {key, functionName, url, line, column, kind, liveBytes, samples}
+				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes});
 		}
 	}
 

@@ -1,5 +1,7 @@
-import {growthBySite, noGrowth, type Growth} from './growth.js';
-import type {Aggregate, SiteIdentity} from './profile.js';
+import {survivorAge, type AgeClock, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
+import {growthBySite, hasEnoughHistory, noGrowth, type Growth} from './growth.js';
+import {userFrameOf} from './call-paths.js';
+import {hasUserCode, type Aggregate, type SamplingProfile, type Site, type SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './history.js';
 import {BucketCache, type BucketOptions} from './window-buckets.js';
@@ -24,6 +26,13 @@ export type RankOptions = {
 	/** Growth and the leak verdict make sense for retained bytes only. */
 	readonly growth?: boolean;
 	readonly baseline?: Baseline;
+	/** The allocation clock of the latest profile: with it, verdicts come from survivor age. */
+	readonly clock?: AgeClock;
+	/**
+	 * The latest profile and its aggregate grouped by user frame: a builtin with too few samples of its own (a
+	 * Map's backing store is one large object, reallocated as it grows) is judged with its user frame's survivors.
+	 */
+	readonly userFrames?: {readonly profile: SamplingProfile; readonly grouped: Aggregate};
 };
 
 export type SiteRow = SiteIdentity & {
@@ -33,10 +42,56 @@ export type SiteRow = SiteIdentity & {
 	/** Share of all sampled live bytes, 0..1. */
 	readonly share: number;
 	readonly growthPerMinute: number;
+	/** What the growth figure rests on: the window's history of polls, or the survivors' age in the latest profile. */
+	readonly growthBasis: 'history' | 'age';
+	/** The verdict: from survivor age when the site has samples enough, else from the window's growth. */
+	readonly verdict: AgeVerdict;
+	/** The verdict is `leaking`. */
 	readonly suspect: boolean;
+	readonly age: SurvivorAge | undefined;
 	/** Live bytes now minus at the baseline; undefined without one. */
 	readonly sinceBaseline: number | undefined;
 };
+
+type Judgement = Pick<SiteRow, 'growthPerMinute' | 'growthBasis' | 'verdict' | 'suspect' | 'age'>;
+
+/**
+ * One verdict from the two witnesses. Survivor age speaks first whenever the site has samples enough: it needs
+ * one profile, where growth needs six polls, and it tells a step (a cache filled once) from a leak, which a
+ * short window cannot. The growth figure then agrees with it: a leaking site shows the window's growth (or, while
+ * the history is short, its retention rate); any other shows none, since a step or a bounded cache is not growth.
+ */
+function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefined): Judgement {
+	if (age === undefined || age.verdict === 'unknown') {
+		return {growthPerMinute: growth.bytesPerMinute, growthBasis: 'history', verdict: growth.suspect ? 'leaking' : 'unknown', suspect: growth.suspect, age};
+	}
+
+	if (age.verdict !== 'leaking') {
+		return {growthPerMinute: 0, growthBasis: 'age', verdict: age.verdict, suspect: false, age};
+	}
+
+	const fromHistory = enoughHistory && growth.bytesPerMinute > 0;
+	return {growthPerMinute: fromHistory ? growth.bytesPerMinute : age.retentionPerMinute, growthBasis: fromHistory ? 'history' : 'age', verdict: 'leaking', suspect: true, age};
+}
+
+function ownAge(site: Site, clock: AgeClock | undefined): SurvivorAge | undefined {
+	return clock === undefined || clock.polls.length < 2 || site.ageBytes === undefined || site.ageSamples === undefined
+		? undefined
+		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? 0, clock);
+}
+
+/** Survivor age for a site: its own, or, for a builtin or internal frame too thin to judge, its user frame's. */
+function ageOf(site: Site, clock: AgeClock | undefined, userFrames: RankOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
+	const own = ownAge(site, clock);
+	if (own?.verdict !== 'unknown' || hasUserCode(site.kind) || userFrames === undefined || grouped === undefined) {
+		return own;
+	}
+
+	const frame = userFrameOf(userFrames.profile, site);
+	const group = frame === undefined ? undefined : grouped.get(frame.key);
+	const theirs = group === undefined ? undefined : ownAge(group, clock);
+	return theirs === undefined || theirs.verdict === 'unknown' ? own : {...theirs, bands: own.bands, samples: own.samples};
+}
 
 const compare: Record<SortKey, (a: SiteRow, b: SiteRow) => number> = {
 	leak: (a, b) => (Number(b.suspect) - Number(a.suspect))
@@ -81,10 +136,11 @@ export function windowGrowth(history: History, points: readonly Point[], samplin
 }
 
 // Spelled out: in V8 11 (Node 20) spreading an object and adding properties costs ~7 µs a row, 15 ms a table.
-function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: number, share: number, growth: Growth, sinceBaseline: number | undefined): SiteRow {
+function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: number, share: number, judgement: Judgement, sinceBaseline: number | undefined): SiteRow {
 	return {
 		key: site.key, functionName: site.functionName, url: site.url, line: site.line, column: site.column, kind: site.kind,
-		id, liveBytes, samples, share, growthPerMinute: growth.bytesPerMinute, suspect: growth.suspect, sinceBaseline,
+		id, liveBytes, samples, share, growthPerMinute: judgement.growthPerMinute, growthBasis: judgement.growthBasis,
+		verdict: judgement.verdict, suspect: judgement.suspect, age: judgement.age, sinceBaseline,
 	};
 }
 
@@ -94,6 +150,9 @@ function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: num
  */
 export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number, options: RankOptions = {}): SiteRow[] {
 	const growth = options.growth === false ? [] : windowGrowth(history, points, samplingInterval);
+	const enoughHistory = hasEnoughHistory(points);
+	const clock = options.growth === false ? undefined : options.clock;
+	const grouped = options.userFrames === undefined ? undefined : new Map(options.userFrames.grouped.sites.map(site => [site.key, site]));
 	const {baseline} = options;
 	const since = (id: number, liveBytes: number) => (baseline === undefined ? undefined : liveBytes - (id < baseline.bytes.length ? baseline.bytes[id]! : 0));
 	const total = latest.totalBytes;
@@ -106,7 +165,8 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		}
 
 		present.add(id);
-		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, growth[id] ?? noGrowth, since(id, site.liveBytes)));
+		const judgement = judge(growth[id] ?? noGrowth, enoughHistory, ageOf(site, clock, options.userFrames, grouped));
+		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, judgement, since(id, site.liveBytes)));
 	}
 
 	// Sites gone since (a collected leak, a freed baseline) still answer "what grew" and "what changed".
@@ -114,7 +174,7 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		const siteGrowth = growth[id] ?? noGrowth;
 		const sinceBaseline = since(id, 0);
 		if (!present.has(id) && (siteGrowth.suspect || (sinceBaseline !== undefined && sinceBaseline < 0))) {
-			rows.push(siteRow(site, id, 0, 0, 0, siteGrowth, sinceBaseline));
+			rows.push(siteRow(site, id, 0, 0, 0, judge(siteGrowth, enoughHistory, undefined), sinceBaseline));
 		}
 	}
 

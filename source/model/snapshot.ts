@@ -54,5 +54,10 @@ export type RawSnapshot = {
 	readonly metric: Metric;
 	/** For `allocated`: when the profile's counting began (ms since the epoch). */
 	readonly since: number;
+	/**
+	 * When the sampler began counting the ordinals in this profile (ms since the epoch): where the allocation
+	 * clock of survivor age starts. Absent in recordings made before it was kept, and for a shared sampler.
+	 */
+	readonly samplingStartedAt?: number;
 };
 

@@ -1,8 +1,10 @@
 import type {LeaktopEvent, TargetInfo} from '../events.js';
+import {AllocationClock} from './allocation-clock.js';
+import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
-import {aggregateProfile, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
-import type {Baseline} from './ranking.js';
-import type {Metric, RawSnapshot} from './snapshot.js';
+import {aggregateProfile, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
+import type {Baseline, RankOptions} from './ranking.js';
+import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js';
 
 export type TargetStatus =
 	| {readonly kind: 'sampling'}
@@ -31,6 +33,10 @@ export type TargetState = {
 	readonly latestAggregates: {readonly [grouping in Grouping]: Aggregate | undefined};
 	/** The metric of the latest snapshot. */
 	readonly metric: Metric;
+	/** Survivor age's clock since the sampler last started: retained polls and heap readings (grows in place). */
+	readonly ageClock: AllocationClock;
+	/** The newest figures of the heap (and process, unless --no-eval): from a poll or a reading between polls. */
+	readonly live: {readonly time: number; readonly heap: HeapUsage; readonly process: ProcessFigures | undefined} | undefined;
 	/** Bytes allocated per second between the last two polls, when known. */
 	readonly allocationRate: number | undefined;
 	readonly baseline: Baseline | undefined;
@@ -53,6 +59,15 @@ export function activeHistory(target: TargetState, grouping: Grouping = 'site'):
 
 function eachHistory(target: TargetState): History[] {
 	return [target.histories.site.retained, target.histories.site.allocated, target.histories.user.retained, target.histories.user.allocated];
+}
+
+/** What ranking needs to judge the target's sites by survivor age: the clock, and the profile grouped by user frame. */
+export function ageContext(target: TargetState): Pick<RankOptions, 'clock' | 'userFrames'> {
+	const grouped = target.latestAggregates.user;
+	return {
+		clock: target.ageClock,
+		userFrames: target.latest === undefined || grouped === undefined ? undefined : {profile: target.latest.profile, grouped},
+	};
 }
 
 /** Every site any history of the target has seen, each once per history. */
@@ -93,8 +108,17 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	const scripts = new Map(target.scripts);
 	const raw = {...received, profile: withUrls(received.profile, scripts)};
 	const perSecond = 1000 / Math.max(1, raw.time - raw.since);
+	const {ageClock} = target;
+	if (raw.metric === 'retained') {
+		ageClock.poll(raw.time, maxOrdinalOf(raw.profile), raw.samplingStartedAt, target.attachedAt);
+		ageClock.heap(raw.time, raw.heap.usedSize);
+	} else {
+		ageClock.restart(raw.time);
+	}
+
+	const ages = raw.metric === 'retained' ? ageBins(ageClock) : undefined;
 	const [site, user] = (['site', 'user'] as const).map(grouping => {
-		const counted = aggregateProfile(raw.profile, grouping);
+		const counted = aggregateProfile(raw.profile, grouping, ages);
 		return raw.metric === 'allocated' ? scaleAggregate(counted, perSecond) : counted;
 	}) as [Aggregate, Aggregate];
 	const gauges = gaugesOf(raw);
@@ -105,14 +129,17 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 		pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
 		metric: raw.metric,
 		allocationRate: allocationRate(target.latest, target.latestAggregates.site, raw, site),
+		live: {time: raw.time, heap: raw.heap, process: raw.process ?? target.live?.process},
 	};
 }
 
-function markGap(target: TargetState): TargetState {
+/** A break in history: the sampler restarted (or the target did), so the allocation clock starts again. */
+function breakAt(target: TargetState, time: number): TargetState {
 	for (const history of eachHistory(target)) {
 		history.markGap();
 	}
 
+	target.ageClock.restart(time);
 	return target;
 }
 
@@ -130,7 +157,7 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
 		}
 
 		case 'notice': {
-			return {...(event.gap ? markGap(target) : target), notice: event.message};
+			return {...(event.gap ? breakAt(target, event.time) : target), notice: event.message};
 		}
 
 		case 'exited': {
@@ -138,7 +165,12 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
 		}
 
 		case 'attached': {
-			return event.reattached === undefined ? target : {...markGap(target), status: {kind: 'sampling'}, notice: event.reattached};
+			return event.reattached === undefined ? target : {...breakAt(target, event.time), status: {kind: 'sampling'}, notice: event.reattached};
+		}
+
+		case 'gauges': {
+			target.ageClock.heap(event.time, event.heap.usedSize);
+			return {...target, live: {time: event.time, heap: event.heap, process: event.process ?? target.live?.process}};
 		}
 
 		case 'end': {
@@ -163,7 +195,7 @@ export type Model = {
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

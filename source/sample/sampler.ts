@@ -2,11 +2,13 @@ import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {govern} from './governor.js';
 import type {Inspector} from '../attach/inspector.js';
-import type {Governor, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
+import type {Governor, HeapUsage, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
 import {sleep} from '../sleep.js';
 
 export type SamplerEvent =
 	| {readonly type: 'snapshot'; readonly snapshot: RawSnapshot}
+	/** The heap's figures between polls, read without a GC. */
+	| {readonly type: 'gauges'; readonly time: number; readonly heap: HeapUsage; readonly process: ProcessFigures | undefined}
 	/** `gap`: sampling restarted, so history has a break here. */
 	| {readonly type: 'notice'; readonly message: string; readonly gap?: boolean};
 
@@ -35,10 +37,46 @@ export type SamplerOptions = {
 	 * target's pause, so none may run while leaktop's own thread is busy (loading the UI) and inflates it.
 	 */
 	readonly ready?: Promise<unknown>;
+	/** A `poll` event on it ends the wait for the next poll: the user asked for a profile now. */
+	readonly pollNow?: EventTarget;
 };
 
 const notStarted = /not started/i;
 const firstPollDelayMs = 300;
+/** Between polls the heap's figures come once a second: they cost no GC (~1 ms), so the view moves. */
+const gaugeIntervalMs = 1000;
+
+/**
+ * Waits until the next poll is due (`due`, on performance.now()'s clock), reading the heap's figures once a
+ * second meanwhile. Ends early when `signal` aborts or a `poll` event arrives on `pollNow`.
+ */
+async function * betweenPolls(inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, pollNow: EventTarget | undefined): AsyncGenerator<SamplerEvent> {
+	const wake = new AbortController();
+	const onPoll = () => {
+		wake.abort();
+	};
+
+	pollNow?.addEventListener('poll', onPoll);
+	const waiting = AbortSignal.any([signal, wake.signal]);
+	try {
+		for (;;) {
+			const remaining = due - performance.now();
+			await sleep(Math.min(gaugeIntervalMs, Math.max(0, remaining)), waiting);
+			if (waiting.aborted || inspector.closed || due - performance.now() <= 0) {
+				return;
+			}
+
+			const heap = await inspector.getHeapUsage().catch(() => undefined);
+			if (heap === undefined) {
+				return;
+			}
+
+			yield {type: 'gauges', time: Date.now(), heap, process: readMemory ? await inspector.readProcess().catch(() => undefined) : undefined};
+		}
+	} finally {
+		pollNow?.removeEventListener('poll', onPoll);
+	}
+}
 
 async function samplerRunning(inspector: Inspector): Promise<boolean> {
 	try {
@@ -74,8 +112,10 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 		let metric: Metric = 'retained';
 		let since = Date.now();
+		let samplingStartedAt: number | undefined;
 		if (!running) {
 			metric = options.metric?.() ?? 'retained';
+			samplingStartedAt = Date.now();
 			await inspector.startSampling(options.samplingInterval, metric === 'allocated');
 			started = true;
 		}
@@ -94,6 +134,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				} else {
 					// Only a restart switches V8 between counting live objects and counting every allocation.
 					await inspector.stopSampling().catch(() => undefined);
+					samplingStartedAt = Date.now();
 					await inspector.startSampling(options.samplingInterval, wanted === 'allocated');
 					metric = wanted;
 					since = Date.now();
@@ -108,9 +149,11 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			let snapshot: RawSnapshot;
 			try {
 				const pollStart = Date.now();
+				const counting = samplingStartedAt;
 				// Counting allocations keeps every sample in the target until sampling restarts: restart each poll.
 				const profile = metric === 'allocated' ? await inspector.stopSampling() : await inspector.getSamplingProfile();
 				if (metric === 'allocated') {
+					samplingStartedAt = Date.now();
 					await inspector.startSampling(options.samplingInterval, true);
 				}
 
@@ -132,7 +175,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				cpuMark = {usage: process.cpuUsage(), at: now};
 				snapshot = {
 					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
-					samplingInterval: options.samplingInterval, selfCpu, metric, since,
+					samplingInterval: options.samplingInterval, selfCpu, metric, since, samplingStartedAt: counting,
 				};
 				since = pollStart;
 				failures = 0;
@@ -143,6 +186,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 				if (notStarted.test(oneLine(error)) && !options.shareSampler) {
 					// DevTools' allocation sampling or another tool stopped the shared sampler; take it back.
+					samplingStartedAt = Date.now();
 					await inspector.startSampling(options.samplingInterval, metric === 'allocated');
 					since = Date.now();
 					started = true;
@@ -162,8 +206,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				return;
 			}
 
-			const elapsed = performance.now() - start;
-			await sleep(Math.max(0, snapshot.governor.intervalMs - elapsed), untilNextPoll);
+			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, options.pollNow);
 		}
 	} finally {
 		if (started && !inspector.closed) {

@@ -165,6 +165,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		})) {
 			if (event.type === 'snapshot') {
 				options.emit({type: 'snapshot', targetId, time: event.snapshot.time, snapshot: event.snapshot});
+			} else if (event.type === 'gauges') {
+				options.emit({...event, targetId});
 			} else {
 				notice(event.message, event.gap === true);
 			}

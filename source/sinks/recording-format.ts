@@ -41,7 +41,7 @@ type EventRecord<Type extends LeaktopEvent['type']> = Omit<Extract<LeaktopEvent,
 /** The target came back after it went away (written since re-attaching was added; older files say it in a notice). */
 type ReattachedRecord = {readonly type: 'attached'; readonly time: number; readonly reattached: string};
 
-export type WireRecord = RecordingHeader | SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'end'> | ReattachedRecord;
+export type WireRecord = RecordingHeader | SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'gauges'> | EventRecord<'end'> | ReattachedRecord;
 
 function frame(call: CallFrame): FrameTuple {
 	return [call.functionName, call.scriptId, call.url, call.lineNumber, call.columnNumber];
@@ -93,6 +93,10 @@ export class RecordingEncoder {
 
 			case 'exited': {
 				return encodeRecord({type: 'exited', time: event.time, reason: event.reason});
+			}
+
+			case 'gauges': {
+				return encodeRecord({type: 'gauges', time: event.time, heap: event.heap, process: event.process});
 			}
 
 			case 'end': {

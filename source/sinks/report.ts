@@ -7,7 +7,8 @@ import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites} from '../model/ranking.js';
 import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
-import {activeHistory, type TargetState} from '../model/target.js';
+import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
+import {activeHistory, ageContext, type TargetState} from '../model/target.js';
 
 export type ReportSite = {
 	readonly functionName: string;
@@ -17,7 +18,18 @@ export type ReportSite = {
 	readonly liveBytes: number;
 	readonly samples: number;
 	readonly growthBytesPerMinute: number;
+	/** `history`: the window's polls; `age`: the survivors' age in the latest profile (when the history is short). */
+	readonly growthBasis: 'history' | 'age';
+	/** The verdict is `leaking`. */
 	readonly suspect: boolean;
+	/** leaking, bounded, one-time, transient, long-lived, or unknown (too few samples and too short a history). */
+	readonly verdict: AgeVerdict;
+	/** Bytes still alive per minute of the target's running time, from survivor age: the leak rate of a leaking site. */
+	readonly retentionBytesPerMinute: number | null;
+	/** For a bounded or transient site: about how long it keeps what it allocates. */
+	readonly horizonMs: number | null;
+	/** Live bytes by when they were allocated, oldest first, in seconds before the latest profile. */
+	readonly ageBands: ReadonlyArray<{readonly fromSecondsAgo: number; readonly toSecondsAgo: number; readonly bytes: number}>;
 	/** The nearest frame with a non-internal URL (itself if it has one): what a user can change. */
 	readonly userFrame: {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number} | null;
 	/** Where the function starts in the original source, by the script's source map. */
@@ -72,6 +84,16 @@ export type Report = {
 	};
 };
 
+function ageBands(age: SurvivorAge | undefined): ReportSite['ageBands'] {
+	if (age === undefined) {
+		return [];
+	}
+
+	const now = age.edges.at(-1)!;
+	const secondsAgo = (time: number) => Math.max(0, Math.round((now - time) / 100) / 10);
+	return age.bands.map((bytes, band) => ({fromSecondsAgo: secondsAgo(age.edges[band]!), toSecondsAgo: secondsAgo(age.edges[band + 1]!), bytes: Math.round(bytes)}));
+}
+
 function userFrame(profile: SamplingProfile | undefined, site: SiteIdentity): ReportSite['userFrame'] {
 	const frame = profile === undefined ? undefined : userFrameOf(profile, site);
 	return frame === undefined ? null : {functionName: frame.functionName, url: frame.url, line: frame.line, column: frame.column};
@@ -98,7 +120,7 @@ export function buildReport(
 	const latestAggregate = target.latestAggregates.site;
 	const history = activeHistory(target);
 	const points = history.points();
-	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained'});
+	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained', ...ageContext(target)});
 	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
@@ -132,7 +154,12 @@ export function buildReport(
 			liveBytes: row.liveBytes,
 			samples: row.samples,
 			growthBytesPerMinute: Math.round(row.growthPerMinute),
+			growthBasis: row.growthBasis,
 			suspect: row.suspect,
+			verdict: row.verdict,
+			retentionBytesPerMinute: row.age === undefined ? null : Math.round(row.age.retentionPerMinute),
+			horizonMs: row.age?.horizonMs === undefined ? null : Math.round(row.age.horizonMs),
+			ageBands: ageBands(row.age),
 			userFrame: userFrame(latest?.profile, row),
 			original: originals.get(row.key) ?? null,
 			paths: latest === undefined ? [] : heaviestPaths(latest.profile, row).map(path => ({frames: path.frames, bytes: Math.round(path.bytes)})),

@@ -6,7 +6,7 @@ import {offHeapHint} from '../model/off-heap.js';
 import type {SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites, type SiteRow} from '../model/ranking.js';
 import {filterRows, focusRows, scopeRows} from '../model/scope.js';
-import {activeHistory, type TargetState} from '../model/target.js';
+import {activeHistory, ageContext, type TargetState} from '../model/target.js';
 import {windows, type ViewState, type WindowChoice} from './view-state.js';
 
 /** What the views draw for the active target: derived from the state, frozen while paused. */
@@ -69,6 +69,7 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 		: rankSites(history, aggregate, points, sort, target.latest?.samplingInterval ?? 1, {
 			growth: target.metric === 'retained',
 			baseline: target.metric === 'retained' ? target.baseline : undefined,
+			...ageContext(target),
 		});
 	let rows = scopeRows(allRows, view.scope);
 	if (view.focusSite !== undefined && target.latest !== undefined) {

@@ -4,6 +4,7 @@ import type {SourceText} from '../../model/location.js';
 import {sparkValues} from '../../model/ranking.js';
 import type {Point} from '../../model/history.js';
 import type {DrillView} from '../derive.js';
+import {ageBandsText, ageHistogram, describeAge} from './age.js';
 import {pageStart} from './table.js';
 
 type Props = {
@@ -59,9 +60,10 @@ export function DrillDown({drill, selected, points, location, source, locate, wi
 	const figures = row === undefined
 		? 'holds nothing now'
 		: `live ${formatBytes(row.liveBytes)}  growth ${formatRate(row.growthPerMinute)}${row.suspect ? '  ▲ suspect' : ''}  ${trend}`;
+	const age = row?.age;
 	const wide = width >= 160;
 	const treeWidth = wide ? Math.floor(width * 0.55) : width;
-	const bodyHeight = Math.max(4, height - 4);
+	const bodyHeight = Math.max(4, height - (age === undefined ? 4 : 6));
 	const treeHeight = wide ? bodyHeight : Math.max(3, Math.ceil(bodyHeight / 2));
 	const sourceWidth = wide ? width - treeWidth - 2 : width;
 	const sourceHeight = wide ? bodyHeight : bodyHeight - treeHeight;
@@ -88,6 +90,8 @@ export function DrillDown({drill, selected, points, location, source, locate, wi
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate" color={color ? 'cyan' : undefined}>{fit(`${crumbs}   (Esc: back)`, width)}</Text>
 			<Text wrap="truncate" bold>{fit(`${site.functionName}  ${location}  ${figures}`, width)}</Text>
+			{age === undefined ? null : <Text wrap="truncate" color={color && age.verdict === 'leaking' ? 'red' : undefined}>{fit(`${ageHistogram(age.bands, age.bands.length)}  ${describeAge(age)}`, width)}</Text>}
+			{age === undefined ? null : <Text wrap="truncate">{fit(ageBandsText(age), width)}</Text>}
 			<Text wrap="truncate" dimColor>{fit(inliningNote, width)}</Text>
 			{wide ? <Box gap={2}>{treeBox}{sourceBox}</Box> : <Box flexDirection="column">{treeBox}{sourceBox}</Box>}
 		</Box>

@@ -1,10 +1,12 @@
 import stringWidth from 'string-width';
 import {Box, Text} from 'ink';
-import {fit, formatBytes, formatPercent, formatRate, sparkline} from '../../format.js';
+import {fit, formatBytes, formatPercent, sparkline} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import {sparkValues, type SiteRow} from '../../model/ranking.js';
 import type {Metric} from '../../model/snapshot.js';
 import type {Point} from '../../model/history.js';
+import {ageBandCount} from '../../model/analyses/survivor-age.js';
+import {ageHistogram, verdictCell} from './age.js';
 import {pageStart, tableLine} from './table.js';
 
 type Props = {
@@ -37,6 +39,8 @@ export type Columns = {
 	readonly samples: number;
 	readonly growth: number;
 	readonly since: number;
+	/** Survivors by allocation age, oldest left. */
+	readonly age: number;
 	readonly trend: number;
 };
 
@@ -44,14 +48,18 @@ export type Columns = {
 export function tableColumns(width: number, baseline = false): Columns {
 	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
 	const since = baseline ? 10 : 0;
-	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples: 7, growth: 11, since, trend};
-	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + (baseline ? 10 : 9);
+	// Below 100 columns the sample count gives way to the age histogram, whose bands then merge in pairs.
+	const samples = width >= 100 ? 7 : 0;
+	const age = width >= 100 ? ageBandCount : ageBandCount / 2;
+	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples, growth: 11, since, age, trend};
+	const shown = Object.values(fixed).filter(value => value > 0).length + 2;
+	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + shown;
 	const rest = Math.max(10, width - used);
 	const name = Math.max(5, Math.floor(rest * 0.45));
 	return {...fixed, name, location: rest - name};
 }
 
-const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'trend'];
+const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'age', 'trend'];
 const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
 
 /**
@@ -85,7 +93,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 			<Text bold wrap="truncate">
 				{cells(columns, {
 					marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: retained ? 'LIVE' : 'ALLOC/s', share: 'SHARE',
-					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', trend: 'TREND',
+					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', age: 'AGE', trend: 'TREND',
 				})}
 			</Text>
 			{rows.length === 0 ? <Text dimColor>{empty}</Text> : null}
@@ -100,8 +108,9 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 					live: formatBytes(row.liveBytes),
 					share: formatPercent(row.share),
 					samples: String(row.samples),
-					growth: retained ? formatRate(row.growthPerMinute) : '—',
+					growth: retained ? verdictCell(row) : '—',
 					since: row.sinceBaseline === undefined ? '' : `${row.sinceBaseline > 0 ? '+' : ''}${formatBytes(row.sinceBaseline)}`,
+					age: retained && row.age !== undefined ? ageHistogram(row.age.bands, columns.age) : '',
 					trend: sparkline(sparkValues(points, row.id, columns.trend)),
 				});
 				return (

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {describe, it} from 'node:test';
+import {gunzipSync} from 'node:zlib';
+import {ageBandCount, ageBins, ordinalAtTime, survivorAge, type AgeClock, type AgeVerdict} from '../source/model/analyses/survivor-age.js';
+import {aggregateProfile, type SamplingProfile} from '../source/model/profile.js';
+
+type LastProfile = {readonly program: string; readonly polls: number; readonly clock: AgeClock; readonly profile: SamplingProfile};
+
+/** A real run's last profile and its polls' clock, kept by test/fixtures/last-profile.ts. */
+function lastProfile(name: string): LastProfile {
+	return JSON.parse(gunzipSync(readFileSync(new URL(`fixtures/${name}.json.gz`, import.meta.url))).toString('utf8')) as LastProfile;
+}
+
+/** The verdict of every site that holds samples enough, by function name, from that one profile. */
+function verdicts(fixture: LastProfile): Map<string, AgeVerdict> {
+	const aggregate = aggregateProfile(fixture.profile, 'site', ageBins(fixture.clock));
+	return new Map(aggregate.sites.map(site => [site.functionName, survivorAge(site.ageBytes!, site.ageSamples!, site.recentBytes!, fixture.clock).verdict]));
+}
+
+describe('survivor age, from the last profile of a real run', () => {
+	it('names a fast leak (~1 GB/min) after 10 s, at its rate', () => {
+		const fixture = lastProfile('age-fast-leak');
+		const aggregate = aggregateProfile(fixture.profile, 'site', ageBins(fixture.clock));
+		const leak = aggregate.sites.find(site => site.functionName === 'leakFast')!;
+		const age = survivorAge(leak.ageBytes!, leak.ageSamples!, leak.recentBytes!, fixture.clock);
+		assert.equal(age.verdict, 'leaking');
+		assert.ok(age.retentionPerMinute > 400e6 && age.retentionPerMinute < 2e9, `${age.retentionPerMinute} B/min`);
+		assert.equal(age.bands.length, ageBandCount);
+		assert.ok(Math.abs(age.bands.reduce((sum, bytes) => sum + bytes, 0) - leak.liveBytes) < 1, 'the bands add up to the live bytes');
+	});
+
+	it('names a slow leak beside a 450 MB cache that warmed up over 25 s, and calls the cache one-time', () => {
+		const fixture = lastProfile('age-slow-leak-warm-cache');
+		const found = verdicts(fixture);
+		assert.equal(found.get('leakSlowly'), 'leaking');
+		assert.equal(found.get('warmCache'), 'one-time');
+		assert.deepEqual([...found].filter(([, verdict]) => verdict === 'leaking').map(([name]) => name), ['leakSlowly']);
+	});
+
+	it('flags none of a size-bounded LRU, TTL sessions, a one-time cache, a spike and churn', () => {
+		const found = verdicts(lastProfile('age-shapes'));
+		assert.equal(found.get('buildCatalogOnce'), 'one-time');
+		assert.ok([undefined, 'transient'].includes(found.get('holdSpike')), `the spike, when held at the last poll: ${found.get('holdSpike')}`);
+		assert.equal(found.get('openSessions'), 'bounded');
+		assert.ok(['bounded', 'transient'].includes(found.get('cacheRecent')!), `LRU: ${found.get('cacheRecent')}`);
+		assert.deepEqual([...found].filter(([, verdict]) => verdict === 'leaking'), []);
+	});
+});
+
+describe('survivor age, its parts', () => {
+	const clock: AgeClock = {polls: [{time: 0, ordinal: 0}, {time: 10_000, ordinal: 100}, {time: 20_000, ordinal: 1100}], growth: []};
+
+	it('reads the allocation clock linearly between polls, clamped at its ends', () => {
+		assert.equal(ordinalAtTime(clock, 5000), 50);
+		assert.equal(ordinalAtTime(clock, 15_000), 600);
+		assert.equal(ordinalAtTime(clock, 30_000), 1100);
+		assert.equal(ordinalAtTime(clock, -5), 0);
+	});
+
+	it('shapes the clock between two polls by how the heap grew in between', () => {
+		// The heap grew 90 MB in the interval's first quarter, then 10 MB over the rest: so did allocation.
+		const growth = [{time: 10_000, bytes: 0}, {time: 12_500, bytes: 90e6}, {time: 20_000, bytes: 100e6}];
+		const shaped: AgeClock = {polls: clock.polls, growth};
+		assert.equal(Math.round(ordinalAtTime(shaped, 12_500)), 100 + 900);
+		assert.equal(Math.round(ordinalAtTime(shaped, 5000)), 50, 'an interval without readings stays linear');
+		assert.equal(ordinalAtTime(shaped, 20_000), 1100);
+	});
+
+	it('cuts bands equal in time, not in bytes allocated, and starts the recent window a tenth back at least', () => {
+		const bins = ageBins(clock);
+		assert.deepEqual(bins.edges.map(Math.round), [0, 20, 40, 60, 80, 100, 300, 500, 700, 900, 1100]);
+		assert.equal(bins.recentFrom, 100, 'the newest poll alone covers half the clock');
+		const shaped = ageBins({polls: clock.polls, growth: [{time: 10_000, bytes: 0}, {time: 20_000, bytes: 1}]});
+		assert.equal(Math.round(shaped.recentFrom), 700, 'with heap readings, the newest fifth of the clock');
+	});
+
+	const even = Array.from({length: ageBandCount}, () => 1000);
+	const evenCounts = Array.from({length: ageBandCount}, () => 4);
+	it('calls survivors from every period, still added to, a leak', () => {
+		const age = survivorAge(even, evenCounts, 5000, clock);
+		assert.equal(age.verdict, 'leaking');
+		assert.equal(Math.round(age.retentionPerMinute), Math.round((9000 * 60_000) / 18_000));
+	});
+
+	it('calls the same bands one-time when nothing was added in the recent window', () => {
+		assert.equal(survivorAge(even, evenCounts, 0, clock).verdict, 'one-time');
+	});
+
+	it('does not call old and new survivors a leak unless they come from most periods', () => {
+		const ends = [5000, 0, 0, 0, 0, 0, 0, 0, 0, 5000];
+		const age = survivorAge(ends, ends.map(bytes => (bytes > 0 ? 20 : 0)), 5000, clock);
+		assert.equal(age.verdict, 'long-lived');
+	});
+
+	it('says when a site has too few samples to judge', () => {
+		assert.equal(survivorAge(even, evenCounts.map(() => 1), 5000, clock).verdict, 'unknown');
+	});
+
+	it('gives a bounded site its horizon', () => {
+		const recent = [0, 0, 0, 0, 0, 0, 0, 2000, 3000, 3000];
+		const age = survivorAge(recent, recent.map(bytes => (bytes > 0 ? 10 : 0)), 6000, clock);
+		assert.equal(age.verdict, 'bounded');
+		assert.equal(age.horizonMs, 6000);
+	});
+});
