@@ -1,20 +1,25 @@
-// npm run bench [-- --quick] [-- --only model|target]: measures leaktop's cost to the target and to itself, prints
+// npm run bench [-- --quick] [-- --only model|target|verdict]: measures leaktop's cost to the target and to itself, prints
 // the figures and writes them, with the machine and date, to bench/results.md.
 import {readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {benchModel} from './model.js';
 import {table, type Row} from './stats.js';
 import {benchTarget} from './target.js';
+import {benchVerdict} from './verdict.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const sections: Array<[string, () => Promise<Row[]>]> = [];
-if (only !== 'target') {
+if (only === undefined || only === 'model') {
 	sections.push(['leaktop itself: aggregation, history, rendering', async () => benchModel(quick)]);
 }
 
-if (only !== 'model') {
+if (only === undefined || only === 'target') {
 	sections.push(['the target: throughput, latency and pauses under leaktop; leaktop attached', async () => benchTarget(quick)]);
+}
+
+if (only === undefined || only === 'verdict') {
+	sections.push(['time to verdict at default settings (survivor age, and the window\'s growth alone)', async () => benchVerdict()]);
 }
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;

@@ -83,3 +83,14 @@ describe('bad input gets one clear line and exit code 2', () => {
 		await assertRefused(['--demo'], /needs a terminal.*--report/);
 	});
 });
+
+describe('a program that fails before anything is sampled', () => {
+	it('gets no report, but one line quoting its last error, and exit code 2', async () => {
+		const run = await runLeaktop(['--report', '--duration', '5', '--', process.execPath, '/nonexistent/leaktop-test/nosuch.js'], 30_000);
+		assert.equal(run.code, 2, run.stderr);
+		assert.equal(run.stdout, '', 'no report');
+		const own = run.stderr.split('\n').filter(line => line.startsWith('leaktop:'));
+		assert.deepEqual(own, ['leaktop: the program exited (code 1) before anything was sampled: Error: Cannot find module \'/nonexistent/leaktop-test/nosuch.js\'']);
+		assert.match(run.stderr, /Cannot find module/, 'its own output still goes to stderr');
+	});
+});

@@ -49,11 +49,11 @@ describe('App', () => {
 		const frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		assert.match(frame, /pid 4242 app\/server\.js/);
 		assert.match(frame, /heap \d.* \/ .*sampled .* of heap/);
-		assert.match(frame, /sort suspects {2}window 5m {2}pause 12 ms every 1\.0 s = 1\.2% {2}own cpu 0\.4% {2}sampling 131 KB/);
+		assert.match(frame, /sort suspects {2}window 5m {2}pause 12 ms every 1\.0 s = 1\.2% {2}20 profiles, next in \d+ s {2}own cpu 0\.4%/);
 		const firstRow = frame.split('\n').find(line => /^›\s+1 /.test(line))!;
 		assert.match(firstRow, /▲ \(anonymous\)/);
 		assert.match(firstRow, /memo-beside-cache|\+\d/);
-		assert.match(frame, /fillCache/);
+		assert.match(frame, /fillCache .* one-time [█·]+ /, 'a cache built once is a step, not growth');
 		assert.match(frame, /── heap used {2}── sampled/);
 		unmount();
 	});
@@ -224,6 +224,7 @@ describe('the comparison pane', () => {
 		assert.match(both, /TREND .*COMPARE retained/, 'side by side');
 		assert.match(both, /SAMPLES .*\n.*\n.*[▁▂▃▄▅▆▇█] › buildBigReport .*\+[\d.]+ MB/, 'the spiking site leads the pane');
 		assert.match(both, /top 1 of \d+: too few for p99, the heaviest one/);
+		assert.equal(both.split('›').length - 1, 1, 'only the pane with the keys shows a selection');
 		stdin.write('-');
 		await waitForFrame(lastFrame, text => /top \d+ of \d+ \(p95\)/.test(text));
 		stdin.write('-');

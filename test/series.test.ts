@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {Aggregate, Site} from '../source/model/profile.js';
 import {resampleByTime} from '../source/model/resample.js';
-import {History, siteSeries} from '../source/model/history.js';
+import {History, siteSeries, type Point} from '../source/model/history.js';
 
 const gauges = {heapUsed: 1, heapTotal: 2, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
 
@@ -85,7 +85,7 @@ describe('resampleByTime', () => {
 
 		assert.deepEqual(resampleByTime(history.points(), 4, point => point.mean[0]!), [15, 15, 15, 95]);
 		assert.deepEqual(resampleByTime(history.points(), 40, point => point.mean[0]!).length, 4);
-		assert.deepEqual(resampleByTime([], 40, point => point.total), []);
+		assert.deepEqual(resampleByTime<Point>([], 40, point => point.total), []);
 	});
 
 	it('reads at most the given number of points in a slice, spread evenly', () => {

@@ -86,6 +86,16 @@ describe('the live view in a real terminal', () => {
 		await terminal.waitForExit();
 	});
 
+	it('ends with one line quoting its error when the program fails before anything was sampled', async () => {
+		const missing = join(mkdtempSync(join(tmpdir(), 'leaktop-missing-')), 'nosuch.js');
+		const command = [process.execPath, bin, '--', process.execPath, missing].map(word => `'${word}'`).join(' ');
+		// A shell around leaktop keeps the terminal open after it exits, to read what it said and its exit code.
+		const terminal = open(['/bin/sh', '-c', `${command}; echo "exit=$?"; sleep 120`], {columns: 220, rows: 30});
+		const screen = await terminal.waitFor(/exit=\d+/, 30_000);
+		assert.match(screen, /exit=2/);
+		assert.match(screen, /leaktop: the program exited \(code 1\) before anything was sampled: Error: Cannot find module '.*nosuch\.js'/);
+	});
+
 	it('keeps the data on screen when the target exits', async () => {
 		const terminal = open([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
 		const screen = await terminal.waitFor(/target exited/);

@@ -14,6 +14,8 @@ export type SpawnedTarget = {
 	/** Where the child's output goes when it is kept out of the terminal. */
 	readonly logPath: string | undefined;
 	readonly exited: Promise<ChildExit>;
+	/** The last error the program printed on stderr (or its last line), to say why it ended. */
+	lastError(): string | undefined;
 	/** Ends the child (SIGTERM, then SIGKILL if it lingers) and waits for it. */
 	stop(): Promise<ChildExit>;
 };
@@ -25,6 +27,15 @@ export type SpawnOptions = {
 };
 
 const inspectFlag = '--inspect-brk=127.0.0.1:0';
+/** What Node's inspector itself prints: not the program's words. */
+const inspectorChatter = /^(Debugger (listening|attached|ending)|For help, see|Waiting for the debugger|Node\.js v\d)/;
+
+/** The last line that names an error (`Error: Cannot find module …`), else the last line of the program's own. */
+export function lastErrorLine(output: string): string | undefined {
+	const lines = output.split('\n').map(line => line.trim()).filter(line => line !== '' && !inspectorChatter.test(line));
+	const errors = lines.filter(line => /^([\w.]*Error|Uncaught)\b/.test(line));
+	return errors.at(-1) ?? lines.at(-1);
+}
 const listening = /Debugger listening on (ws:\/\/\S+)/;
 
 function isNodeExecutable(command: string): boolean {
@@ -99,6 +110,10 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	});
 
 	const timeoutMs = options.timeoutMs ?? 10_000;
+	let tail = '';
+	child.stderr!.on('data', (chunk: Buffer) => {
+		tail = (tail + chunk.toString('utf8')).slice(-8192);
+	});
 	const wsUrl = await new Promise<string>((resolve, reject) => {
 		let seen = '';
 		const timer = setTimeout(() => {
@@ -136,6 +151,7 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		address: parseInspectAddress(wsUrl),
 		logPath,
 		exited,
+		lastError: () => lastErrorLine(tail),
 		stop() {
 			stopping ??= (async () => {
 				if (child.exitCode === null && child.signalCode === null) {

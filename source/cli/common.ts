@@ -1,6 +1,7 @@
 import {readFileSync} from 'node:fs';
 import process from 'node:process';
-import {oneLine} from '../errors.js';
+import {CliError, oneLine} from '../errors.js';
+import type {TargetState} from '../model/target.js';
 import type {EventSink} from '../events.js';
 import {startSession, type Session, type TargetSource} from '../sample/session.js';
 import type {Metric} from '../model/snapshot.js';
@@ -24,6 +25,19 @@ export function fileStamp(): string {
 }
 
 export type LiveSession = {readonly session: Session; readonly recorder: Recorder | undefined};
+
+/**
+ * A spawned program that ended before anything was sampled failed to start, most often: one line that quotes
+ * its last error, instead of an empty report or view. Undefined when that is not what happened.
+ */
+export function failedToStart(session: Session, target: TargetState | undefined): CliError | undefined {
+	if (session.spawned === undefined || target === undefined || target.snapshots > 0 || target.status.kind !== 'exited') {
+		return undefined;
+	}
+
+	const last = session.spawned.lastError();
+	return new CliError(`the program ${target.status.reason.replace(/^target /, '')} before anything was sampled${last === undefined ? '' : `: ${last}`}`);
+}
 
 /**
  * Attaches to (or spawns) the target and samples it into `sink` and into the recording asked for. Guards the

@@ -5,11 +5,11 @@ import {formatBytes} from '../format.js';
 import type {Session, TargetSource} from '../sample/session.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
-import {fileStamp, onSignals, openSession} from './common.js';
+import {failedToStart, fileStamp, onSignals, openSession} from './common.js';
 import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
 
-/** The heavy operations, once the user confirmed them: a heap snapshot to a file, or a forced GC. */
+/** The heavy operations, once the user confirmed them: a heap snapshot to a file, a forced GC, a profile now. */
 function heavyOnConfirm(store: Store, session: Session, exportDir: string | undefined): () => void {
 	return store.onEffect(effect => {
 		const {data} = store.getSnapshot();
@@ -21,6 +21,12 @@ function heavyOnConfirm(store: Store, session: Session, exportDir: string | unde
 		const say = (message: string) => {
 			store.notice(id, message);
 		};
+
+		if (effect.operation === 'profile-now') {
+			say('profile: taking one now…');
+			session.pollNow();
+			return;
+		}
 
 		if (effect.operation === 'collect-garbage') {
 			say('forcing a full GC…');
@@ -64,6 +70,15 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	session.done.catch((error: unknown) => {
 		fatal = error;
 		stop.abort();
+	});
+	void session.spawned?.exited.then(() => {
+		// The exit event reaches the store first; a program that never got to be sampled ends the view.
+		setImmediate(() => {
+			fatal ??= failedToStart(session, store.getSnapshot().state.targets.find(target => target.info.id === session.targetId));
+			if (fatal !== undefined) {
+				stop.abort();
+			}
+		});
 	});
 	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
 	try {

@@ -9,7 +9,7 @@ import {writeExports} from '../sinks/exports.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
 import {buildReport} from '../sinks/report.js';
-import {onSignals, openSession} from './common.js';
+import {failedToStart, onSignals, openSession} from './common.js';
 import type {Options} from './options.js';
 import {originalsOf} from './resolve-sources.js';
 import {sleep} from '../sleep.js';
@@ -83,6 +83,11 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 	const endedAt = Date.now();
 	recorder?.end(session.targetId, endedAt);
 	const target = model.targets.find(entry => entry.info.id === session.targetId)!;
+	const failed = failedToStart(session, target);
+	if (failed !== undefined) {
+		throw failed;
+	}
+
 	await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`);
 	if (target.status.kind === 'exited') {
 		process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);

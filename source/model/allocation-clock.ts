@@ -1,11 +1,12 @@
 import type {AgeClock} from './analyses/survivor-age.js';
 
-/** Past this many readings a series keeps every other one: its shape, in bounded memory. */
-const maxReadings = 2048;
-
-function push<Reading>(readings: Reading[], reading: Reading): void {
+/**
+ * Appends to a series kept in bounded memory: past `max` readings it keeps every other one (and the newest),
+ * so it keeps its shape over any length of time at a coarser grain.
+ */
+export function pushThinned<Reading>(readings: Reading[], reading: Reading, max = 2048): void {
 	readings.push(reading);
-	if (readings.length > maxReadings) {
+	if (readings.length > max) {
 		const thinned = readings.filter((_, index) => index % 2 === 0 || index === readings.length - 1);
 		readings.splice(0, readings.length, ...thinned);
 	}
@@ -38,7 +39,7 @@ export class AllocationClock implements AgeClock {
 		}
 
 		// The highest surviving ordinal falls when the newest survivors die; the clock itself never runs back.
-		push(this.polls, {time, ordinal: Math.max(maxOrdinal, this.polls.at(-1)!.ordinal)});
+		pushThinned(this.polls, {time, ordinal: Math.max(maxOrdinal, this.polls.at(-1)!.ordinal)});
 	}
 
 	/** A reading of the heap's used size: its rises add up to the growth series, its falls (GC) do not count. */
@@ -48,7 +49,7 @@ export class AllocationClock implements AgeClock {
 		}
 
 		const grown = this.growth.at(-1)?.bytes ?? 0;
-		push(this.growth, {time, bytes: grown + Math.max(0, used - (this.lastUsed ?? used))});
+		pushThinned(this.growth, {time, bytes: grown + Math.max(0, used - (this.lastUsed ?? used))});
 		this.lastUsed = used;
 	}
 }

@@ -90,7 +90,8 @@ function ageOf(site: Site, clock: AgeClock | undefined, userFrames: RankOptions[
 	const frame = userFrameOf(userFrames.profile, site);
 	const group = frame === undefined ? undefined : grouped.get(frame.key);
 	const theirs = group === undefined ? undefined : ownAge(group, clock);
-	return theirs === undefined || theirs.verdict === 'unknown' ? own : {...theirs, bands: own.bands, samples: own.samples};
+	// The verdict is the frame's; the figures stay the site's own.
+	return theirs === undefined || theirs.verdict === 'unknown' ? own : {...own, verdict: theirs.verdict, horizonMs: theirs.horizonMs};
 }
 
 const compare: Record<SortKey, (a: SiteRow, b: SiteRow) => number> = {
@@ -117,6 +118,17 @@ export function bucketOptions(history: History, points: readonly Point[]): Bucke
 
 	cache.sync(history.reshapes);
 	return {resolution: history.resolutionSince(points[0]?.time ?? 0), cache};
+}
+
+/** The window's points from its last break on. */
+export function sinceBreak(points: readonly Point[]): readonly Point[] {
+	for (let index = points.length - 1; index > 0; index--) {
+		if (points[index]!.gap) {
+			return points.slice(index);
+		}
+	}
+
+	return points;
 }
 
 /**
@@ -149,8 +161,10 @@ function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: num
  * Live bytes and samples come from the latest profile, exact; growth from the window of history.
  */
 export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number, options: RankOptions = {}): SiteRow[] {
-	const growth = options.growth === false ? [] : windowGrowth(history, points, samplingInterval);
-	const enoughHistory = hasEnoughHistory(points);
+	// Growth never reaches across a break (a re-attach, a sampler restart): the bytes before it say nothing of after.
+	const unbroken = sinceBreak(points);
+	const growth = options.growth === false ? [] : windowGrowth(history, unbroken, samplingInterval);
+	const enoughHistory = hasEnoughHistory(unbroken);
 	const clock = options.growth === false ? undefined : options.clock;
 	const grouped = options.userFrames === undefined ? undefined : new Map(options.userFrames.grouped.sites.map(site => [site.key, site]));
 	const {baseline} = options;

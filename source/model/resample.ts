@@ -1,12 +1,13 @@
-import type {Point} from './history.js';
+/** Anything read over time: history points, heap readings. */
+type Timed = {readonly time: number};
 
-const columnBounds = new WeakMap<readonly Point[], Map<number, Int32Array>>();
+const columnBounds = new WeakMap<readonly Timed[], Map<number, Int32Array>>();
 
 /**
  * Where each of `count` equal slices of the window's time starts in `points` (plus the end), computed once per
  * window and width: every sparkline of a frame cuts the same points the same way.
  */
-function boundsOf(points: readonly Point[], count: number): Int32Array {
+function boundsOf(points: readonly Timed[], count: number): Int32Array {
 	let byCount = columnBounds.get(points);
 	if (byCount === undefined) {
 		byCount = new Map();
@@ -41,7 +42,7 @@ function boundsOf(points: readonly Point[], count: number): Int32Array {
  * (polls stretched by the governor, a target restarting) repeats the one before. At most `perColumn` points,
  * spread evenly, are read in a slice: a day is ~2,600 points, and a frame draws dozens of sparklines.
  */
-export function resampleByTime(points: readonly Point[], columns: number, read: (point: Point) => number, perColumn = 16): number[] {
+export function resampleByTime<Reading extends Timed>(points: readonly Reading[], columns: number, read: (point: Reading) => number, perColumn = 16): number[] {
 	const count = Math.min(columns, points.length);
 	if (count <= 0) {
 		return [];

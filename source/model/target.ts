@@ -1,5 +1,5 @@
 import type {LeaktopEvent, TargetInfo} from '../events.js';
-import {AllocationClock} from './allocation-clock.js';
+import {AllocationClock, pushThinned} from './allocation-clock.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
 import {aggregateProfile, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
@@ -35,6 +35,8 @@ export type TargetState = {
 	readonly metric: Metric;
 	/** Survivor age's clock since the sampler last started: retained polls and heap readings (grows in place). */
 	readonly ageClock: AllocationClock;
+	/** The heap's figures over time, from polls and from the readings between them (grows in place, thinned). */
+	readonly readings: readonly Reading[];
 	/** The newest figures of the heap (and process, unless --no-eval): from a poll or a reading between polls. */
 	readonly live: {readonly time: number; readonly heap: HeapUsage; readonly process: ProcessFigures | undefined} | undefined;
 	/** Bytes allocated per second between the last two polls, when known. */
@@ -51,6 +53,14 @@ export type TargetState = {
 	readonly status: TargetStatus;
 	readonly notice: string | undefined;
 };
+
+/** One reading of the heap's figures (rss and external NaN with --no-eval). */
+export type Reading = {readonly time: number; readonly heapUsed: number; readonly heapTotal: number; readonly rss: number; readonly external: number};
+
+function addReading(target: TargetState, time: number, heap: HeapUsage, process: ProcessFigures | undefined): void {
+	const reading = {time, heapUsed: heap.usedSize, heapTotal: heap.totalSize, rss: process?.memory.rss ?? Number.NaN, external: process?.memory.external ?? Number.NaN};
+	pushThinned(target.readings as Reading[], reading, 4096);
+}
 
 /** The history of the metric being measured, grouped as asked. */
 export function activeHistory(target: TargetState, grouping: Grouping = 'site'): History {
@@ -117,6 +127,7 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	}
 
 	const ages = raw.metric === 'retained' ? ageBins(ageClock) : undefined;
+	addReading(target, raw.time, raw.heap, raw.process);
 	const [site, user] = (['site', 'user'] as const).map(grouping => {
 		const counted = aggregateProfile(raw.profile, grouping, ages);
 		return raw.metric === 'allocated' ? scaleAggregate(counted, perSecond) : counted;
@@ -170,6 +181,7 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
 
 		case 'gauges': {
 			target.ageClock.heap(event.time, event.heap.usedSize);
+			addReading(target, event.time, event.heap, event.process);
 			return {...target, live: {time: event.time, heap: event.heap, process: event.process ?? target.live?.process}};
 		}
 
@@ -195,7 +207,7 @@ export type Model = {
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

@@ -138,7 +138,13 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					await inspector.startSampling(options.samplingInterval, wanted === 'allocated');
 					metric = wanted;
 					since = Date.now();
-					yield {type: 'notice', message: `now measuring ${metric === 'allocated' ? 'bytes allocated per second' : 'retained bytes'}; history has a break here`, gap: true};
+					yield {
+						type: 'notice',
+						message: metric === 'allocated'
+							? 'now measuring bytes allocated per second; history has a break here'
+							: 'retained bytes again: the sampler restarted, so the retained picture and survivor ages start afresh here',
+						gap: true,
+					};
 					// A poll right after the restart would cover no time at all.
 					await sleep(options.intervalMs, options.signal);
 					continue;

@@ -40,6 +40,8 @@ export type Session = {
 	readonly done: Promise<void>;
 	/** Takes one last poll now, however far the governor stretched the interval, and ends sampling. */
 	finish(): Promise<void>;
+	/** Takes a poll now instead of when the governor would (the user asked, knowing it costs a full GC). */
+	pollNow(): void;
 	/** Stops sampling (stopping the sampler it started), detaches, and ends a spawned target. */
 	stop(): Promise<void>;
 	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC). */
@@ -134,6 +136,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	const controller = new AbortController();
 	const finishing = new AbortController();
+	const pollNow = new EventTarget();
 	const watchClose = (current: Inspector) => {
 		current.onClose(reason => {
 			if (!controller.signal.aborted) {
@@ -162,6 +165,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			onSampling: spawned === undefined ? undefined : async () => current.runIfWaitingForDebugger(),
 			metric: options.wantedMetric,
 			ready: options.ready,
+			pollNow,
 		})) {
 			if (event.type === 'snapshot') {
 				options.emit({type: 'snapshot', targetId, time: event.snapshot.time, snapshot: event.snapshot});
@@ -197,6 +201,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		done,
 		get inspector() {
 			return inspector;
+		},
+		pollNow() {
+			pollNow.dispatchEvent(new Event('poll'));
 		},
 		async finish() {
 			finishing.abort();

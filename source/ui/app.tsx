@@ -40,9 +40,12 @@ function statusLine({state, data}: StoreSnapshot): string {
 	const {confirm} = state.view;
 	if (confirm !== undefined) {
 		const heap = target.latest?.heap.usedSize ?? 0;
-		return confirm === 'heap-snapshot'
-			? `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`
-			: `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`;
+		const questions = {
+			'heap-snapshot': `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`,
+			'collect-garbage': `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`,
+			'profile-now': `Profile now? y: take it, other key: cancel. It forces a full GC: ${collectGarbageCost(heap)}`,
+		};
+		return questions[confirm];
 	}
 
 	const parts: string[] = [];
@@ -70,7 +73,7 @@ function statusLine({state, data}: StoreSnapshot): string {
 	}
 
 	if (state.view.metric !== target.metric && target.status.kind === 'sampling') {
-		parts.push(`switching to ${state.view.metric === 'allocated' ? 'allocations/s' : 'retained bytes'} at the next poll`);
+		parts.push(`switching to ${state.view.metric === 'allocated' ? 'allocations/s' : 'retained bytes'} at the next poll: the sampler restarts, and what it retained so far is forgotten`);
 	}
 
 	if (state.view.paused) {
@@ -180,7 +183,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	};
 	const table = (
 		<SitesTable
-			rows={data.rows} points={data.points} selected={view.selected} width={tableWidth} height={tableHeight} cwd={cwd} color={color}
+			rows={data.rows} points={data.points} selected={view.selected} focused={!sideBySide || view.focus === 'table'} width={tableWidth} height={tableHeight} cwd={cwd} color={color}
 			metric={data.target.metric} baseline={data.target.baseline !== undefined} locate={locate}
 			empty={data.allRows.length > 0 ? 'no site matches the filter, focus or scope' : undefined}
 		/>
@@ -219,7 +222,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	return (
 		<Box flexDirection="column" width={width}>
 			{header}
-			<HeapChart points={data.points} width={width} height={chartHeight} color={color} />
+			<HeapChart points={data.points} readings={data.readings} width={width} height={chartHeight} color={color} />
 			{sideBySide ? <Box gap={1}>{table}{compare}</Box> : (view.compare && view.focus === 'compare' ? compare : table)}
 			{footer}
 		</Box>

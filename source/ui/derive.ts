@@ -6,7 +6,7 @@ import {offHeapHint} from '../model/off-heap.js';
 import type {SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites, type SiteRow} from '../model/ranking.js';
 import {filterRows, focusRows, scopeRows} from '../model/scope.js';
-import {activeHistory, ageContext, type TargetState} from '../model/target.js';
+import {activeHistory, ageContext, type Reading, type TargetState} from '../model/target.js';
 import {windows, type ViewState, type WindowChoice} from './view-state.js';
 
 /** What the views draw for the active target: derived from the state, frozen while paused. */
@@ -14,6 +14,8 @@ export type DataView = {
 	readonly target: TargetState;
 	readonly rows: readonly SiteRow[];
 	readonly points: readonly Point[];
+	/** The heap's figures over the same window, once a second: what the chart draws them from. */
+	readonly readings: readonly Reading[];
 	readonly window: WindowChoice;
 	/** Said when memory grows outside the JS heap, where the table cannot show it. */
 	readonly offHeap: string | undefined;
@@ -87,7 +89,8 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 		}
 	}
 
-	return {target, rows, allRows, points, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows), callers};
+	const readings = target.readings.filter(reading => reading.time >= (points[0]?.time ?? 0));
+	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows), callers};
 }
 
 

@@ -51,6 +51,7 @@ export const keymap: readonly Binding[] = [
 	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}, mode: 'live'},
 	{keys: ['H'], label: 'H', description: 'take a heap snapshot into a .heapsnapshot file (asks first: it is heavy)', command: {type: 'ask', operation: 'heap-snapshot'}, mode: 'live'},
 	{keys: ['g'], label: 'g', description: 'force a full GC in the target (asks first)', command: {type: 'ask', operation: 'collect-garbage'}, mode: 'live'},
+	{keys: ['P'], label: 'P', description: 'take a profile now, not when the overhead budget allows (asks first: a full GC)', command: {type: 'ask', operation: 'profile-now'}, mode: 'live'},
 	{keys: ['u'], label: 'u', description: 'group builtins and Node internals into the nearest frame of your code', command: {type: 'toggle-grouping'}, context: 'list'},
 	{keys: ['n'], label: 'n', description: 'show all code, only your app\'s, or node_modules and Node internals per package', command: {type: 'cycle-scope'}, context: 'list'},
 	{keys: ['/'], label: '/', description: 'filter by function or location as you type; Enter keeps it, Esc clears it', command: {type: 'filter-start'}, context: 'list'},

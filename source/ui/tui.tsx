@@ -19,6 +19,11 @@ export async function runTui(store: Store, stop: AbortSignal): Promise<void> {
 	};
 
 	stop.addEventListener('abort', onStop, {once: true});
+	// Stopped while the view was loading (a signal, a program that failed at once): no abort event comes now.
+	if (stop.aborted) {
+		onStop();
+	}
+
 	try {
 		await instance.waitUntilExit();
 	} finally {

@@ -56,7 +56,8 @@ export type DrillState = {
 	readonly selected: number;
 };
 
-export type HeavyOperation = 'heap-snapshot' | 'collect-garbage';
+/** What asks before it runs: each pauses the target (a profile now costs a full GC, like every poll). */
+export type HeavyOperation = 'heap-snapshot' | 'collect-garbage' | 'profile-now';
 
 export type Action =
 	| {readonly type: 'move'; readonly by: number}
@@ -109,15 +110,19 @@ function updateDrill(view: ViewState, update: (drill: DrillState) => DrillState)
 	return top === undefined ? view : {...view, drill: [...view.drill.slice(0, -1), update(top)]};
 }
 
-/** Moves the selection of the focused pane to `index` (negative counts from the end). */
-function select(view: ViewState, index: number, context: ReduceContext): ViewState {
+/**
+ * Moves the selection of the focused pane to `index`, kept within the rows: a move past either end stops there.
+ * `fromEnd`: a negative index counts from the end (End: -1 is the last row).
+ */
+function select(view: ViewState, index: number, context: ReduceContext, fromEnd = false): ViewState {
+	const place = (count: number) => clamp(fromEnd && index < 0 ? count + index : index, 0, Math.max(0, count - 1));
 	if (view.drill.length > 0) {
 		const count = context.drillRows?.length ?? 0;
-		return updateDrill(view, drill => ({...drill, selected: clamp(index < 0 ? count + index : index, 0, Math.max(0, count - 1))}));
+		return updateDrill(view, drill => ({...drill, selected: place(count)}));
 	}
 
 	const count = view.focus === 'compare' ? context.compareRowCount : context.rowCount;
-	const selected = clamp(index < 0 ? count + index : index, 0, Math.max(0, count - 1));
+	const selected = place(count);
 	return view.focus === 'compare' ? {...view, compareSelected: selected} : {...view, selected};
 }
 
@@ -190,7 +195,7 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 		}
 
 		case 'move-to': {
-			return select(view, action.index, context);
+			return select(view, action.index, context, true);
 		}
 
 		case 'cycle-sort': {

@@ -23,18 +23,32 @@ function targetName(target: TargetState, cwd: string): string {
 	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;
 }
 
+/** When the governor takes the next profile: a poll forces a full GC, so on a big heap they come minutes apart. */
+function nextProfile(target: TargetState, replaying: boolean): string {
+	const {latest, live} = target;
+	if (replaying || latest === undefined || live === undefined || target.status.kind !== 'sampling') {
+		return '';
+	}
+
+	const due = latest.time - latest.governor.lastPollMs + latest.governor.intervalMs;
+	const profiles = `${target.snapshots} profile${target.snapshots === 1 ? '' : 's'}`;
+	return `${profiles}, next in ${Math.max(0, Math.round((due - live.time) / 1000))} s`;
+}
+
 /** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
 export function Header({target, window, sort, width, color, cwd, replay}: Props) {
-	const {latest} = target;
+	const {latest, live} = target;
 	const latestAggregate = target.latestAggregates.site;
-	const uptime = latest?.process === undefined ? '' : `up ${formatDuration(latest.process.uptimeSeconds * 1000)}  `;
-	const attached = latest === undefined ? '' : `attached ${formatDuration(latest.time - target.attachedAt)}`;
-	const memory = latest?.process?.memory;
+	// The heap's figures come once a second between profiles: the clock and the heap move with them.
+	const now = live?.time ?? latest?.time;
+	const uptime = live?.process === undefined ? '' : `up ${formatDuration(live.process.uptimeSeconds * 1000)}  `;
+	const attached = now === undefined ? '' : `attached ${formatDuration(now - target.attachedAt)}`;
+	const memory = live?.process?.memory;
 	const sampled = latestAggregate?.totalBytes ?? 0;
-	const heapLine = latest === undefined
+	const heapLine = latest === undefined || live === undefined
 		? 'waiting for the first profile…'
 		: [
-			`heap ${formatBytes(latest.heap.usedSize)} / ${formatBytes(latest.heap.totalSize)}`,
+			`heap ${formatBytes(live.heap.usedSize)} / ${formatBytes(live.heap.totalSize)}`,
 			target.metric === 'allocated'
 				? `allocating ${formatBytes(sampled)}/s`
 				: `sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
@@ -53,6 +67,7 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		governor === undefined
 			? 'poll —'
 			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}${governor.burst ? ' (start-up)' : ''}`,
+		nextProfile(target, replay !== undefined),
 		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
 		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
 	].filter(part => part !== '').join('  ');

@@ -3,9 +3,12 @@ import {Box, Text} from 'ink';
 import {formatBytes} from '../../format.js';
 import {resampleByTime} from '../../model/resample.js';
 import type {Point} from '../../model/history.js';
+import type {Reading} from '../../model/target.js';
 
 type Props = {
 	readonly points: readonly Point[];
+	/** The heap's figures once a second; without them the chart reads the points' (one a poll). */
+	readonly readings?: readonly Reading[];
 	readonly width: number;
 	readonly height: number;
 	readonly color: boolean;
@@ -15,14 +18,22 @@ type Line = {readonly label: string; readonly color: string; readonly ink: strin
 
 const labelWidth = 9;
 
+/** `values` spread over `length` columns, each repeated where there are fewer. */
+function stretch(values: readonly number[], length: number): number[] {
+	return values.length === 0 ? [] : Array.from({length}, (_, index) => values[Math.floor((index * values.length) / length)]!);
+}
+
 /** Heap used and sampled live bytes over the window (rss and external when known), sized to the terminal. */
-export function HeapChart({points, width, height, color}: Props) {
+export function HeapChart({points, readings = [], width, height, color}: Props) {
 	const columns = Math.max(2, width - labelWidth - 2);
+	const figures: readonly Reading[] = readings.length >= 2 ? readings : points.map(point => ({time: point.time, ...point.gauges}));
+	// Sampled bytes change only at a poll: stretched over the readings' columns, so the lines share one time axis.
+	const sampled = resampleByTime(points, Math.min(columns, figures.length), point => point.total);
 	const candidates: Line[] = [
-		{label: 'heap used', color: asciichart.green, ink: 'green', values: resampleByTime(points, columns, point => point.gauges.heapUsed)},
-		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: resampleByTime(points, columns, point => point.total)},
-		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resampleByTime(points, columns, point => point.gauges.rss)},
-		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resampleByTime(points, columns, point => point.gauges.external)},
+		{label: 'heap used', color: asciichart.green, ink: 'green', values: resampleByTime(figures, columns, reading => reading.heapUsed)},
+		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: stretch(sampled, Math.min(columns, figures.length))},
+		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resampleByTime(figures, columns, reading => reading.rss)},
+		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resampleByTime(figures, columns, reading => reading.external)},
 	];
 	const lines = candidates.filter(line => line.values.length >= 2 && line.values.every(value => Number.isFinite(value)));
 	if (lines.length === 0) {

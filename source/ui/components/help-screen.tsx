@@ -4,11 +4,11 @@ import type {Binding} from '../keymap.js';
 type Props = {readonly bindings: readonly Binding[]; readonly rows: number; readonly columns: number};
 
 const notes = [
-	'LIVE: bytes the site\'s allocations still hold (sampled). GROWTH: slope of the lower envelope of',
-	'LIVE over the window, so spikes do not count. ▲ marks a suspect: its floor rose steadily.',
-	'COMPARE: each site\'s mean in the heaviest P% of snapshots against its mean in all of them.',
-	'Sites are functions, at the function\'s start line; inlined functions count in their caller.',
-];
+	'LIVE: what its allocations still hold. AGE: those bytes by when allocated, oldest left. A leak',
+	'keeps some from every period and still adds (▲; GROWTH: its rate); a cache built once: one-time;',
+	'a bounded one keeps only recent ones (keeps 8s). Few samples: ▲ if LIVE\'s floor rises steadily.',
+	'COMPARE: mean in the heaviest P% of snapshots vs. all; inlined functions count in their caller.',
+]
 
 /**
  * The keys, drawn from the keymap table, and what the columns mean: in two columns when the terminal is short

@@ -13,6 +13,8 @@ type Props = {
 	readonly rows: readonly SiteRow[];
 	readonly points: readonly Point[];
 	readonly selected: number;
+	/** Beside the comparison, only the pane with the keys shows its selection highlighted (and `›`). */
+	readonly focused?: boolean;
 	readonly width: number;
 	/** Lines available, the column titles included. */
 	readonly height: number;
@@ -82,7 +84,7 @@ function cells(columns: Columns, values: Record<keyof Columns, string>): string 
 }
 
 /** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
-export function SitesTable({rows, points, selected, width, height, cwd, color, metric = 'retained', baseline = false, locate = row => siteLocation(row, cwd), empty = 'no allocation sampled yet'}: Props) {
+export function SitesTable({rows, points, selected, focused = true, width, height, cwd, color, metric = 'retained', baseline = false, locate = row => siteLocation(row, cwd), empty = 'no allocation sampled yet'}: Props) {
 	const columns = tableColumns(width, baseline);
 	const retained = metric === 'retained';
 	const visible = Math.max(1, height - 1);
@@ -102,7 +104,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
 				const line = cells(columns, {
 					rank: String(index + 1),
-					marker: index === selected ? '›' : ' ',
+					marker: focused && index === selected ? '›' : ' ',
 					name,
 					location: locate(row),
 					live: formatBytes(row.liveBytes),
@@ -117,7 +119,7 @@ export function SitesTable({rows, points, selected, width, height, cwd, color, m
 					<Text
 						key={row.key}
 						wrap="truncate"
-						inverse={index === selected}
+						inverse={focused && index === selected}
 						color={color && row.suspect ? 'red' : undefined}
 						dimColor={color && row.kind !== 'user' && index !== selected}
 					>

@@ -1,0 +1,85 @@
+// Time to verdict: how soon, at default settings, the leak verdict is right and stays right, for each shape of
+// program the tests use; with survivor age, and with the window's growth alone (the verdict before it), from
+// the same recorded run. Each run is a real leaktop --report --record on a spawned target.
+import {execFile} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {promisify} from 'node:util';
+import {rankSites} from '../source/model/ranking.js';
+import {activeHistory, ageContext, createModel, type TargetState} from '../source/model/target.js';
+import {decodeRecording} from '../source/sinks/recording-format.js';
+import type {Row} from './stats.js';
+
+type Shape = {readonly name: string; readonly what: string; readonly seconds: number; readonly leaks: readonly string[]; readonly budgetSeconds: number};
+
+const shapes: readonly Shape[] = [
+	{name: 'fast-leak', what: 'a fast leak, ~1 GB/min', seconds: 15, leaks: ['leakFast'], budgetSeconds: 10},
+	{name: 'slow-leak-warm-cache', what: 'a slow leak beside a 450 MB cache warming up for 25 s', seconds: 75, leaks: ['leakSlowly'], budgetSeconds: 60},
+	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak', seconds: 30, leaks: [], budgetSeconds: 30},
+];
+
+function suspects(target: TargetState, withAge: boolean): string {
+	const history = activeHistory(target);
+	const latest = target.latestAggregates.site;
+	if (latest === undefined) {
+		return '';
+	}
+
+	const rows = rankSites(history, latest, history.points(), 'leak', target.samplingInterval, withAge ? ageContext(target) : {});
+	return rows.filter(row => row.suspect).map(row => row.functionName).sort().join(',');
+}
+
+type Verdict = {readonly seconds: number; readonly polls: number; readonly pauseShare: number} | undefined;
+
+/** Replays a recording poll by poll; the first poll from which the suspects are right at every later poll. */
+function timeToVerdict(recording: string, shape: Shape, withAge: boolean): Verdict {
+	const model = createModel();
+	const expected = [...shape.leaks].sort().join(',');
+	let since: Verdict;
+	for (const event of decodeRecording(readFileSync(recording)).events) {
+		model.apply(event);
+		if (event.type !== 'snapshot') {
+			continue;
+		}
+
+		const target = model.targets[0]!;
+		if (suspects(target, withAge) !== expected) {
+			since = undefined;
+		} else if (since === undefined) {
+			const seconds = (event.time - target.attachedAt) / 1000;
+			since = {seconds, polls: target.snapshots, pauseShare: target.pollMsTotal / Math.max(1, event.time - target.attachedAt)};
+		}
+	}
+
+	return since;
+}
+
+function describe(verdict: Verdict, seconds: number): string {
+	return verdict === undefined ? `not right by the end (${seconds} s)` : `${verdict.seconds.toFixed(1)} s, ${verdict.polls} polls, pause ${(verdict.pauseShare * 100).toFixed(2)}%`;
+}
+
+export async function benchVerdict(): Promise<Row[]> {
+	const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-verdict-'));
+	const bin = new URL('../bin/leaktop.js', import.meta.url).pathname;
+	const rows: Row[] = [];
+	try {
+		for (const shape of shapes) {
+			const recording = join(dir, `${shape.name}.ltrec`);
+			const target = new URL(`../test/targets/${shape.name}.cjs`, import.meta.url).pathname;
+			await promisify(execFile)(process.execPath, [bin, '--report', '--duration', String(shape.seconds), '--record', recording, '--', process.execPath, target], {maxBuffer: 64 * 2 ** 20});
+			const withAge = timeToVerdict(recording, shape, true);
+			const growthAlone = timeToVerdict(recording, shape, false);
+			rows.push({
+				what: `time to a right verdict: ${shape.what}`,
+				figure: `${describe(withAge, shape.seconds)} (growth alone: ${describe(growthAlone, shape.seconds)})`,
+				budget: `≤ ${shape.budgetSeconds} s`,
+				met: withAge !== undefined && withAge.seconds <= shape.budgetSeconds,
+			});
+		}
+	} finally {
+		rmSync(dir, {recursive: true, force: true});
+	}
+
+	return rows;
+}
