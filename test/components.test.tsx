@@ -161,6 +161,21 @@ describe('a builtin\'s location in a narrow column', () => {
 	});
 });
 
+describe('the footer', () => {
+	it('keeps whole keys at 80 columns, dropping the least used first: e and p stay', async () => {
+		const {lastFrame, unmount} = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		const frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		const footer = frame.split('\n').at(-1)!;
+		assert.ok(footer.length <= 80, footer);
+		assert.match(footer, /^q quit {2}\? help .*e export {2}p pause$/);
+		assert.doesNotMatch(footer, /…/);
+		unmount();
+		const wide = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);
+		assert.match((await waitForFrame(wide.lastFrame, text => text.includes('FUNCTION'))).split('\n').at(-1)!, /a alloc {2}b baseline {2}e export {2}p pause$/);
+		wide.unmount();
+	});
+});
+
 describe('the help at 80×24', () => {
 	it('fits the terminal, every key on it, in two columns', async () => {
 		const bindings = keymap.filter(binding => binding.mode === undefined || binding.mode === 'live');
@@ -242,6 +257,13 @@ describe('the comparison pane', () => {
 		stdin.write('B');
 		await waitForFrame(lastFrame, text => text.includes('sort suspects') && !text.includes('Δ BASE'));
 		stdin.write('a');
+		await waitForFrame(lastFrame, text => text.includes('Measure allocations/s? y: switch') && text.includes('every survivor it holds now'));
+		stdin.write('n');
+		await waitForFrame(lastFrame, text => !text.includes('Measure allocations/s?'));
+		assert.equal(store.getSnapshot().state.view.metric, 'retained', 'cancelled: nothing switched');
+		stdin.write('a');
+		await waitForFrame(lastFrame, text => text.includes('Measure allocations/s?'));
+		stdin.write('y');
 		await waitForFrame(lastFrame, text => text.includes('switching to allocations/s at the next poll'));
 		unmount();
 	});

@@ -1,4 +1,4 @@
-import {join} from 'node:path';
+import {join, relative} from 'node:path';
 import process from 'node:process';
 import {oneLine} from '../errors.js';
 import {formatBytes} from '../format.js';
@@ -30,7 +30,7 @@ function heavyOnConfirm(store: Store, session: Session, exportDir: string | unde
 
 		if (effect.operation === 'collect-garbage') {
 			say('forcing a full GC…');
-			session.inspector.collectGarbage().then(() => {
+			session.heavy.run(async () => session.inspector.collectGarbage()).then(() => {
 				say('full GC done');
 			}, (error: unknown) => {
 				say(`full GC failed: ${oneLine(error)}`);
@@ -41,10 +41,11 @@ function heavyOnConfirm(store: Store, session: Session, exportDir: string | unde
 		const pid = data.target.info.pid ?? data.target.latest?.process?.pid ?? 'target';
 		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
 		say('heap snapshot: starting…');
-		writeHeapSnapshot(session.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
+		session.heavy.run(async () => writeHeapSnapshot(session.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
 			say(`heap snapshot: ${Math.round(share * 100)}%…`);
-		}).then(bytes => {
-			say(`heap snapshot written (${formatBytes(bytes)}), for DevTools → Memory → Load: ${path}`);
+		})).then(bytes => {
+			// The path first: on a narrow terminal the status line is cut at its end.
+			say(`heap snapshot written: ${relative(process.cwd(), path).startsWith('..') ? path : relative(process.cwd(), path)} (${formatBytes(bytes)}; DevTools → Memory → Load)`);
 		}, (error: unknown) => {
 			say(`heap snapshot failed: ${oneLine(error)}`);
 		});

@@ -1,6 +1,7 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {govern} from './governor.js';
+import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
 import type {Governor, HeapUsage, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
 import {sleep} from '../sleep.js';
@@ -39,6 +40,8 @@ export type SamplerOptions = {
 	readonly ready?: Promise<unknown>;
 	/** A `poll` event on it ends the wait for the next poll: the user asked for a profile now. */
 	readonly pollNow?: EventTarget;
+	/** Heavy operations on the same target: polls wait for them, and do not govern by a poll they overlapped. */
+	readonly heavy?: HeavyWork;
 };
 
 const notStarted = /not started/i;
@@ -151,6 +154,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				}
 			}
 
+			await options.heavy?.idle();
+			const heavyBefore = options.heavy?.started;
 			const start = performance.now();
 			let snapshot: RawSnapshot;
 			try {
@@ -174,7 +179,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					}
 				}
 
-				governor = govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
+				governor = overlapped && governor !== undefined ? governor : govern(governor, pollMs, options.intervalMs, options.maxOverhead);
 				const cpu = process.cpuUsage(cpuMark.usage);
 				const now = performance.now();
 				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);

@@ -3,6 +3,7 @@ import type {EventSink} from '../events.js';
 import {hostPort, parseInspectAddress, resolveAddress, type InspectorAddress} from '../attach/address.js';
 import {connect, type Inspector} from '../attach/inspector.js';
 import type {Metric} from '../model/snapshot.js';
+import {HeavyWork} from './heavy-work.js';
 import {sample} from './sampler.js';
 import {CliError} from '../errors.js';
 import {activateInspector} from '../attach/pid.js';
@@ -44,8 +45,9 @@ export type Session = {
 	pollNow(): void;
 	/** Stops sampling (stopping the sampler it started), detaches, and ends a spawned target. */
 	stop(): Promise<void>;
-	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC). */
+	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC): run them in `heavy`. */
 	readonly inspector: Pick<Inspector, 'takeHeapSnapshot' | 'collectGarbage'>;
+	readonly heavy: HeavyWork;
 };
 
 async function openTarget(source: TargetSource): Promise<{address: InspectorAddress; spawned: SpawnedTarget | undefined}> {
@@ -137,6 +139,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	const controller = new AbortController();
 	const finishing = new AbortController();
 	const pollNow = new EventTarget();
+	const heavy = new HeavyWork();
 	const watchClose = (current: Inspector) => {
 		current.onClose(reason => {
 			if (!controller.signal.aborted) {
@@ -166,6 +169,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			metric: options.wantedMetric,
 			ready: options.ready,
 			pollNow,
+			heavy,
 		})) {
 			if (event.type === 'snapshot') {
 				options.emit({type: 'snapshot', targetId, time: event.snapshot.time, snapshot: event.snapshot});
@@ -199,6 +203,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		targetId,
 		spawned,
 		done,
+		heavy,
 		get inspector() {
 			return inspector;
 		},

@@ -24,12 +24,27 @@ type Props = {
 
 export const minimumSize = {columns: 80, rows: 24};
 
-const drillFooter = 'Esc back  ↑↓ select  →/l expand  ←/h collapse  t callers/callees  Enter drill in  o generated/original  q quit';
-
+/** The footer's keys in the order shown, each with its rank: on a narrow terminal the lowest ranks go first, whole. */
 const footers = {
-	live: 'q quit  ? help  ↑↓ select  s sort  [ ] window  c compare  a alloc  b baseline  e export  p pause',
-	replay: 'q quit  ? help  p play  ←→ step  Home/End  < > speed  ↑↓ select  s sort  c compare  e export',
-} as const;
+	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
+	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], ['c compare', 3], ['e export', 3]],
+	drill: [['Esc back', 1], ['↑↓ select', 4], ['→/l expand', 2], ['←/h collapse', 2], ['t callers/callees', 3], ['Enter drill in', 5], ['o generated/original', 6], ['q quit', 1]],
+} as const satisfies Record<string, ReadonlyArray<readonly [string, number]>>;
+
+/** The footer's keys that fit `width`, never a key cut in the middle of its words. */
+export function footerKeys(keys: ReadonlyArray<readonly [string, number]>, width: number): string {
+	const ranks = [...new Set(keys.map(([, rank]) => rank))].sort((a, b) => b - a);
+	let shown = keys;
+	for (const rank of ranks) {
+		if (shown.map(([text]) => text).join('  ').length <= width) {
+			break;
+		}
+
+		shown = shown.filter(([, keyRank]) => keyRank < rank);
+	}
+
+	return shown.map(([text]) => text).join('  ');
+}
 
 function statusLine({state, data}: StoreSnapshot): string {
 	if (data === undefined) {
@@ -44,6 +59,7 @@ function statusLine({state, data}: StoreSnapshot): string {
 			'heap-snapshot': `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`,
 			'collect-garbage': `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`,
 			'profile-now': `Profile now? y: take it, other key: cancel. It forces a full GC: ${collectGarbageCost(heap)}`,
+			'switch-metric': `Measure ${state.view.metric === 'retained' ? 'allocations/s' : 'retained bytes'}? y: switch, other key: cancel. It restarts V8's sampler: every survivor it holds now, and their ages, is forgotten`,
 		};
 		return questions[confirm];
 	}
@@ -199,7 +215,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{data.drill === undefined ? footers[state.mode] : drillFooter}</Text>
+			<Text wrap="truncate" dimColor>{footerKeys(footers[data.drill === undefined ? state.mode : 'drill'], width)}</Text>
 		</>
 	);
 	if (data.drill !== undefined) {

@@ -43,7 +43,7 @@ export const keymap: readonly Binding[] = [
 	{keys: ['tab'], label: 'Tab', description: 'move the selection between the table and the comparison', command: {type: 'switch-focus'}},
 	{keys: ['+', '='], label: '+/-', description: 'compare against a higher / lower percentile (50 75 90 95 99 99.9)', command: {type: 'percentile', by: 1}},
 	{keys: ['-'], label: '', description: '', command: {type: 'percentile', by: -1}},
-	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (restarts sampling)', command: {type: 'toggle-metric'}, mode: 'live'},
+	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (asks first: restarts sampling)', command: {type: 'ask', operation: 'switch-metric'}, mode: 'live'},
 	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}},
 	{keys: ['B'], label: 'B', description: 'clear the baseline', command: {type: 'clear-baseline'}},
 	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}},

@@ -120,7 +120,14 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 
 			if (action.type === 'answer' && action.yes && state.view.confirm !== undefined) {
 				const operation = state.view.confirm;
-				publish({...state, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+				const answered = reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false});
+				if (operation === 'switch-metric') {
+					// The sampler reads the wanted metric before its next poll: the view says so meanwhile.
+					publish({...state, view: reduce(answered, {type: 'toggle-metric'}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+					return;
+				}
+
+				publish({...state, view: answered});
 				for (const listener of effectListeners) {
 					listener({type: 'heavy', operation});
 				}

@@ -57,7 +57,7 @@ export type DrillState = {
 };
 
 /** What asks before it runs: each pauses the target (a profile now costs a full GC, like every poll). */
-export type HeavyOperation = 'heap-snapshot' | 'collect-garbage' | 'profile-now';
+export type HeavyOperation = 'heap-snapshot' | 'collect-garbage' | 'profile-now' | 'switch-metric';
 
 export type Action =
 	| {readonly type: 'move'; readonly by: number}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import {setTimeout as sleep} from 'node:timers/promises';
+import type {Inspector} from '../source/attach/inspector.js';
+import type {SamplingProfile} from '../source/model/profile.js';
+import type {RawSnapshot} from '../source/model/snapshot.js';
+import {HeavyWork} from '../source/sample/heavy-work.js';
+import {sample} from '../source/sample/sampler.js';
+
+const profile: SamplingProfile = {head: {callFrame: {functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1}, selfSize: 0, id: 1, children: []}, samples: []};
+
+/**
+ * An inspector in-process whose calls, like CDP's over one connection, wait behind a heavy operation in
+ * progress: what makes a poll sent during a heap snapshot look as slow as the snapshot.
+ */
+function inspectorBehind(heavy: HeavyWork): Inspector {
+	let sampling = false;
+	const answer = async <Value>(value: Value) => {
+		await heavy.idle();
+		await sleep(2);
+		return value;
+	};
+
+	return {
+		target: {id: 't', title: 'stub', url: '', type: 'node', webSocketDebuggerUrl: 'ws://127.0.0.1:1/t'},
+		otherTargets: 0,
+		closed: false,
+		async startSampling() {
+			sampling = true;
+		},
+		async getSamplingProfile() {
+			if (!sampling) {
+				throw new Error('Sampling heap profiler was not started');
+			}
+
+			return answer(profile);
+		},
+		async stopSampling() {
+			sampling = false;
+			return profile;
+		},
+		getHeapUsage: async () => answer({usedSize: 1e6, totalSize: 2e6}),
+		readProcess: async () => answer({memory: {rss: 1, heapTotal: 1, heapUsed: 1, external: 1, arrayBuffers: 1}, pid: 1, uptimeSeconds: 1}),
+		async runIfWaitingForDebugger() {},
+		async takeHeapSnapshot() {},
+		async collectGarbage() {},
+		onClose() {},
+		async close() {},
+	} as unknown as Inspector;
+}
+
+describe('a heavy operation and the governor', () => {
+	it('holds polls until it is done, and a poll it delays does not stretch the interval', async () => {
+		const heavy = new HeavyWork();
+		const stop = new AbortController();
+		const snapshots: RawSnapshot[] = [];
+		const polls = sample(inspectorBehind(heavy), {
+			targetId: 't', intervalMs: 50, samplingInterval: 131_072, maxOverhead: 0.5, readMemory: false, shareSampler: false, signal: stop.signal, heavy,
+		});
+		for await (const event of polls) {
+			if (event.type !== 'snapshot') {
+				continue;
+			}
+
+			snapshots.push(event.snapshot);
+			if (snapshots.length === 2) {
+				// A "heap snapshot" of 600 ms, begun between two polls.
+				void heavy.run(async () => sleep(600));
+			}
+
+			if (snapshots.length === 4) {
+				stop.abort();
+			}
+		}
+
+		const longest = Math.max(...snapshots.map(snapshot => snapshot.governor.lastPollMs));
+		assert.ok(longest < 300, `a poll measured ${longest} ms: it waited behind the heavy operation`);
+		assert.ok(snapshots.every(snapshot => snapshot.governor.intervalMs < 1000), snapshots.map(snapshot => snapshot.governor.intervalMs).join(', '));
+	});
+});
