@@ -34,6 +34,13 @@ module.exports = {
 			to: {path: `(^|/)source/${to}/`},
 		})),
 		{
+			name: 'model-imports-only-model',
+			comment: 'The model stands on its own: besides itself, only the event type it ingests and the pure formatting of source/format.ts.',
+			severity: 'error',
+			from: {path: folder('model')},
+			to: {path: '(^|/)source/', pathNot: [folder('model'), '(^|/)source/(events|format)\\.ts$']},
+		},
+		{
 			name: 'events-only-from-model',
 			comment: 'The event type carries model data and nothing else.',
 			severity: 'error',

@@ -89,6 +89,11 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 
 const blocks = '▁▂▃▄▅▆▇█';
 
+/** The block for `value` on a scale from 0 to `max`: what sparklines and the age histogram are drawn with. */
+export function block(value: number, max: number): string {
+	return blocks[Math.min(blocks.length - 1, Math.max(0, Math.round((value / max) * (blocks.length - 1))))]!;
+}
+
 /** A sparkline scaled from 0 to the series' maximum, so a flat series stays flat and growth shows as a rise. */
 export function sparkline(values: readonly number[]): string {
 	const max = Math.max(0, ...values);
@@ -96,5 +101,5 @@ export function sparkline(values: readonly number[]): string {
 		return blocks[0]!.repeat(values.length);
 	}
 
-	return values.map(value => blocks[Math.min(blocks.length - 1, Math.max(0, Math.round((value / max) * (blocks.length - 1))))]).join('');
+	return values.map(value => block(value, max)).join('');
 }

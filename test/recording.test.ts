@@ -9,17 +9,23 @@ import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
 
 const info = {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 42, logPath: undefined, otherTargets: 0};
 
-/** A session's events over a recorded trace, with a break after the third snapshot and a clean end. */
+/**
+ * A session's events over a recorded trace: the sampler's start in each snapshot, the heap's figures between
+ * polls, a break (a sampler restart) after the third snapshot, and a clean end.
+ */
 function liveEvents(trace: string): LeaktopEvent[] {
-	const snapshots = rawSnapshots(loadTrace(trace));
+	const started = rawSnapshots(loadTrace(trace));
+	const restartAt = started[3]!.time - 10;
+	const snapshots = started.map((snapshot, index) => ({...snapshot, samplingStartedAt: index < 3 ? started[0]!.time - 500 : restartAt}));
 	const [attached, ...rest] = sessionEvents(info, snapshots, snapshots[0]!.time - 500);
 	const events: LeaktopEvent[] = [attached!];
 	for (const [index, event] of rest.entries()) {
 		if (index === 3) {
-			events.push({type: 'notice', targetId: 't', time: event.time, message: 'sampler restarted', gap: true});
+			events.push({type: 'notice', targetId: 't', time: restartAt, message: 'sampler restarted', gap: true});
 		}
 
-		events.push(event);
+		const heap = {usedSize: 1e6 * (index + 1), totalSize: 4e7};
+		events.push({type: 'gauges', targetId: 't', time: event.time - 400, heap, process: undefined}, event);
 	}
 
 	events.push({type: 'end', targetId: 't', time: snapshots.at(-1)!.time + 10});
@@ -52,7 +58,8 @@ describe('the recording format', () => {
 		const restored = decoded.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot] : []));
 		assert.equal(restored.length, snapshots.length);
 		assert.deepEqual(asJson(restored), asJson(snapshots));
-		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot').map(event => event.type), ['attached', 'notice', 'end']);
+		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot' && event.type !== 'gauges').map(event => event.type), ['attached', 'notice', 'end']);
+		assert.equal(decoded.events.filter(event => event.type === 'gauges').length, snapshots.length, 'the heap\'s figures between polls too');
 	});
 
 	it('is compact: call frames are written once', () => {
@@ -68,7 +75,7 @@ describe('the recording format', () => {
 		assert.match(decoded.truncated!, /partial record|damaged/);
 		assert.equal(decoded.events.filter(event => event.type === 'snapshot').length, ends.length - 1);
 		const headerOnly = decodeRecording(bytes.subarray(0, ends[0]! - 1));
-		assert.deepEqual(headerOnly.events.map(event => event.type), ['attached'], 'the header alone: the target, nothing sampled');
+		assert.deepEqual(headerOnly.events.map(event => event.type), ['attached', 'gauges'], 'the header and a reading: nothing sampled');
 	});
 
 	it('refuses a damaged record in the middle, a foreign file and a newer version with clear errors', () => {
@@ -98,5 +105,15 @@ describe('the recording format', () => {
 		const liveReport = buildReport(live.targets[0]!, endedAt, 90);
 		assert.deepEqual(buildReport(replayed.targets[0]!, endedAt, 90), liveReport);
 		assert.ok(activeHistory(replayed.targets[0]!).points().some(point => point.gap), 'the break is replayed too');
+		assert.ok(liveReport.sites.some(site => site.verdict !== 'unknown'), 'survivor age judged the sites');
+
+		// A replay that seeks back starts the target afresh and applies the events again: the same numbers.
+		const events = decoded.events;
+		replayed.reset('t');
+		for (const event of events) {
+			replayed.apply(event);
+		}
+
+		assert.deepEqual(buildReport(replayed.targets[0]!, endedAt, 90), liveReport, 'after seeking back');
 	});
 });

@@ -14,16 +14,18 @@ function lastProfile(name: string): LastProfile {
 
 /** The verdict of every site that holds samples enough, by function name, from that one profile. */
 function verdicts(fixture: LastProfile): Map<string, AgeVerdict> {
-	const aggregate = aggregateProfile(fixture.profile, 'site', ageBins(fixture.clock));
-	return new Map(aggregate.sites.map(site => [site.functionName, survivorAge(site.ageBytes!, site.ageSamples!, site.recentBytes!, fixture.clock).verdict]));
+	const bins = ageBins(fixture.clock);
+	const aggregate = aggregateProfile(fixture.profile, 'site', bins);
+	return new Map(aggregate.sites.map(site => [site.functionName, survivorAge(site.ageBytes!, site.ageSamples!, site.recentBytes!, bins).verdict]));
 }
 
 describe('survivor age, from the last profile of a real run', () => {
 	it('names a fast leak (~1 GB/min) after 10 s, at its rate', () => {
 		const fixture = lastProfile('age-fast-leak');
-		const aggregate = aggregateProfile(fixture.profile, 'site', ageBins(fixture.clock));
+		const bins = ageBins(fixture.clock);
+		const aggregate = aggregateProfile(fixture.profile, 'site', bins);
 		const leak = aggregate.sites.find(site => site.functionName === 'leakFast')!;
-		const age = survivorAge(leak.ageBytes!, leak.ageSamples!, leak.recentBytes!, fixture.clock);
+		const age = survivorAge(leak.ageBytes!, leak.ageSamples!, leak.recentBytes!, bins);
 		assert.equal(age.verdict, 'leaking');
 		assert.ok(age.retentionPerMinute > 400e6 && age.retentionPerMinute < 2e9, `${age.retentionPerMinute} B/min`);
 		assert.equal(age.bands.length, ageBandCount);
@@ -78,28 +80,28 @@ describe('survivor age, its parts', () => {
 	const even = Array.from({length: ageBandCount}, () => 1000);
 	const evenCounts = Array.from({length: ageBandCount}, () => 4);
 	it('calls survivors from every period, still added to, a leak', () => {
-		const age = survivorAge(even, evenCounts, 5000, clock);
+		const age = survivorAge(even, evenCounts, 5000, ageBins(clock));
 		assert.equal(age.verdict, 'leaking');
 		assert.equal(Math.round(age.retentionPerMinute), Math.round((9000 * 60_000) / 18_000));
 	});
 
 	it('calls the same bands one-time when nothing was added in the recent window', () => {
-		assert.equal(survivorAge(even, evenCounts, 0, clock).verdict, 'one-time');
+		assert.equal(survivorAge(even, evenCounts, 0, ageBins(clock)).verdict, 'one-time');
 	});
 
 	it('does not call old and new survivors a leak unless they come from most periods', () => {
 		const ends = [5000, 0, 0, 0, 0, 0, 0, 0, 0, 5000];
-		const age = survivorAge(ends, ends.map(bytes => (bytes > 0 ? 20 : 0)), 5000, clock);
+		const age = survivorAge(ends, ends.map(bytes => (bytes > 0 ? 20 : 0)), 5000, ageBins(clock));
 		assert.equal(age.verdict, 'long-lived');
 	});
 
 	it('says when a site has too few samples to judge', () => {
-		assert.equal(survivorAge(even, evenCounts.map(() => 1), 5000, clock).verdict, 'unknown');
+		assert.equal(survivorAge(even, evenCounts.map(() => 1), 5000, ageBins(clock)).verdict, 'unknown');
 	});
 
 	it('gives a bounded site its horizon', () => {
 		const recent = [0, 0, 0, 0, 0, 0, 0, 2000, 3000, 3000];
-		const age = survivorAge(recent, recent.map(bytes => (bytes > 0 ? 10 : 0)), 6000, clock);
+		const age = survivorAge(recent, recent.map(bytes => (bytes > 0 ? 10 : 0)), 6000, ageBins(clock));
 		assert.equal(age.verdict, 'bounded');
 		assert.equal(age.horizonMs, 6000);
 	});

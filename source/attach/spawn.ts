@@ -5,6 +5,7 @@ import {basename, join} from 'node:path';
 import type {Writable} from 'node:stream';
 import {parseInspectAddress, type InspectorAddress} from './address.js';
 import {CliError} from '../errors.js';
+import {sleep} from '../sleep.js';
 
 export type ChildExit = {readonly code: number | null; readonly signal: NodeJS.Signals | null};
 
@@ -14,8 +15,8 @@ export type SpawnedTarget = {
 	/** Where the child's output goes when it is kept out of the terminal. */
 	readonly logPath: string | undefined;
 	readonly exited: Promise<ChildExit>;
-	/** The last error the program printed on stderr (or its last line), to say why it ended. */
-	lastError(): string | undefined;
+	/** The last error the program printed on stderr (or its last line), to say why it ended: once its stderr closed (1 s at most). */
+	lastError(): Promise<string | undefined>;
 	/** Ends the child (SIGTERM, then SIGKILL if it lingers) and waits for it. */
 	stop(): Promise<ChildExit>;
 };
@@ -114,6 +115,10 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	child.stderr!.on('data', (chunk: Buffer) => {
 		tail = (tail + chunk.toString('utf8')).slice(-8192);
 	});
+	// 'exit' can come before the last of stderr: what it said last arrives by 'close'.
+	const drained = new Promise<void>(resolve => {
+		child.stderr!.once('close', resolve);
+	});
 	const wsUrl = await new Promise<string>((resolve, reject) => {
 		let seen = '';
 		const timer = setTimeout(() => {
@@ -151,7 +156,10 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		address: parseInspectAddress(wsUrl),
 		logPath,
 		exited,
-		lastError: () => lastErrorLine(tail),
+		async lastError() {
+			await Promise.race([drained, sleep(1000)]);
+			return lastErrorLine(tail);
+		},
 		stop() {
 			stopping ??= (async () => {
 				if (child.exitCode === null && child.signalCode === null) {

@@ -30,12 +30,12 @@ export type LiveSession = {readonly session: Session; readonly recorder: Recorde
  * A spawned program that ended before anything was sampled failed to start, most often: one line that quotes
  * its last error, instead of an empty report or view. Undefined when that is not what happened.
  */
-export function failedToStart(session: Session, target: TargetState | undefined): CliError | undefined {
+export async function failedToStart(session: Session, target: TargetState | undefined): Promise<CliError | undefined> {
 	if (session.spawned === undefined || target === undefined || target.snapshots > 0 || target.status.kind !== 'exited') {
 		return undefined;
 	}
 
-	const last = session.spawned.lastError();
+	const last = await session.spawned.lastError();
 	return new CliError(`the program ${target.status.reason.replace(/^target /, '')} before anything was sampled${last === undefined ? '' : `: ${last}`}`);
 }
 

@@ -72,14 +72,13 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		fatal = error;
 		stop.abort();
 	});
-	void session.spawned?.exited.then(() => {
+	void session.spawned?.exited.then(async () => {
 		// The exit event reaches the store first; a program that never got to be sampled ends the view.
-		setImmediate(() => {
-			fatal ??= failedToStart(session, store.getSnapshot().state.targets.find(target => target.info.id === session.targetId));
-			if (fatal !== undefined) {
-				stop.abort();
-			}
-		});
+		const failed = await failedToStart(session, store.getSnapshot().state.targets.find(target => target.info.id === session.targetId));
+		if (failed !== undefined) {
+			fatal ??= failed;
+			stop.abort();
+		}
 	});
 	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
 	try {

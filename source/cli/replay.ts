@@ -1,3 +1,4 @@
+import type {LeaktopEvent} from '../events.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {replayInto, steps} from '../sinks/recording-reader.js';
 import {createStore, type Effect, type Store} from '../ui/store.js';
@@ -21,11 +22,7 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 	const allSteps = steps(recording);
 	/** Applies steps [from, to): step i ends with snapshot i; step `count` is what followed the last one. */
 	const apply = (from: number, to: number) => {
-		for (const step of allSteps.slice(from, to)) {
-			for (const event of step) {
-				store.apply(event);
-			}
-		}
+		store.applyAll(allSteps.slice(from, to).flat());
 	};
 
 	let position = count;
@@ -109,9 +106,11 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 		schedule();
 	};
 
+	const events: LeaktopEvent[] = [];
 	replayInto(event => {
-		store.apply(event);
+		events.push(event);
 	}, recording);
+	store.applyAll(events);
 	publish();
 	const unsubscribe = store.onEffect(act);
 	return {

@@ -83,7 +83,7 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 	const endedAt = Date.now();
 	recorder?.end(session.targetId, endedAt);
 	const target = model.targets.find(entry => entry.info.id === session.targetId)!;
-	const failed = failedToStart(session, target);
+	const failed = await failedToStart(session, target);
 	if (failed !== undefined) {
 		throw failed;
 	}

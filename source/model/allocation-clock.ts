@@ -29,13 +29,20 @@ export class AllocationClock implements AgeClock {
 	}
 
 	/**
-	 * A retained poll: its time and highest ordinal, and the sampler's start when known; without it (an older
-	 * recording, a shared sampler) the clock keeps the start it has, or takes `fallbackStart`.
+	 * A retained poll: its time and highest ordinal, and when the sampler started, when known. Unknown (a shared
+	 * sampler, which may have run for hours; an older recording), the clock starts at its first poll: older
+	 * survivors all count in the oldest band, and the verdict waits for a second poll.
 	 */
-	poll(time: number, maxOrdinal: number, startedAt: number | undefined, fallbackStart: number): void {
+	poll(time: number, maxOrdinal: number, startedAt: number | undefined): void {
 		const start = this.polls[0];
 		if (start === undefined || (startedAt !== undefined && startedAt !== start.time)) {
-			this.restart(startedAt ?? fallbackStart);
+			if (startedAt === undefined) {
+				this.restart(time);
+				this.polls[0]!.ordinal = maxOrdinal;
+				return;
+			}
+
+			this.restart(startedAt);
 		}
 
 		// The highest surviving ordinal falls when the newest survivors die; the clock itself never runs back.

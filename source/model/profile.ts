@@ -50,9 +50,10 @@ export type Site = SiteIdentity & {
 
 /**
  * How to count survivors by allocation time, in the allocation clock's units (sample ordinals): band `i` holds
- * ordinals in [edges[i], edges[i + 1]), and `recentFrom` starts the recent window.
+ * ordinals in [edges[i], edges[i + 1]), and `recentFrom` starts the recent window. `times` and `recentStart`
+ * are the same edges in wall time: kept with the aggregate, so it is judged by the clock it was counted with.
  */
-export type AgeBins = {readonly edges: readonly number[]; readonly recentFrom: number};
+export type AgeBins = {readonly edges: readonly number[]; readonly recentFrom: number; readonly times: readonly number[]; readonly recentStart: number};
 
 export type Aggregate = {
 	/** Sorted by live bytes, heaviest first. */
@@ -61,6 +62,8 @@ export type Aggregate = {
 	readonly totalSamples: number;
 	/** Highest sample ordinal seen: counts every sampled allocation since sampling started, freed or not. */
 	readonly maxOrdinal: number;
+	/** The bands its sites' survivors were counted in, when asked. */
+	readonly ages?: AgeBins;
 	readonly nodeCount: number;
 };
 
@@ -283,7 +286,7 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 	}
 
 	sites.sort((a, b) => b.liveBytes - a.liveBytes);
-	return {sites, totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount};
+	return {sites, totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount, ages};
 }
 
 /**

@@ -1,7 +1,7 @@
-import {survivorAge, type AgeClock, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
+import {survivorAge, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
 import {growthBySite, hasEnoughHistory, noGrowth, type Growth} from './growth.js';
 import {userFrameOf} from './call-paths.js';
-import {hasUserCode, type Aggregate, type SamplingProfile, type Site, type SiteIdentity} from './profile.js';
+import {hasUserCode, type AgeBins, type Aggregate, type SamplingProfile, type Site, type SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './history.js';
 import {BucketCache, type BucketOptions} from './window-buckets.js';
@@ -26,8 +26,6 @@ export type RankOptions = {
 	/** Growth and the leak verdict make sense for retained bytes only. */
 	readonly growth?: boolean;
 	readonly baseline?: Baseline;
-	/** The allocation clock of the latest profile: with it, verdicts come from survivor age. */
-	readonly clock?: AgeClock;
 	/**
 	 * The latest profile and its aggregate grouped by user frame: a builtin with too few samples of its own (a
 	 * Map's backing store is one large object, reallocated as it grows) is judged with its user frame's survivors.
@@ -74,22 +72,22 @@ function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefi
 	return {growthPerMinute: fromHistory ? growth.bytesPerMinute : age.retentionPerMinute, growthBasis: fromHistory ? 'history' : 'age', verdict: 'leaking', suspect: true, age};
 }
 
-function ownAge(site: Site, clock: AgeClock | undefined): SurvivorAge | undefined {
-	return clock === undefined || clock.polls.length < 2 || site.ageBytes === undefined || site.ageSamples === undefined
+function ownAge(site: Site, bins: AgeBins | undefined): SurvivorAge | undefined {
+	return bins === undefined || site.ageBytes === undefined || site.ageSamples === undefined
 		? undefined
-		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? 0, clock);
+		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? 0, bins);
 }
 
 /** Survivor age for a site: its own, or, for a builtin or internal frame too thin to judge, its user frame's. */
-function ageOf(site: Site, clock: AgeClock | undefined, userFrames: RankOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
-	const own = ownAge(site, clock);
+function ageOf(site: Site, bins: AgeBins | undefined, userFrames: RankOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
+	const own = ownAge(site, bins);
 	if (own?.verdict !== 'unknown' || hasUserCode(site.kind) || userFrames === undefined || grouped === undefined) {
 		return own;
 	}
 
 	const frame = userFrameOf(userFrames.profile, site);
 	const group = frame === undefined ? undefined : grouped.get(frame.key);
-	const theirs = group === undefined ? undefined : ownAge(group, clock);
+	const theirs = group === undefined ? undefined : ownAge(group, userFrames.grouped.ages);
 	// The verdict is the frame's; the figures stay the site's own.
 	return theirs === undefined || theirs.verdict === 'unknown' ? own : {...own, verdict: theirs.verdict, horizonMs: theirs.horizonMs};
 }
@@ -165,7 +163,7 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 	const unbroken = sinceBreak(points);
 	const growth = options.growth === false ? [] : windowGrowth(history, unbroken, samplingInterval);
 	const enoughHistory = hasEnoughHistory(unbroken);
-	const clock = options.growth === false ? undefined : options.clock;
+	const bins = options.growth === false ? undefined : latest.ages;
 	const grouped = options.userFrames === undefined ? undefined : new Map(options.userFrames.grouped.sites.map(site => [site.key, site]));
 	const {baseline} = options;
 	const since = (id: number, liveBytes: number) => (baseline === undefined ? undefined : liveBytes - (id < baseline.bytes.length ? baseline.bytes[id]! : 0));
@@ -179,7 +177,7 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		}
 
 		present.add(id);
-		const judgement = judge(growth[id] ?? noGrowth, enoughHistory, ageOf(site, clock, options.userFrames, grouped));
+		const judgement = judge(growth[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped));
 		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, judgement, since(id, site.liveBytes)));
 	}
 

@@ -71,13 +71,10 @@ function eachHistory(target: TargetState): History[] {
 	return [target.histories.site.retained, target.histories.site.allocated, target.histories.user.retained, target.histories.user.allocated];
 }
 
-/** What ranking needs to judge the target's sites by survivor age: the clock, and the profile grouped by user frame. */
-export function ageContext(target: TargetState): Pick<RankOptions, 'clock' | 'userFrames'> {
+/** What ranking needs besides the latest aggregate to judge builtins by survivor age: the profile grouped by user frame. */
+export function ageContext(target: TargetState): Pick<RankOptions, 'userFrames'> {
 	const grouped = target.latestAggregates.user;
-	return {
-		clock: target.ageClock,
-		userFrames: target.latest === undefined || grouped === undefined ? undefined : {profile: target.latest.profile, grouped},
-	};
+	return {userFrames: target.latest === undefined || grouped === undefined ? undefined : {profile: target.latest.profile, grouped}};
 }
 
 /** Every site any history of the target has seen, each once per history. */
@@ -120,13 +117,13 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	const perSecond = 1000 / Math.max(1, raw.time - raw.since);
 	const {ageClock} = target;
 	if (raw.metric === 'retained') {
-		ageClock.poll(raw.time, maxOrdinalOf(raw.profile), raw.samplingStartedAt, target.attachedAt);
+		ageClock.poll(raw.time, maxOrdinalOf(raw.profile), raw.samplingStartedAt);
 		ageClock.heap(raw.time, raw.heap.usedSize);
 	} else {
 		ageClock.restart(raw.time);
 	}
 
-	const ages = raw.metric === 'retained' ? ageBins(ageClock) : undefined;
+	const ages = raw.metric === 'retained' && ageClock.polls.length >= 2 ? ageBins(ageClock) : undefined;
 	addReading(target, raw.time, raw.heap, raw.process);
 	const [site, user] = (['site', 'user'] as const).map(grouping => {
 		const counted = aggregateProfile(raw.profile, grouping, ages);

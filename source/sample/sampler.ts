@@ -51,33 +51,60 @@ const gaugeIntervalMs = 1000;
 
 /**
  * Waits until the next poll is due (`due`, on performance.now()'s clock), reading the heap's figures once a
- * second meanwhile. Ends early when `signal` aborts or a `poll` event arrives on `pollNow`.
+ * second meanwhile; a reading that fails or waits behind a heavy operation is skipped, never a reason to poll
+ * early. Ends early when `signal` aborts or the user asked for a profile now (`requested`).
  */
-async function * betweenPolls(inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, pollNow: EventTarget | undefined): AsyncGenerator<SamplerEvent> {
-	const wake = new AbortController();
-	const onPoll = () => {
-		wake.abort();
-	};
+async function * betweenPolls(inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, requested: PollRequests, heavy: HeavyWork | undefined): AsyncGenerator<SamplerEvent> {
+	const waiting = AbortSignal.any([signal, requested.wake()]);
+	while (!waiting.aborted && !inspector.closed && due - performance.now() > 0) {
+		await sleep(Math.min(gaugeIntervalMs, Math.max(0, due - performance.now())), waiting);
+		if (waiting.aborted || inspector.closed || due - performance.now() <= 0 || heavy?.busy === true) {
+			continue;
+		}
 
-	pollNow?.addEventListener('poll', onPoll);
-	const waiting = AbortSignal.any([signal, wake.signal]);
-	try {
-		for (;;) {
-			const remaining = due - performance.now();
-			await sleep(Math.min(gaugeIntervalMs, Math.max(0, remaining)), waiting);
-			if (waiting.aborted || inspector.closed || due - performance.now() <= 0) {
-				return;
-			}
-
-			const heap = await inspector.getHeapUsage().catch(() => undefined);
-			if (heap === undefined) {
-				return;
-			}
-
+		const heap = await inspector.getHeapUsage().catch(() => undefined);
+		if (heap !== undefined) {
 			yield {type: 'gauges', time: Date.now(), heap, process: readMemory ? await inspector.readProcess().catch(() => undefined) : undefined};
 		}
-	} finally {
-		pollNow?.removeEventListener('poll', onPoll);
+	}
+
+	requested.taken();
+}
+
+/**
+ * The user's requests for a profile now: one made while no wait is on (during a poll, a heavy operation, the
+ * first poll's delay) is kept for the next wait, which then ends at once.
+ */
+class PollRequests {
+	private pending = false;
+	private waking: AbortController | undefined;
+
+	private readonly onPoll = () => {
+		this.pending = true;
+		this.waking?.abort();
+	};
+
+	constructor(private readonly source: EventTarget | undefined) {
+		source?.addEventListener('poll', this.onPoll);
+	}
+
+	dispose(): void {
+		this.source?.removeEventListener('poll', this.onPoll);
+	}
+
+	/** A signal that aborts when a profile is asked for (at once, when one was asked for already). */
+	wake(): AbortSignal {
+		this.waking = new AbortController();
+		if (this.pending) {
+			this.waking.abort();
+		}
+
+		return this.waking.signal;
+	}
+
+	taken(): void {
+		this.pending = false;
+		this.waking = undefined;
 	}
 }
 
@@ -106,6 +133,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let readMemory = options.readMemory;
 	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
 	const untilNextPoll = options.finish === undefined ? options.signal : AbortSignal.any([options.signal, options.finish]);
+	const requests = new PollRequests(options.pollNow);
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -180,7 +208,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				}
 
 				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
-				governor = overlapped && governor !== undefined ? governor : govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				// What it measured is the heavy operation's pause, not a poll's: it may not stretch the interval.
+				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, options.maxOverhead);
 				const cpu = process.cpuUsage(cpuMark.usage);
 				const now = performance.now();
 				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);
@@ -218,9 +247,10 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				return;
 			}
 
-			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, options.pollNow);
+			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, requests, options.heavy);
 		}
 	} finally {
+		requests.dispose();
 		if (started && !inspector.closed) {
 			await inspector.stopSampling().catch(() => undefined);
 		}

@@ -52,6 +52,8 @@ export type Store = {
 	onEffect(listener: (effect: Effect) => void): () => void;
 	/** Hands an event to the model and shows what it changed. */
 	apply(event: LeaktopEvent): void;
+	/** Hands many to the model (a replay opening or seeking), then shows the outcome once. */
+	applyAll(events: readonly LeaktopEvent[]): void;
 	/** Says something on the status line of a target, without putting it in the event stream. */
 	notice(targetId: string, message: string): void;
 	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
@@ -163,6 +165,13 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		},
 		apply(event) {
 			model.apply(event);
+			publishModel();
+		},
+		applyAll(events) {
+			for (const event of events) {
+				model.apply(event);
+			}
+
 			publishModel();
 		},
 		notice(targetId, message) {

@@ -143,7 +143,9 @@ function recentStart(clock: AgeClock): number {
  * warming up allocates most of the bytes of its first minutes, but only over those minutes).
  */
 export function ageBins(clock: AgeClock): AgeBins {
-	return {edges: timeEdges(clock).map(time => ordinalAtTime(clock, time)), recentFrom: ordinalAtTime(clock, recentStart(clock))};
+	const times = timeEdges(clock);
+	const start = recentStart(clock);
+	return {edges: times.map(time => ordinalAtTime(clock, time)), recentFrom: ordinalAtTime(clock, start), times, recentStart: start};
 }
 
 function share(bands: readonly number[], from: number, to: number, total: number): number {
@@ -159,10 +161,10 @@ function share(bands: readonly number[], from: number, to: number, total: number
  * The site's bytes per ms allocated in the recent window against its mean over the whole clock: about 1 for a
  * leak, 0 for a cache that stopped filling, far above 1 for what is only kept a while.
  */
-function recentRatio(total: number, recentBytes: number, clock: AgeClock): number {
-	const start = clock.polls[0]?.time ?? 0;
-	const end = clock.polls.at(-1)?.time ?? start;
-	const recentSpan = end - recentStart(clock);
+function recentRatio(total: number, recentBytes: number, bins: AgeBins): number {
+	const start = bins.times[0]!;
+	const end = bins.times.at(-1)!;
+	const recentSpan = end - bins.recentStart;
 	return total <= 0 || recentSpan <= 0 || end <= start ? 1 : (recentBytes / recentSpan) / (total / (end - start));
 }
 
@@ -192,13 +194,13 @@ function verdictOf(bands: readonly number[], counts: readonly number[], samples:
 
 /**
  * Judges one site's survivors: `bands` and `counts` by allocation time (oldest first) and `recentBytes` from
- * the latest profile, counted with `ageBins(clock)`; `clock` the polls since the sampler started.
+ * the latest profile, counted with `bins` (from `ageBins` of the clock at that profile).
  */
-export function survivorAge(bands: readonly number[], counts: readonly number[], recentBytes: number, clock: AgeClock): SurvivorAge {
+export function survivorAge(bands: readonly number[], counts: readonly number[], recentBytes: number, bins: AgeBins): SurvivorAge {
 	const samples = counts.reduce((sum, count) => sum + count, 0);
 	const total = bands.reduce((sum, bytes) => sum + bytes, 0);
-	const edges = timeEdges(clock);
-	const verdict = verdictOf(bands, counts, samples, recentRatio(total, recentBytes, clock));
+	const edges = bins.times;
+	const verdict = verdictOf(bands, counts, samples, recentRatio(total, recentBytes, bins));
 	const olderSpan = edges[ageBandCount - 1]! - edges[0]!;
 	const older = total - bands[ageBandCount - 1]!;
 	const retentionPerMinute = olderSpan > 0 ? (older * 60_000) / olderSpan : 0;

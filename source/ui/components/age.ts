@@ -1,8 +1,6 @@
-import {formatBytes, formatRate} from '../../format.js';
+import {block, formatBytes, formatRate} from '../../format.js';
 import type {SurvivorAge} from '../../model/analyses/survivor-age.js';
 import type {SiteRow} from '../../model/ranking.js';
-
-const blocks = '▁▂▃▄▅▆▇█';
 
 /**
  * The survivors of a site by allocation age as a small histogram, oldest left, newest right: `·` where a band
@@ -16,7 +14,7 @@ export function ageHistogram(bands: readonly number[], width: number): string {
 	}
 
 	const max = Math.max(0, ...merged);
-	return merged.map(bytes => (bytes <= 0 || max <= 0 ? '·' : blocks[Math.min(blocks.length - 1, Math.floor((bytes / max) * (blocks.length - 1)))])).join('');
+	return merged.map(bytes => (bytes <= 0 || max <= 0 ? '·' : block(bytes, max))).join('');
 }
 
 /** A span of time as people say it: 8 s, 4 min, 2.5 h. */
