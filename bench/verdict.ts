@@ -11,12 +11,12 @@ import {activeHistory, ageContext, createModel, type TargetState} from '../sourc
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Row} from './stats.js';
 
-type Shape = {readonly name: string; readonly what: string; readonly seconds: number; readonly leaks: readonly string[]; readonly budgetSeconds: number};
+type Shape = {readonly name: string; readonly what: string; readonly seconds: number; readonly leaks: readonly string[]};
 
 const shapes: readonly Shape[] = [
-	{name: 'fast-leak', what: 'a fast leak, ~1 GB/min', seconds: 15, leaks: ['leakFast'], budgetSeconds: 10},
-	{name: 'slow-leak-warm-cache', what: 'a slow leak beside a 450 MB cache warming up for 25 s', seconds: 75, leaks: ['leakSlowly'], budgetSeconds: 60},
-	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak', seconds: 30, leaks: [], budgetSeconds: 30},
+	{name: 'fast-leak', what: 'a fast leak, ~1 GB/min', seconds: 10, leaks: ['leakFast']},
+	{name: 'slow-leak-warm-cache', what: 'a slow leak beside a 450 MB cache warming up for 25 s', seconds: 60, leaks: ['leakSlowly']},
+	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak', seconds: 30, leaks: []},
 ];
 
 function suspects(target: TargetState, withAge: boolean): string {
@@ -26,7 +26,7 @@ function suspects(target: TargetState, withAge: boolean): string {
 		return '';
 	}
 
-	const rows = rankSites(history, latest, history.points(), 'leak', target.samplingInterval, withAge ? ageContext(target) : {});
+	const rows = rankSites(history, latest, history.points(), 'leak', target.samplingInterval, withAge ? ageContext(target) : {survivorAge: false});
 	return rows.filter(row => row.suspect).map(row => row.functionName).sort().join(',');
 }
 
@@ -73,8 +73,8 @@ export async function benchVerdict(): Promise<Row[]> {
 			rows.push({
 				what: `time to a right verdict: ${shape.what}`,
 				figure: `${describe(withAge, shape.seconds)} (growth alone: ${describe(growthAlone, shape.seconds)})`,
-				budget: `≤ ${shape.budgetSeconds} s`,
-				met: withAge !== undefined && withAge.seconds <= shape.budgetSeconds,
+				budget: `right by the end of a ${shape.seconds} s report`,
+				met: withAge !== undefined,
 			});
 		}
 	} finally {

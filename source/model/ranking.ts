@@ -26,6 +26,8 @@ export type RankOptions = {
 	/** Growth and the leak verdict make sense for retained bytes only. */
 	readonly growth?: boolean;
 	readonly baseline?: Baseline;
+	/** False: verdicts from the window's growth alone, as before survivor age (the bench compares the two). */
+	readonly survivorAge?: boolean;
 	/**
 	 * The latest profile and its aggregate grouped by user frame: a builtin with too few samples of its own (a
 	 * Map's backing store is one large object, reallocated as it grows) is judged with its user frame's survivors.
@@ -163,7 +165,7 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 	const unbroken = sinceBreak(points);
 	const growth = options.growth === false ? [] : windowGrowth(history, unbroken, samplingInterval);
 	const enoughHistory = hasEnoughHistory(unbroken);
-	const bins = options.growth === false ? undefined : latest.ages;
+	const bins = options.growth === false || options.survivorAge === false ? undefined : latest.ages;
 	const grouped = options.userFrames === undefined ? undefined : new Map(options.userFrames.grouped.sites.map(site => [site.key, site]));
 	const {baseline} = options;
 	const since = (id: number, liveBytes: number) => (baseline === undefined ? undefined : liveBytes - (id < baseline.bytes.length ? baseline.bytes[id]! : 0));
