@@ -3,7 +3,9 @@ import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
 import {gunzipSync} from 'node:zlib';
 import {ageBandCount, ageBins, ordinalAtTime, survivorAge, type AgeClock, type AgeVerdict} from '../source/model/analyses/survivor-age.js';
+import {History} from '../source/model/history.js';
 import {aggregateProfile, type SamplingProfile} from '../source/model/profile.js';
+import {rankSites} from '../source/model/ranking.js';
 
 type LastProfile = {readonly program: string; readonly polls: number; readonly clock: AgeClock; readonly profile: SamplingProfile};
 
@@ -104,5 +106,38 @@ describe('survivor age, its parts', () => {
 		const age = survivorAge(recent, recent.map(bytes => (bytes > 0 ? 10 : 0)), 6000, ageBins(clock));
 		assert.equal(age.verdict, 'bounded');
 		assert.equal(age.horizonMs, 6000);
+	});
+});
+
+describe('survivor age for a builtin too thin to judge', () => {
+	const frame = (functionName: string, url: string, lineNumber: number) => ({functionName, scriptId: url === '' ? '0' : '7', url, lineNumber, columnNumber: 0});
+	// handler (user code) keeps 40 samples spread over the whole clock: a leak. Under it, `push` holds one old
+	// sample, and `set` one sample just allocated: a backing store reallocated to grow.
+	const samples = [
+		...Array.from({length: 40}, (_, index) => ({size: 1000, nodeId: 2, ordinal: 1 + (index * 25)})),
+		{size: 1000, nodeId: 3, ordinal: 5},
+		{size: 500_000, nodeId: 4, ordinal: 990},
+	];
+	const profile: SamplingProfile = {
+		head: {callFrame: frame('(root)', '', -1), selfSize: 0, id: 1, children: [{
+			callFrame: frame('handler', 'file:///app.js', 3), selfSize: 40 * 131_072, id: 2, children: [
+				{callFrame: frame('push', '', -1), selfSize: 131_072, id: 3, children: []},
+				{callFrame: frame('set', '', -1), selfSize: 500_000, id: 4, children: []},
+			],
+		}]},
+		samples,
+	};
+	const clock: AgeClock = {polls: [{time: 0, ordinal: 0}, {time: 10_000, ordinal: 500}, {time: 20_000, ordinal: 1000}], growth: []};
+
+	it('takes its user frame\'s verdict only when all it holds is recent, as a reallocated backing store', () => {
+		const bins = ageBins(clock);
+		const history = new History();
+		const latest = aggregateProfile(profile, 'site', bins);
+		history.add(20_000, latest, {heapUsed: 1, heapTotal: 1, rss: 1, external: 1, arrayBuffers: 1});
+		const rows = rankSites(history, latest, history.points(), 'leak', 131_072, {userFrames: {profile, grouped: aggregateProfile(profile, 'user', bins)}});
+		const verdict = (name: string) => rows.find(row => row.functionName === name)!.verdict;
+		assert.equal(verdict('handler'), 'leaking');
+		assert.equal(verdict('set'), 'leaking', 'the backing store of a leaking collection');
+		assert.equal(verdict('push'), 'unknown', 'one old sample says nothing of a leak');
 	});
 });

@@ -1,7 +1,7 @@
 import {survivorAge, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
 import {growthBySite, hasEnoughHistory, noGrowth, type Growth} from './growth.js';
 import {userFrameOf} from './call-paths.js';
-import {hasUserCode, type AgeBins, type Aggregate, type SamplingProfile, type Site, type SiteIdentity} from './profile.js';
+import type {AgeBins, Aggregate, SamplingProfile, Site, SiteIdentity} from './profile.js';
 import {resampleByTime} from './resample.js';
 import type {History, Point} from './history.js';
 import {BucketCache, type BucketOptions} from './window-buckets.js';
@@ -80,10 +80,13 @@ function ownAge(site: Site, bins: AgeBins | undefined): SurvivorAge | undefined 
 		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? 0, bins);
 }
 
-/** Survivor age for a site: its own, or, for a builtin or internal frame too thin to judge, its user frame's. */
+/** Survivor age for a site: its own, or, for a V8 builtin too thin to judge (a backing store), its user frame's. */
 function ageOf(site: Site, bins: AgeBins | undefined, userFrames: RankOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
 	const own = ownAge(site, bins);
-	if (own?.verdict !== 'unknown' || hasUserCode(site.kind) || userFrames === undefined || grouped === undefined) {
+	// What marks a collection's backing store: a few samples, all recent (it was just reallocated to grow). Old
+	// samples of a builtin are old objects, judged as they are.
+	const recentOnly = site.ageSamples?.slice(0, -2).every(count => count === 0) === true;
+	if (own?.verdict !== 'unknown' || !recentOnly || site.kind !== 'builtin' || userFrames === undefined || grouped === undefined) {
 		return own;
 	}
 
