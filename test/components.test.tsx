@@ -223,7 +223,7 @@ describe('the comparison pane', () => {
 			const lines = frame.split('\n');
 			assert.equal(lines.length, 10);
 			assert.ok(lines.every(line => line.length <= width), frame);
-			assert.match(lines[0]!, /^COMPARE retained bytes: top \d+ of \d+ \(p90\), weight ≥ [\d.]+ MB/);
+			assert.match(lines[0]!, /^COMPARE retained bytes · sort delta: top \d+ of \d+ \(p90\)/);
 			assert.match(lines[2]!, /^› buildBigReport/);
 			assert.match(lines[2]!, /\+[\d.]+ MB/);
 			pane.unmount();
@@ -257,7 +257,7 @@ describe('the comparison pane', () => {
 		stdin.write('B');
 		await waitForFrame(lastFrame, text => text.includes('sort suspects') && !text.includes('Δ BASE'));
 		stdin.write('a');
-		await waitForFrame(lastFrame, text => text.includes('Measure allocations/s? y: switch') && text.includes('every survivor it holds now'));
+		await waitForFrame(lastFrame, text => text.includes('Measure allocations/s? y/n: the sampler restarts, forgetting every survivor'));
 		stdin.write('n');
 		await waitForFrame(lastFrame, text => !text.includes('Measure allocations/s?'));
 		assert.equal(store.getSnapshot().state.view.metric, 'retained', 'cancelled: nothing switched');

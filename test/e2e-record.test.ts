@@ -127,7 +127,7 @@ describe('record, replay and export', () => {
 		terminal.press('p');
 		await terminal.waitFor(new RegExp(`REPLAY ${count}/${count} ❚❚ ×4`), 20_000);
 		terminal.press('e');
-		await terminal.waitFor(/exported profile\.heapprofile, profile\.pb\.gz, compare-all\.pb\.gz, compare-top\.pb\.gz/);
+		await terminal.waitFor(/exported to \S+from-tui: profile\.heapprofile, profile\.pb\.gz, compare-all/);
 		assert.ok(statSync(join(dir, 'from-tui', 'profile.pb.gz')).size > 0);
 		terminal.press('q');
 		await terminal.waitForExit();

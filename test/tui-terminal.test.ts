@@ -65,12 +65,12 @@ describe('the live view in a real terminal', () => {
 		const terminal = open([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
 		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
 		terminal.press('H');
-		await terminal.waitFor(/Heap snapshot\? y: take it, other key: cancel\. It pauses the target about \d+–\d+ s/);
+		await terminal.waitFor(/Heap snapshot: pauses ~\d+–\d+ s, \+[\d.]+ [KMG]?B memory and disk\. y: take it, n: cancel/);
 		terminal.press('n');
-		await terminal.waitFor(/^(?![\s\S]*Heap snapshot\?)/);
+		await terminal.waitFor(/^(?![\s\S]*Heap snapshot:)/);
 		assert.deepEqual(readdirSync(dir), [], 'cancelled: nothing written');
 		terminal.press('H');
-		await terminal.waitFor(/Heap snapshot\?/);
+		await terminal.waitFor(/Heap snapshot:/);
 		terminal.press('y');
 		const done = await terminal.waitFor(/heap snapshot written: /, 30_000);
 		assert.match(done, /heap snapshot written: \S+\.heapsnapshot \([\d.]+ [KMG]?B/, 'the whole path is on screen');
@@ -83,7 +83,7 @@ describe('the live view in a real terminal', () => {
 		const snapshot = JSON.parse(readFileSync(join(dir, file!), 'utf8')) as {snapshot: {meta: unknown; node_count: number}; nodes: number[]; edges: number[]; strings: string[]};
 		assert.ok(snapshot.snapshot.node_count > 1000 && snapshot.nodes.length > 0 && snapshot.edges.length > 0 && snapshot.strings.includes('subscribeForever'));
 		terminal.press('g');
-		await terminal.waitFor(/Full GC\? y: force it, other key: cancel\. It pauses the target about \d+ ms/);
+		await terminal.waitFor(/Full GC: pauses ~\d+ ms\. y: force it, n: cancel/);
 		terminal.press('y');
 		await terminal.waitFor(/full GC done/);
 		terminal.press('q');

@@ -36,7 +36,8 @@ function exportOnKey(store: Store, exportDir: string | undefined): () => void {
 			const files = writeExports(dir, data.target, data.comparison, message => {
 				store.notice(id, message);
 			});
-			store.notice(id, `exported ${files.map(file => basename(file)).join(', ')} to ${dir}`);
+			// The folder first: on a narrow terminal the status line is cut at its end.
+			store.notice(id, `exported to ${dir}: ${files.map(file => basename(file)).join(', ')}`);
 		} catch (error) {
 			store.notice(id, `export failed: ${oneLine(error)}`);
 		}

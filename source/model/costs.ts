@@ -8,10 +8,10 @@ export function heapSnapshotCost(heapBytes: number): string {
 	const megabytes = heapBytes / 1e6;
 	const low = Math.max(1, Math.round(megabytes * 0.05));
 	const high = Math.max(low + 1, Math.round(megabytes * 0.15));
-	return `pauses the target about ${low}–${high} s and needs up to ${formatBytes(heapBytes)} more memory in it, and as much disk`;
+	return `pauses ~${low}–${high} s, +${formatBytes(heapBytes)} memory and disk`;
 }
 
 /** What a forced full GC costs (about 1 ms per MB of live heap, measured). */
 export function collectGarbageCost(heapBytes: number): string {
-	return `pauses the target about ${Math.max(1, Math.round(heapBytes / 1e6))} ms`;
+	return `pauses ~${Math.max(1, Math.round(heapBytes / 1e6))} ms`;
 }

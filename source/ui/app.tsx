@@ -56,10 +56,11 @@ function statusLine({state, data}: StoreSnapshot): string {
 	if (confirm !== undefined) {
 		const heap = target.latest?.heap.usedSize ?? 0;
 		const questions = {
-			'heap-snapshot': `Heap snapshot? y: take it, other key: cancel. It ${heapSnapshotCost(heap)}`,
-			'collect-garbage': `Full GC? y: force it, other key: cancel. It ${collectGarbageCost(heap)}`,
-			'profile-now': `Profile now? y: take it, other key: cancel. It forces a full GC: ${collectGarbageCost(heap)}`,
-			'switch-metric': `Measure ${state.view.metric === 'retained' ? 'allocations/s' : 'retained bytes'}? y: switch, other key: cancel. It restarts V8's sampler: every survivor it holds now, and their ages, is forgotten`,
+			// What it costs first, then the keys: an 80-column status line keeps both.
+			'heap-snapshot': `Heap snapshot: ${heapSnapshotCost(heap)}. y: take it, n: cancel`,
+			'collect-garbage': `Full GC: ${collectGarbageCost(heap)}. y: force it, n: cancel`,
+			'profile-now': `Profile now (a full GC): ${collectGarbageCost(heap)}. y: take it, n: cancel`,
+			'switch-metric': `Measure ${state.view.metric === 'retained' ? 'allocations/s' : 'retained bytes'}? y/n: the sampler restarts, forgetting every survivor`,
 		};
 		return questions[confirm];
 	}

@@ -44,7 +44,8 @@ export function ComparePane({comparison, metric, sort, selected, focused, width,
 	const visible = Math.max(1, height - 3);
 	const first = pageStart(selected, comparison.rows.length, visible);
 	const what = metric === 'allocated' ? 'allocated bytes/s' : 'retained bytes';
-	const title = `COMPARE ${what}: ${describeHeavy(comparison)}, weight ≥ ${formatBytes(comparison.heavy.threshold)} · sort ${compareSortLabels[sort]}`;
+	// The sort is what the user steers: it comes before the figures a narrow pane cuts.
+	const title = `COMPARE ${what} · sort ${compareSortLabels[sort]}: ${describeHeavy(comparison)}, weight ≥ ${formatBytes(comparison.heavy.threshold)}`;
 	const line = (marker: string, name: string, location: string, values: readonly string[]) => tableLine([
 		{text: marker, width: 1},
 		{text: name, width: nameWidth},

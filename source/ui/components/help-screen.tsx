@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {fit, pad} from '../../format.js';
 import type {Binding} from '../keymap.js';
 
 type Props = {readonly bindings: readonly Binding[]; readonly rows: number; readonly columns: number};
@@ -22,7 +23,8 @@ export function HelpScreen({bindings, rows, columns}: Props) {
 	const half = Math.ceil(lines.length / 2);
 	const width = Math.floor((columns - 6) / 2);
 	const body = split
-		? lines.slice(0, half).map((line, index) => `${line.slice(0, width - 1).padEnd(width)}${(lines[half + index] ?? '').slice(0, width)}`)
+		// Each half cut with its ellipsis two columns short, so a description never runs into the next key.
+		? lines.slice(0, half).map((line, index) => `${pad(fit(line, width - 2), width)}${fit(lines[half + index] ?? '', width)}`)
 		: lines;
 	return (
 		<Box flexDirection="column" borderStyle="round" paddingX={1}>
