@@ -197,7 +197,7 @@ describe('signals and a sampler someone else stops', () => {
 		const {child, port} = await startInspectable(target('string-log'));
 		const recording = join(dir, 'restarted.ltrec');
 		try {
-			const run = runLeaktop(['--report', '--duration', '6', '--record', recording, '--inspect', String(port)]);
+			const run = runLeaktop(['--report', '--duration', '6', '--max-overhead', '2', '--record', recording, '--inspect', String(port)]);
 			await sleep(2500);
 			const other = await connect(parseInspectAddress(String(port)));
 			await other.stopSampling();

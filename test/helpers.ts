@@ -23,7 +23,7 @@ export function rawSnapshots(trace: RecordedTrace, targetId = 't'): RawSnapshot[
 		profile,
 		heap,
 		process: undefined,
-		governor: {lastPollMs: 12, pollMs: 12, intervalMs: 1000, overhead: 0.012, stretched: false, creditMs: 0, burst: false},
+		governor: {lastPollMs: 12, pollMs: 12, intervalMs: 1000, overhead: 0.012, stretched: false},
 		samplingInterval: trace.samplingInterval,
 		selfCpu: 0.004,
 		metric: 'retained',

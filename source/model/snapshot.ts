@@ -27,10 +27,6 @@ export type Governor = {
 	readonly overhead: number;
 	/** True when the interval was stretched beyond the one asked for. */
 	readonly stretched: boolean;
-	/** Pause time the allowance still holds, ms. */
-	readonly creditMs: number;
-	/** True while the allowance pays for polls more often than the budget alone allows. */
-	readonly burst: boolean;
 };
 
 /**

@@ -2,30 +2,33 @@ import type {Governor} from '../model/snapshot.js';
 
 /**
  * The overhead governor: every poll forces a full GC in the target, and its cost grows with the heap, so the
- * time between polls stretches until the share of the target's time spent in polls stays under a budget.
- * A small allowance of pause time (a token bucket, refilled at the budget's rate) lets the first polls come at
- * the requested interval, so the table fills within seconds of attaching instead of after one stretched
- * interval; a big heap spends it on its first poll and is governed from then on.
+ * time between polls stretches until the share of the target's time spent in polls stays under the budget
+ * over any stretch of time after the first poll. No allowance lets polls come faster than their cost allows:
+ * the heap's figures come once a second between polls and survivor age judges from one profile, so the view
+ * no longer needs a burst of polls at start-up to fill, and a burst is what took a minute over the budget.
  */
 
 const smoothing = 0.3;
-/** The allowance: at most this much pause beyond the budget's share, over a whole session. */
-export const allowanceMs = 150;
+/** The stretch of time the budget holds over: any minute after the first poll. */
+const windowMs = 60_000;
+/** A heap whose polls cost more each time is paced for the next one, up to this many times the last. */
+const maxRise = 2;
 
 /** The next interval after a poll that took `pollMs`, given the interval asked for and the overhead budget (0..1). */
 export function govern(previous: Governor | undefined, pollMs: number, requestedIntervalMs: number, maxOverhead: number): Governor {
 	const smoothed = previous === undefined ? pollMs : (smoothing * pollMs) + ((1 - smoothing) * previous.pollMs);
 	// A single slow poll must stretch at once; the smoothed value lets the interval relax slowly afterwards.
-	const cost = Math.max(smoothed, pollMs);
-	// Earned at the budget's rate while waiting, spent by the poll; never a debt: the first poll of a big heap
-	// pays for the whole heap at once and is not paid back by starving the next ones.
-	const earned = previous === undefined ? allowanceMs : Math.min(allowanceMs, previous.creditMs + (previous.intervalMs * maxOverhead));
-	const creditMs = Math.max(0, earned - pollMs);
-	const governed = cost / maxOverhead;
-	const needed = Math.max(0, cost - creditMs) / maxOverhead;
+	// A growing heap's next polls cost more than this one, as far as the last rise says: pace for the dearest
+	// of those a minute will hold, at most twice this one (a millisecond's jitter on a tiny poll is no trend).
+	const rise = previous === undefined ? 1 : Math.max(1, pollMs / Math.max(1, previous.lastPollMs));
+	const now = Math.max(smoothed, pollMs);
+	const ahead = Math.min(10, Math.max(1, Math.floor((maxOverhead * windowMs) / now)));
+	const cost = now * Math.min(maxRise, rise ** ahead);
+	// cost / budget apart is the budget on average; a minute then still holds one poll too many when the minute
+	// begins at one: space them so the polls a minute can hold fit its budget whole. A poll dearer than a
+	// minute's budget (a heap of some 300 MB at 0.5%) can only be held to it over its own, longer interval.
+	const perWindow = Math.floor((maxOverhead * windowMs) / cost);
+	const needed = Math.max(cost / maxOverhead, perWindow >= 1 ? windowMs / perWindow : 0);
 	const intervalMs = Math.max(requestedIntervalMs, needed);
-	return {
-		lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs,
-		creditMs, burst: intervalMs < governed,
-	};
+	return {lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
 }

@@ -66,7 +66,7 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`,
 		governor === undefined
 			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}${governor.burst ? ' (start-up)' : ''}`,
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}`,
 		nextProfile(target, replay !== undefined),
 		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
 		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
