@@ -87,6 +87,25 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 	return align === 'left' ? text + space : space + text;
 }
 
+/**
+ * Parts of a line in their order, each with its rank: what fits `width` when joined by `separator`, the lowest
+ * ranks (highest numbers) left out first and whole, never a part cut in the middle of its words.
+ */
+export function fitWhole(parts: ReadonlyArray<readonly [string, number]>, width: number, separator: string): string {
+	const present = parts.filter(([text]) => text !== '');
+	const ranks = [...new Set(present.map(([, rank]) => rank))].sort((a, b) => b - a);
+	let shown = present;
+	for (const rank of ranks) {
+		if (stringWidth(shown.map(([text]) => text).join(separator)) <= width) {
+			break;
+		}
+
+		shown = shown.filter(([, partRank]) => partRank < rank);
+	}
+
+	return shown.map(([text]) => text).join(separator);
+}
+
 const blocks = '▁▂▃▄▅▆▇█';
 
 /** The block for `value` on a scale from 0 to `max`: what sparklines and the age histogram are drawn with. */

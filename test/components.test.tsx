@@ -167,6 +167,9 @@ describe('the footer', () => {
 		const frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		const footer = frame.split('\n').at(-1)!;
 		assert.ok(footer.length <= 80, footer);
+		const [first, , costs] = frame.split('\n');
+		assert.match(first!, /log \/tmp\/leaktop-1\.log$/, 'the whole log path');
+		assert.match(costs!, /pause 12 ms every 1\.0 s = 1\.2% {2}own cpu 0\.4%$/, 'own cpu kept, whole figures dropped first');
 		assert.match(footer, /^q quit {2}\? help .*e export {2}p pause$/);
 		assert.doesNotMatch(footer, /…/);
 		unmount();

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {mkdtempSync, readFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -13,8 +12,9 @@ import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
 import {bin, isOneLineError, runLeaktop, startInspectable, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
+import {tempDir} from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-faults-'));
+const dir = tempDir('leaktop-faults-');
 
 async function freePort(): Promise<number> {
 	const server = createServer();

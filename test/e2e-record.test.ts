@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import {execFileSync, spawn} from 'node:child_process';
-import {mkdtempSync, readFileSync, statSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -10,8 +9,9 @@ import type {Report} from '../source/sinks/report.js';
 import {bin, collect, runLeaktop, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {createModel} from '../source/model/target.js';
+import {tempDir} from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'leaktop-record-'));
+const dir = tempDir('leaktop-record-');
 
 /** `go tool pprof -top`'s rows: flat bytes and function name, heaviest first. */
 function pprofTop(args: readonly string[]): Array<{flat: string; name: string}> {

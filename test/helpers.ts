@@ -1,4 +1,7 @@
-import {readFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {after} from 'node:test';
 import {gunzipSync} from 'node:zlib';
 import type {LeaktopEvent, TargetInfo} from '../source/events.js';
 import type {SamplingProfile} from '../source/model/profile.js';
@@ -37,4 +40,13 @@ export function sessionEvents(info: TargetInfo, snapshots: readonly RawSnapshot[
 		{type: 'attached', targetId: info.id, time: attachedAt, info, samplingInterval: snapshots[0]?.samplingInterval ?? 131_072},
 		...snapshots.map(snapshot => ({type: 'snapshot', targetId: info.id, time: snapshot.time, snapshot}) as const),
 	];
+}
+
+/** A temporary folder for a test file, removed with everything in it when the file's tests end. */
+export function tempDir(prefix: string): string {
+	const dir = mkdtempSync(join(tmpdir(), prefix));
+	after(() => {
+		rmSync(dir, {recursive: true, force: true});
+	});
+	return dir;
 }

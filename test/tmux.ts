@@ -1,20 +1,25 @@
 import {after} from 'node:test';
 import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 
 /** A real terminal: a tmux server of its own, driving one program by keys and reading its screen. */
 export class Terminal {
-	private readonly socket = `leaktop-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
+	/** The program's TMPDIR: what it leaves there (a spawned target's log) goes with the terminal. */
+	private readonly tmp = mkdtempSync(join(tmpdir(), 'leaktop-terminal-'));
 
 	constructor(command: readonly string[], {columns, rows}: {columns: number; rows: number}) {
 		const {CI: _ci, ...env} = process.env;
 		// Ink draws nothing until exit when it believes it runs in CI: start the program as a user's shell would.
-		const line = ['env', '-u', 'CI', ...command].map(word => `'${word.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
+		const line = ['env', '-u', 'CI', `TMPDIR=${this.tmp}`, ...command].map(word => `'${word.replaceAll('\'', '\'\\\'\'')}'`).join(' ');
 		this.tmux(['new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), line], env);
 	}
 
 	private tmux(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
-		return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', env});
+		// The server's socket lives in the terminal's own folder, and goes with it.
+		return execFileSync('tmux', ['-S', join(this.tmp, 'tmux.sock'), '-f', '/dev/null', ...args], {encoding: 'utf8', env});
 	}
 
 	/** The visible screen as text; with `escapes`, with the colour and style codes as the terminal got them. */
@@ -78,6 +83,8 @@ export class Terminal {
 		} catch {
 			// Already gone with its last session.
 		}
+
+		rmSync(this.tmp, {recursive: true, force: true});
 	}
 }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import {bin, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
+import {tempDir} from './helpers.js';
 
 function isAlive(pid: number): boolean {
 	try {
@@ -61,7 +61,7 @@ describe('the live view in a real terminal', () => {
 	});
 
 	it('takes a heap snapshot and forces a GC only once confirmed', async () => {
-		const dir = mkdtempSync(join(tmpdir(), 'leaktop-heavy-'));
+		const dir = tempDir('leaktop-heavy-');
 		const terminal = open([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
 		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
 		terminal.press('H');
@@ -91,7 +91,7 @@ describe('the live view in a real terminal', () => {
 	});
 
 	it('ends with one line quoting its error when the program fails before anything was sampled', async () => {
-		const missing = join(mkdtempSync(join(tmpdir(), 'leaktop-missing-')), 'nosuch.js');
+		const missing = join(tempDir('leaktop-missing-'), 'nosuch.js');
 		const command = [process.execPath, bin, '--', process.execPath, missing].map(word => `'${word}'`).join(' ');
 		// A shell around leaktop keeps the terminal open after it exits, to read what it said and its exit code.
 		const terminal = open(['/bin/sh', '-c', `${command}; echo "exit=$?"; sleep 120`], {columns: 220, rows: 30});

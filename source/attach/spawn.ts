@@ -93,7 +93,7 @@ function guardChild(pid: number): () => void {
  */
 export async function spawnPaused(command: readonly string[], options: SpawnOptions): Promise<SpawnedTarget> {
 	const {file, args, env} = pausedCommand(command, process.env);
-	const logPath = options.output === 'log' ? join(tmpdir(), `leaktop-${process.pid}-${Date.now()}.log`) : undefined;
+	const logPath = options.output === 'log' ? join(tmpdir(), `leaktop-${process.pid}-${Date.now().toString(36)}.log`) : undefined;
 	const sink: Writable = logPath === undefined ? (options.output as Writable) : createWriteStream(logPath);
 	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
 	child.stdout!.pipe(sink, {end: false});

@@ -7,6 +7,7 @@ import {Header} from './components/header.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
+import {fitWhole} from '../format.js';
 import {collectGarbageCost, heapSnapshotCost} from '../model/costs.js';
 import {commandFor, keyName, keymap, splitKeys, type KeyFlags} from './keymap.js';
 import {siteLocation} from '../model/location.js';
@@ -24,27 +25,12 @@ type Props = {
 
 export const minimumSize = {columns: 80, rows: 24};
 
-/** The footer's keys in the order shown, each with its rank: on a narrow terminal the lowest ranks go first, whole. */
+/** The footer's keys in the order shown, each with its rank: on a narrow terminal the lowest ranks go first, whole (never a key's words cut). */
 const footers = {
 	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
 	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], ['c compare', 3], ['e export', 3]],
 	drill: [['Esc back', 1], ['↑↓ select', 4], ['→/l expand', 2], ['←/h collapse', 2], ['t callers/callees', 3], ['Enter drill in', 5], ['o generated/original', 6], ['q quit', 1]],
 } as const satisfies Record<string, ReadonlyArray<readonly [string, number]>>;
-
-/** The footer's keys that fit `width`, never a key cut in the middle of its words. */
-export function footerKeys(keys: ReadonlyArray<readonly [string, number]>, width: number): string {
-	const ranks = [...new Set(keys.map(([, rank]) => rank))].sort((a, b) => b - a);
-	let shown = keys;
-	for (const rank of ranks) {
-		if (shown.map(([text]) => text).join('  ').length <= width) {
-			break;
-		}
-
-		shown = shown.filter(([, keyRank]) => keyRank < rank);
-	}
-
-	return shown.map(([text]) => text).join('  ');
-}
 
 function statusLine({state, data}: StoreSnapshot): string {
 	if (data === undefined) {
@@ -216,7 +202,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{footerKeys(footers[data.drill === undefined ? state.mode : 'drill'], width)}</Text>
+			<Text wrap="truncate" dimColor>{fitWhole(footers[data.drill === undefined ? state.mode : 'drill'], width, '  ')}</Text>
 		</>
 	);
 	if (data.drill !== undefined) {

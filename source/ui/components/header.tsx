@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {formatBytes, formatDuration, formatPercent, fit} from '../../format.js';
+import {fit, fitWhole, formatBytes, formatDuration, formatPercent} from '../../format.js';
 import {displayPath} from '../../model/location.js';
 import {sortLabels, type SortKey} from '../../model/ranking.js';
 import type {TargetState} from '../../model/target.js';
@@ -41,7 +41,7 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 	const latestAggregate = target.latestAggregates.site;
 	// The heap's figures come once a second between profiles: the clock and the heap move with them.
 	const now = live?.time ?? latest?.time;
-	const uptime = live?.process === undefined ? '' : `up ${formatDuration(live.process.uptimeSeconds * 1000)}  `;
+	const uptime = live?.process === undefined ? '' : `up ${formatDuration(live.process.uptimeSeconds * 1000)}`;
 	const attached = now === undefined ? '' : `attached ${formatDuration(now - target.attachedAt)}`;
 	const memory = live?.process?.memory;
 	const sampled = latestAggregate?.totalBytes ?? 0;
@@ -57,26 +57,28 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 			target.allocationRate === undefined || target.metric === 'allocated' ? '' : `alloc ≥ ${formatBytes(target.allocationRate)}/s`,
 		].filter(part => part !== '').join('   ');
 	const governor = latest?.governor;
-	// What the user steers comes first: on a narrow terminal the cost figures are the ones cut.
-	const costLine = [
-		replay === undefined ? '' : `REPLAY ${replay.position}/${replay.count} ${replay.playing ? '▶' : '❚❚'} ×${replay.speed}`,
-		`sort ${sortLabels[sort]}`,
-		`window ${window.label}`,
-		target.metric === 'allocated' ? 'measuring allocations/s' : '',
-		target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`,
-		governor === undefined
+	// What the user steers comes first; on a narrow terminal the least needed figures are left out whole.
+	const costLine = fitWhole([
+		[replay === undefined ? '' : `REPLAY ${replay.position}/${replay.count} ${replay.playing ? '▶' : '❚❚'} ×${replay.speed}`, 1],
+		[`sort ${sortLabels[sort]}`, 1],
+		[`window ${window.label}`, 2],
+		[target.metric === 'allocated' ? 'measuring allocations/s' : '', 1],
+		[target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`, 2],
+		[governor === undefined
 			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}`,
-		nextProfile(target, replay !== undefined),
-		latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`,
-		`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`,
-	].filter(part => part !== '').join('  ');
-	const log = target.info.logPath === undefined ? '' : `   log ${target.info.logPath}`;
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}`, 2],
+		[nextProfile(target, replay !== undefined), 4],
+		[latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`, 3],
+		[`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`, 5],
+	], width, '  ');
+	const targetLine = fitWhole([
+		[targetName(target, cwd), 1], [uptime, 4], [attached, 2], [target.info.logPath === undefined ? '' : `log ${target.info.logPath}`, 3],
+	], width - 9, '   ');
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate">
 				<Text bold color={color ? 'cyan' : undefined}>leaktop</Text>
-				{fit(`  ${targetName(target, cwd)}   ${uptime}${attached}${log}`, width - 7)}
+				{fit(`  ${targetLine}`, width - 7)}
 			</Text>
 			<Text wrap="truncate">{heapLine}</Text>
 			<Text wrap="truncate" dimColor={color}>{costLine}</Text>
