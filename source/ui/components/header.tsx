@@ -66,7 +66,8 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		[target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`, 2],
 		[governor === undefined
 			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s${governor.stretched ? ' (stretched)' : ''} = ${formatPercent(governor.overhead)}`, 2],
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s = ${formatPercent(governor.overhead)}`, 2],
+		[governor?.stretched === true ? '(stretched to the budget)' : '', 5],
 		[nextProfile(target, replay !== undefined), 4],
 		[latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`, 3],
 		[`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`, 5],
