@@ -142,7 +142,8 @@ describe('a spawned program', () => {
 		// The first poll comes 0.3 s after attaching, the next would be a minute later: the last is the duration's end.
 		assert.equal(report.snapshots, 2);
 		assert.ok(report.durationMs >= 4000 && report.polling.steadyPausedShare > 0, JSON.stringify(report.polling));
-		assert.ok(report.sites.some(site => site.functionName === 'logLine'));
+		// V8 may inline logLine into its caller, as the attach test above allows for.
+		assert.ok(report.sites.some(site => ['logLine', '(anonymous)', 'repeat'].includes(site.functionName) && site.liveBytes > 0));
 	});
 
 	it('that exits at once, before anything was sampled, gets no report but one line and exit code 2', async () => {
