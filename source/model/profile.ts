@@ -41,19 +41,22 @@ export type Site = SiteIdentity & {
 	readonly samples: number;
 	/**
 	 * The live bytes and samples by when they were allocated, in the bands of `AgeBins` (oldest first), and the
-	 * bytes allocated since its `recentFrom`: what survivor age is judged from. Absent when not asked for.
+	 * bytes allocated in each of its recent windows: what survivor age is judged from. Absent when not asked for.
 	 */
 	readonly ageBytes?: readonly number[];
 	readonly ageSamples?: readonly number[];
-	readonly recentBytes?: number;
+	readonly recentBytes?: readonly number[];
 };
+
+/** A window of the newest allocations, from ordinal `from` (exclusive) on; `start` is that point in wall time. */
+export type RecentWindow = {readonly from: number; readonly start: number};
 
 /**
  * How to count survivors by allocation time, in the allocation clock's units (sample ordinals): band `i` holds
- * ordinals in [edges[i], edges[i + 1]), and `recentFrom` starts the recent window. `times` and `recentStart`
- * are the same edges in wall time: kept with the aggregate, so it is judged by the clock it was counted with.
+ * ordinals in [edges[i], edges[i + 1]), and each recent window's survivors are summed apart. `times` are the
+ * same edges in wall time: kept with the aggregate, so it is judged by the clock it was counted with.
  */
-export type AgeBins = {readonly edges: readonly number[]; readonly recentFrom: number; readonly times: readonly number[]; readonly recentStart: number};
+export type AgeBins = {readonly edges: readonly number[]; readonly times: readonly number[]; readonly recent: readonly RecentWindow[]};
 
 export type Aggregate = {
 	/** Sorted by live bytes, heaviest first. */
@@ -96,7 +99,7 @@ export function siteOf(frame: CallFrame): SiteIdentity {
 	};
 }
 
-type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number; ageBytes: number[] | undefined; ageSamples: number[] | undefined; recentBytes: number};
+type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number; ageBytes: number[] | undefined; ageSamples: number[] | undefined; recentBytes: number[] | undefined};
 
 /**
  * Finds the accumulator of a call frame by script id, then position, then name: nested maps with short keys
@@ -246,13 +249,16 @@ function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bin
 		const accumulator = sampled.accumulators[slot]!;
 		accumulator.ageBytes ??= Array.from({length: bands}, () => 0);
 		accumulator.ageSamples ??= Array.from({length: bands}, () => 0);
+		accumulator.recentBytes ??= bins.recent.map(() => 0);
 		const sizeSum = sizeSums[slot]!;
 		const bytes = sizeSum > 0 ? (sampled.selfSizes[slot]! * size) / sizeSum : 0;
 		const band = bandOf(bins.edges, ordinal);
 		accumulator.ageBytes[band]! += bytes;
 		accumulator.ageSamples[band]!++;
-		if (ordinal > bins.recentFrom) {
-			accumulator.recentBytes += bytes;
+		for (let window = 0; window < bins.recent.length; window++) {
+			if (ordinal > bins.recent[window]!.from) {
+				accumulator.recentBytes[window]! += bytes;
+			}
 		}
 	}
 }
@@ -282,7 +288,7 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 		const identity = siteOf(frame);
 		let accumulator = bySite.get(identity.key);
 		if (accumulator === undefined) {
-			accumulator = {identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: 0};
+			accumulator = {identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: undefined};
 			bySite.set(identity.key, accumulator);
 		}
 
@@ -324,13 +330,14 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 
 	const sites: Site[] = [];
 	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
+	const noneRecent = ages?.recent.map(() => 0);
 	for (const {identity, liveBytes, samples, ageBytes, ageSamples, recentBytes} of bySite.values()) {
 		if (liveBytes > 0 || samples > 0) {
 			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
 			const {key, functionName, url, line, column, kind} = identity;
 			sites.push(ages === undefined
 				? {key, functionName, url, line, column, kind, liveBytes, samples}
-				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes});
+				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes: recentBytes ?? noneRecent});
 		}
 	}
 

@@ -77,7 +77,7 @@ function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefi
 function ownAge(site: Site, bins: AgeBins | undefined): SurvivorAge | undefined {
 	return bins === undefined || site.ageBytes === undefined || site.ageSamples === undefined
 		? undefined
-		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? 0, bins);
+		: survivorAge(site.ageBytes, site.ageSamples, site.recentBytes ?? [], bins);
 }
 
 /** Survivor age for a site: its own, or, for a V8 builtin too thin to judge (a backing store), its user frame's. */

@@ -117,24 +117,23 @@ function timeEdges(clock: AgeClock): number[] {
 }
 
 /**
- * Where the recent window starts, whose survivors say whether a site still adds. With growth readings: the
- * newest fifth of the clock. Without: the newest polls taken together until they cover a tenth of it at least
- * (poll times are exact; a point inside an interval would be a guess); with one poll, the whole clock.
+ * The recent windows whose survivors say whether a site still adds. Poll-aligned: the newest polls taken
+ * together until they cover a tenth of the clock at least (poll times are exact; with one poll, the whole
+ * clock). With heap readings, also the newest fifth of the clock as the heap's growth shapes it: sharper when
+ * the polls are far apart, but wrong when the heap stalled while a small site kept adding (its churn collected),
+ * so a site stopped adding only when both windows say so.
  */
-function recentStart(clock: AgeClock): number {
+function recentStarts(clock: AgeClock): number[] {
 	const {polls} = clock;
 	const start = polls[0]?.time ?? 0;
 	const end = polls.at(-1)?.time ?? start;
-	if (clock.growth.length >= 2) {
-		return end - ((end - start) / 5);
-	}
-
 	let index = polls.length - 2;
 	while (index > 0 && end - polls[index]!.time < (end - start) / ageBandCount) {
 		index--;
 	}
 
-	return polls[Math.max(0, index)]?.time ?? start;
+	const sincePolls = polls[Math.max(0, index)]?.time ?? start;
+	return clock.growth.length >= 2 ? [sincePolls, end - ((end - start) / 5)] : [sincePolls];
 }
 
 /**
@@ -144,8 +143,8 @@ function recentStart(clock: AgeClock): number {
  */
 export function ageBins(clock: AgeClock): AgeBins {
 	const times = timeEdges(clock);
-	const start = recentStart(clock);
-	return {edges: times.map(time => ordinalAtTime(clock, time)), recentFrom: ordinalAtTime(clock, start), times, recentStart: start};
+	const recent = recentStarts(clock).map(start => ({from: ordinalAtTime(clock, start), start}));
+	return {edges: times.map(time => ordinalAtTime(clock, time)), times, recent};
 }
 
 function share(bands: readonly number[], from: number, to: number, total: number): number {
@@ -158,14 +157,20 @@ function share(bands: readonly number[], from: number, to: number, total: number
 }
 
 /**
- * The site's bytes per ms allocated in the recent window against its mean over the whole clock: about 1 for a
- * leak, 0 for a cache that stopped filling, far above 1 for what is only kept a while.
+ * The site's bytes per ms allocated in the recent windows against its mean over the whole clock, the highest
+ * of them: about 1 for a leak, 0 for a cache that stopped filling, far above 1 for what is only kept a while.
  */
-function recentRatio(total: number, recentBytes: number, bins: AgeBins): number {
+function recentRatio(total: number, recentBytes: readonly number[], bins: AgeBins): number {
 	const start = bins.times[0]!;
 	const end = bins.times.at(-1)!;
-	const recentSpan = end - bins.recentStart;
-	return total <= 0 || recentSpan <= 0 || end <= start ? 1 : (recentBytes / recentSpan) / (total / (end - start));
+	let highest = 0;
+	for (const [window, {start: recentStart}] of bins.recent.entries()) {
+		const recentSpan = end - recentStart;
+		const ratio = total <= 0 || recentSpan <= 0 || end <= start ? 1 : ((recentBytes[window] ?? 0) / recentSpan) / (total / (end - start));
+		highest = Math.max(highest, ratio);
+	}
+
+	return bins.recent.length === 0 ? 1 : highest;
 }
 
 function verdictOf(bands: readonly number[], counts: readonly number[], samples: number, adding: number): AgeVerdict {
@@ -193,10 +198,10 @@ function verdictOf(bands: readonly number[], counts: readonly number[], samples:
 }
 
 /**
- * Judges one site's survivors: `bands` and `counts` by allocation time (oldest first) and `recentBytes` from
- * the latest profile, counted with `bins` (from `ageBins` of the clock at that profile).
+ * Judges one site's survivors: `bands` and `counts` by allocation time (oldest first) and `recentBytes` per
+ * recent window from the latest profile, counted with `bins` (from `ageBins` of the clock at that profile).
  */
-export function survivorAge(bands: readonly number[], counts: readonly number[], recentBytes: number, bins: AgeBins): SurvivorAge {
+export function survivorAge(bands: readonly number[], counts: readonly number[], recentBytes: readonly number[], bins: AgeBins): SurvivorAge {
 	const samples = counts.reduce((sum, count) => sum + count, 0);
 	const total = bands.reduce((sum, bytes) => sum + bytes, 0);
 	const edges = bins.times;
