@@ -1,8 +1,9 @@
-// npm run bench [-- --quick] [-- --only model|target|verdict]: measures leaktop's cost to the target and to itself, prints
+// npm run bench [-- --quick] [-- --only model|overhead|target|verdict]: measures leaktop's cost to the target and to itself, prints
 // the figures and writes them, with the machine and date, to bench/results.md.
 import {readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {benchModel} from './model.js';
+import {benchOverhead} from './overhead.js';
 import {table, type Row} from './stats.js';
 import {benchTarget} from './target.js';
 import {benchVerdict} from './verdict.js';
@@ -12,6 +13,10 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const sections: Array<[string, () => Promise<Row[]>]> = [];
 if (only === undefined || only === 'model') {
 	sections.push(['leaktop itself: aggregation, history, rendering', async () => benchModel(quick)]);
+}
+
+if (only === undefined || only === 'overhead') {
+	sections.push(['the target\'s cost, to the percent: paired slices with and without each part, and a peer', async () => benchOverhead(quick)]);
 }
 
 if (only === undefined || only === 'target') {

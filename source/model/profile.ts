@@ -101,16 +101,19 @@ export function siteOf(frame: CallFrame): SiteIdentity {
 
 type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number; ageBytes: number[] | undefined; ageSamples: number[] | undefined; recentBytes: number[] | undefined};
 
+/** A distinct call frame's accumulators: what its site holds, and what it holds as a user frame (it and what it calls into V8 and Node). */
+type FrameEntry = {readonly site: Accumulator; readonly user: Accumulator; readonly userCode: boolean};
+
 /**
- * Finds the accumulator of a call frame by script id, then position, then name: nested maps with short keys
+ * Finds the entry of a call frame by script id, then position, then name: nested maps with short keys
  * are several times faster than one composite string key built per node (measured in `npm run bench`).
  */
 class FrameIndex {
-	private readonly scripts = new Map<string, Map<number | string, Map<string, Accumulator>>>();
+	private readonly scripts = new Map<string, Map<number | string, Map<string, FrameEntry>>>();
 
-	constructor(private readonly create: (frame: CallFrame) => Accumulator) {}
+	constructor(private readonly create: (frame: CallFrame) => FrameEntry) {}
 
-	get(frame: CallFrame): Accumulator {
+	get(frame: CallFrame): FrameEntry {
 		let positions = this.scripts.get(frame.scriptId);
 		if (positions === undefined) {
 			positions = new Map();
@@ -127,13 +130,13 @@ class FrameIndex {
 			positions.set(position, names);
 		}
 
-		let accumulator = names.get(frame.functionName);
-		if (accumulator === undefined) {
-			accumulator = this.create(frame);
-			names.set(frame.functionName, accumulator);
+		let entry = names.get(frame.functionName);
+		if (entry === undefined) {
+			entry = this.create(frame);
+			names.set(frame.functionName, entry);
 		}
 
-		return accumulator;
+		return entry;
 	}
 }
 
@@ -191,7 +194,9 @@ function bandOf(edges: readonly number[], ordinal: number): number {
  * per sample, and a map lookup per sample cost more than the whole walk (npm run bench).
  */
 class SampledNodes {
-	readonly accumulators: Accumulator[];
+	/** Per slot, the accumulator of the node's site and of its user frame. */
+	readonly sites: Accumulator[];
+	readonly users: Accumulator[];
 	/** No more sampled nodes than samples: sized once. */
 	readonly selfSizes: Float64Array;
 	count = 0;
@@ -200,13 +205,15 @@ class SampledNodes {
 
 	constructor(maxId: number, samples: number) {
 		this.dense = maxId <= 16 * (samples + 1024) ? new Int32Array(maxId + 1).fill(-1) : undefined;
-		this.accumulators = new Array<Accumulator>(samples);
+		this.sites = new Array<Accumulator>(samples);
+		this.users = new Array<Accumulator>(samples);
 		this.selfSizes = new Float64Array(samples);
 	}
 
-	add(nodeId: number, accumulator: Accumulator, selfSize: number): void {
+	add(nodeId: number, site: Accumulator, user: Accumulator, selfSize: number): void {
 		const slot = this.count++;
-		this.accumulators[slot] = accumulator;
+		this.sites[slot] = site;
+		this.users[slot] = user;
 		this.selfSizes[slot] = selfSize;
 		if (this.dense === undefined) {
 			this.sparse.set(nodeId, slot);
@@ -220,10 +227,23 @@ class SampledNodes {
 	}
 }
 
+function addAge(accumulator: Accumulator, bins: AgeBins, band: number, bytes: number, ordinal: number): void {
+	accumulator.ageBytes ??= Array.from({length: bins.edges.length - 1}, () => 0);
+	accumulator.ageSamples ??= Array.from({length: bins.edges.length - 1}, () => 0);
+	accumulator.recentBytes ??= bins.recent.map(() => 0);
+	accumulator.ageBytes[band]! += bytes;
+	accumulator.ageSamples[band]!++;
+	for (let window = 0; window < bins.recent.length; window++) {
+		if (ordinal > bins.recent[window]!.from) {
+			accumulator.recentBytes[window]! += bytes;
+		}
+	}
+}
+
 /**
- * Counts every live sample in its site's band of allocation time. A node's self size is V8's scaled estimate
- * of what its samples hold; it is shared among them by their sizes (exact when they are alike, as one site's
- * allocations mostly are), so the bands of a site add up to its live bytes.
+ * Counts every live sample in its site's (and its user frame's) band of allocation time. A node's self size is
+ * V8's scaled estimate of what its samples hold; it is shared among them by their sizes (exact when they are
+ * alike, as one site's allocations mostly are), so the bands of a site add up to its live bytes.
  */
 function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bins: AgeBins): void {
 	const slots = new Int32Array(samples.length);
@@ -238,7 +258,6 @@ function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bin
 		}
 	}
 
-	const bands = bins.edges.length - 1;
 	for (let index = 0; index < samples.length; index++) {
 		const slot = slots[index]!;
 		if (slot < 0) {
@@ -246,20 +265,11 @@ function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bin
 		}
 
 		const {size, ordinal} = samples[index]!;
-		const accumulator = sampled.accumulators[slot]!;
-		accumulator.ageBytes ??= Array.from({length: bands}, () => 0);
-		accumulator.ageSamples ??= Array.from({length: bands}, () => 0);
-		accumulator.recentBytes ??= bins.recent.map(() => 0);
 		const sizeSum = sizeSums[slot]!;
 		const bytes = sizeSum > 0 ? (sampled.selfSizes[slot]! * size) / sizeSum : 0;
 		const band = bandOf(bins.edges, ordinal);
-		accumulator.ageBytes[band]! += bytes;
-		accumulator.ageSamples[band]!++;
-		for (let window = 0; window < bins.recent.length; window++) {
-			if (ordinal > bins.recent[window]!.from) {
-				accumulator.recentBytes[window]! += bytes;
-			}
-		}
+		addAge(sampled.sites[slot]!, bins, band, bytes, ordinal);
+		addAge(sampled.users[slot]!, bins, band, bytes, ordinal);
 	}
 }
 
@@ -275,24 +285,49 @@ export function maxOrdinalOf(profile: SamplingProfile): number {
 	return max;
 }
 
+function sitesOf(accumulators: Iterable<Accumulator>, ages: AgeBins | undefined): Site[] {
+	const sites: Site[] = [];
+	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
+	const noneRecent = ages?.recent.map(() => 0);
+	for (const {identity, liveBytes, samples, ageBytes, ageSamples, recentBytes} of accumulators) {
+		if (liveBytes > 0 || samples > 0) {
+			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
+			const {key, functionName, url, line, column, kind} = identity;
+			sites.push(ages === undefined
+				? {key, functionName, url, line, column, kind, liveBytes, samples}
+				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes: recentBytes ?? noneRecent});
+		}
+	}
+
+	return sites.sort((a, b) => b.liveBytes - a.liveBytes);
+}
+
+const newAccumulator = (identity: SiteIdentity): Accumulator => ({identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: undefined});
+
 /**
- * Folds a sampling profile into allocation sites: the self sizes of every node whose frame is the same
- * function, with the number of live samples taken in it. Node ids are not stable across polls, so sites are
- * keyed by call frame. Walks iteratively because stacks can be deeper than the JS call stack allows.
+ * Folds a sampling profile into allocation sites, by both groupings in one walk (the model keeps both): the
+ * self sizes of every node whose frame is the same function, with the number of live samples taken in it. Node
+ * ids are not stable across polls, so sites are keyed by call frame. Walks iteratively because stacks can be
+ * deeper than the JS call stack allows.
  */
-export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 'site', ages?: AgeBins): Aggregate {
+export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Record<Grouping, Aggregate> {
 	const bySite = new Map<string, Accumulator>();
+	const byUser = new Map<string, Accumulator>();
+	const accumulatorOf = (map: Map<string, Accumulator>, identity: SiteIdentity) => {
+		let accumulator = map.get(identity.key);
+		if (accumulator === undefined) {
+			accumulator = newAccumulator(identity);
+			map.set(identity.key, accumulator);
+		}
+
+		return accumulator;
+	};
+
 	// Several frames can be one site (a script loaded twice has two script ids): identities are built once per
 	// distinct frame and merged by key.
 	const frames = new FrameIndex(frame => {
 		const identity = siteOf(frame);
-		let accumulator = bySite.get(identity.key);
-		if (accumulator === undefined) {
-			accumulator = {identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: undefined};
-			bySite.set(identity.key, accumulator);
-		}
-
-		return accumulator;
+		return {site: accumulatorOf(bySite, identity), user: accumulatorOf(byUser, identity), userCode: hasUserCode(identity.kind)};
 	});
 	const samplesOf = countSamples(profile.samples);
 	const maxOrdinal = maxOrdinalOf(profile);
@@ -307,20 +342,23 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 		const node = stack.pop()!;
 		const inherited = owners.pop();
 		nodeCount++;
-		const own = frames.get(node.callFrame);
-		const owner = grouping === 'user' && hasUserCode(own.identity.kind) ? own : inherited;
+		const entry = frames.get(node.callFrame);
+		const owner = entry.userCode ? entry.user : inherited;
 		for (const child of node.children) {
 			stack.push(child);
 			owners.push(owner);
 		}
 
-		const accumulator = grouping === 'user' ? owner ?? own : own;
-		accumulator.liveBytes += node.selfSize;
-		totalBytes += node.selfSize;
+		const user = owner ?? entry.user;
+		const {selfSize} = node;
+		entry.site.liveBytes += selfSize;
+		user.liveBytes += selfSize;
+		totalBytes += selfSize;
 		const samples = samplesOf(node.id);
-		accumulator.samples += samples;
+		entry.site.samples += samples;
+		user.samples += samples;
 		if (samples > 0) {
-			sampled?.add(node.id, accumulator, node.selfSize);
+			sampled?.add(node.id, entry.site, user, selfSize);
 		}
 	}
 
@@ -328,21 +366,13 @@ export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 
 		countAges(profile.samples, sampled, ages);
 	}
 
-	const sites: Site[] = [];
-	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
-	const noneRecent = ages?.recent.map(() => 0);
-	for (const {identity, liveBytes, samples, ageBytes, ageSamples, recentBytes} of bySite.values()) {
-		if (liveBytes > 0 || samples > 0) {
-			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
-			const {key, functionName, url, line, column, kind} = identity;
-			sites.push(ages === undefined
-				? {key, functionName, url, line, column, kind, liveBytes, samples}
-				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes: recentBytes ?? noneRecent});
-		}
-	}
+	const totals = {totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount, ages};
+	return {site: {sites: sitesOf(bySite.values(), ages), ...totals}, user: {sites: sitesOf(byUser.values(), ages), ...totals}};
+}
 
-	sites.sort((a, b) => b.liveBytes - a.liveBytes);
-	return {sites, totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount, ages};
+/** One grouping of `aggregateGroupings`. */
+export function aggregateProfile(profile: SamplingProfile, grouping: Grouping = 'site', ages?: AgeBins): Aggregate {
+	return aggregateGroupings(profile, ages)[grouping];
 }
 
 /**

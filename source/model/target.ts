@@ -2,7 +2,7 @@ import type {LeaktopEvent, TargetInfo} from '../events.js';
 import {AllocationClock, pushThinned} from './allocation-clock.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
-import {aggregateProfile, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
+import {aggregateGroupings, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
 import type {Baseline, RankOptions} from './ranking.js';
 import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js';
 
@@ -125,10 +125,8 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 
 	const ages = raw.metric === 'retained' && ageClock.polls.length >= 2 ? ageBins(ageClock) : undefined;
 	addReading(target, raw.time, raw.heap, raw.process);
-	const [site, user] = (['site', 'user'] as const).map(grouping => {
-		const counted = aggregateProfile(raw.profile, grouping, ages);
-		return raw.metric === 'allocated' ? scaleAggregate(counted, perSecond) : counted;
-	}) as [Aggregate, Aggregate];
+	const counted = aggregateGroupings(raw.profile, ages);
+	const [site, user] = raw.metric === 'allocated' ? [scaleAggregate(counted.site, perSecond), scaleAggregate(counted.user, perSecond)] : [counted.site, counted.user];
 	const gauges = gaugesOf(raw);
 	target.histories.site[raw.metric].add(raw.time, site, gauges);
 	target.histories.user[raw.metric].add(raw.time, user, gauges);
