@@ -1,7 +1,7 @@
 // The overhead bench's target: a steady, in-process workload (no load generator to share the cores with) that
 // reports its completed work every 50 ms over IPC, so the bench can compare adjacent slices with and without a
 // cost. Each unit of work is what a service's request does: parse a body, render a page, keep it a while.
-// MODE=saturate works flat out; MODE=rate:<n> serves n units a second on a fixed schedule and reports each
+// MODE=saturate works flat out; MODE=idle does nothing but report; MODE=rate:<n> serves n units a second on a fixed schedule and reports each
 // unit's latency (from when it was due to when it was done). The peer profiler (@datadog/pprof, the in-process
 // heap profiler of Datadog's and Pyroscope's Node agents) is switched on and off by messages from the bench.
 'use strict';
@@ -61,7 +61,8 @@ function serve() {
 }
 
 setInterval(() => {
-	process.send({type: 'tick', time: Number(process.hrtime.bigint()) / 1e6, done, latencies});
+	const cpu = process.cpuUsage();
+	process.send({type: 'tick', time: Number(process.hrtime.bigint()) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, done, latencies});
 	latencies = [];
 }, 50);
 
@@ -83,7 +84,7 @@ process.on('message', message => {
 if (ratePerSecond > 0) {
 	nextDue = performance.now();
 	serve();
-} else {
+} else if (mode === 'saturate') {
 	saturate();
 }
 

@@ -17,6 +17,8 @@ export type Options = {
 	readonly durationMs: number;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
+	/** The sampling interval is the default, which a fast-allocating target coarsens at the first poll. */
+	readonly adaptSampling: boolean;
 	/** 0..1 */
 	readonly maxOverhead: number;
 	readonly readProcess: boolean;
@@ -137,6 +139,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		durationMs: number('duration', flags.duration, defaultDurationSeconds, {min: 1, max: 7 * 24 * 3600, integer: false}) * 1000,
 		intervalMs: number('interval', flags.interval, defaultIntervalMs, {min: 100, max: 3_600_000, integer: true}),
 		samplingInterval: number('sampling-interval', flags.samplingInterval, defaultSamplingInterval, {min: 1024, max: 64 * 1024 * 1024, integer: true}),
+		adaptSampling: flags.samplingInterval === undefined,
 		// The demo is leaktop's own toy: it may pay more for a livelier view than a user's service would.
 		maxOverhead: number('max-overhead', flags.maxOverhead, flags.demo ? demoMaxOverhead : defaultMaxOverhead, {min: 0.1, max: 2, integer: false}) / 100,
 		readProcess: flags.eval,

@@ -55,5 +55,7 @@ export type RawSnapshot = {
 	 * clock of survivor age starts. Absent in recordings made before it was kept, and for a shared sampler.
 	 */
 	readonly samplingStartedAt?: number;
+	/** The poll a report takes when its duration ends, however soon after the last: outside the governed budget. */
+	readonly closing?: boolean;
 };
 

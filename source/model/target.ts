@@ -2,6 +2,7 @@ import type {LeaktopEvent, TargetInfo} from '../events.js';
 import {AllocationClock, pushThinned} from './allocation-clock.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
+import {addPause, startPauseShare, type PauseShare} from './pause-share.js';
 import {aggregateGroupings, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
 import type {Baseline, RankOptions} from './ranking.js';
 import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js';
@@ -50,6 +51,8 @@ export type TargetState = {
 	readonly pollMsTotal: number;
 	/** The first poll, which pays for the whole heap at once, apart from the governed ones after it. */
 	readonly firstPoll: {readonly ms: number; readonly endedAt: number} | undefined;
+	/** The governed polls' pauses: the share of any minute after the first poll they took. */
+	readonly pauses: PauseShare | undefined;
 	readonly status: TargetStatus;
 	readonly notice: string | undefined;
 };
@@ -133,7 +136,9 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	return {
 		...target, scripts, latest: raw, latestAggregates: {site, user}, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
 		pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
+		pauses: target.pauses === undefined ? startPauseShare(raw.time) : raw.closing === true ? target.pauses : addPause(target.pauses, {end: raw.time, ms: raw.governor.lastPollMs}),
 		metric: raw.metric,
+		samplingInterval: raw.samplingInterval,
 		allocationRate: allocationRate(target.latest, target.latestAggregates.site, raw, site),
 		live: {time: raw.time, heap: raw.heap, process: raw.process ?? target.live?.process},
 	};
@@ -206,7 +211,7 @@ export function createModel(options: {readonly history?: HistoryOptions} = {}): 
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,
-		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, firstPoll: undefined, status: {kind: 'sampling'}, notice: undefined,
+		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, firstPoll: undefined, pauses: undefined, status: {kind: 'sampling'}, notice: undefined,
 	});
 	let targets: readonly TargetState[] = [];
 	const update = (id: string, change: (target: TargetState) => TargetState) => {

@@ -1,8 +1,10 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {govern} from './governor.js';
+import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
+import {maxOrdinalOf} from '../model/profile.js';
 import type {Governor, HeapUsage, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
 import {sleep} from '../sleep.js';
 
@@ -17,6 +19,11 @@ export type SamplerOptions = {
 	readonly targetId: string;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
+	/**
+	 * The interval is the default, not the user's: at the first poll, a target that allocates so fast that it
+	 * would pay more than `maxSamplesPerSecond` gets a coarser one, once (a restart forgets every survivor).
+	 */
+	readonly adaptSampling?: boolean;
 	/** Budget for the share of the target's time spent in polls, 0..1. */
 	readonly maxOverhead: number;
 	readonly readMemory: boolean;
@@ -134,6 +141,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
 	const untilNextPoll = options.finish === undefined ? options.signal : AbortSignal.any([options.signal, options.finish]);
 	const requests = new PollRequests(options.pollNow);
+	let {samplingInterval} = options;
+	let mayAdapt = options.adaptSampling === true;
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -147,7 +156,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 		if (!running) {
 			metric = options.metric?.() ?? 'retained';
 			samplingStartedAt = Date.now();
-			await inspector.startSampling(options.samplingInterval, metric === 'allocated');
+			await inspector.startSampling(samplingInterval, metric === 'allocated');
 			started = true;
 		}
 
@@ -166,7 +175,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					// Only a restart switches V8 between counting live objects and counting every allocation.
 					await inspector.stopSampling().catch(() => undefined);
 					samplingStartedAt = Date.now();
-					await inspector.startSampling(options.samplingInterval, wanted === 'allocated');
+					await inspector.startSampling(samplingInterval, wanted === 'allocated');
 					metric = wanted;
 					since = Date.now();
 					yield {
@@ -193,7 +202,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				const profile = metric === 'allocated' ? await inspector.stopSampling() : await inspector.getSamplingProfile();
 				if (metric === 'allocated') {
 					samplingStartedAt = Date.now();
-					await inspector.startSampling(options.samplingInterval, true);
+					await inspector.startSampling(samplingInterval, true);
 				}
 
 				const pollMs = performance.now() - start;
@@ -216,7 +225,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				cpuMark = {usage: process.cpuUsage(), at: now};
 				snapshot = {
 					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
-					samplingInterval: options.samplingInterval, selfCpu, metric, since, samplingStartedAt: counting,
+					samplingInterval: samplingInterval, selfCpu, metric, since, samplingStartedAt: counting,
 				};
 				since = pollStart;
 				failures = 0;
@@ -228,7 +237,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				if (notStarted.test(oneLine(error)) && !options.shareSampler) {
 					// DevTools' allocation sampling or another tool stopped the shared sampler; take it back.
 					samplingStartedAt = Date.now();
-					await inspector.startSampling(options.samplingInterval, metric === 'allocated');
+					await inspector.startSampling(samplingInterval, metric === 'allocated');
 					since = Date.now();
 					started = true;
 					yield {type: 'notice', message: 'someone else (DevTools, an APM agent) stopped the sampler; restarted it, history has a break here', gap: true};
@@ -245,6 +254,24 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			yield {type: 'snapshot', snapshot};
 			if (options.finish?.aborted === true) {
 				return;
+			}
+
+			const adapted = mayAdapt && started && metric === 'retained' && snapshot.samplingStartedAt !== undefined
+				? adaptedInterval(samplingInterval, maxOrdinalOf(snapshot.profile) / (Math.max(1, snapshot.time - snapshot.samplingStartedAt) / 1000))
+				: samplingInterval;
+			mayAdapt = false;
+			if (adapted !== samplingInterval) {
+				const allocatedPerSecond = (maxOrdinalOf(snapshot.profile) * samplingInterval) / (Math.max(1, snapshot.time - snapshot.samplingStartedAt!) / 1000);
+				await inspector.stopSampling().catch(() => undefined);
+				samplingInterval = adapted;
+				samplingStartedAt = Date.now();
+				await inspector.startSampling(samplingInterval);
+				since = Date.now();
+				yield {
+					type: 'notice',
+					message: `the target allocates ~${Math.round(allocatedPerSecond / 1e6)} MB/s: sampling every ${samplingInterval / 1024} KiB from here keeps the sampler under ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s (--sampling-interval to choose); survivor ages start afresh here`,
+					gap: true,
+				};
 			}
 
 			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, requests, options.heavy);

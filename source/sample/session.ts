@@ -19,6 +19,8 @@ export type SessionOptions = {
 	readonly source: TargetSource;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
+	/** See SamplerOptions.adaptSampling. */
+	readonly adaptSampling?: boolean;
 	/** 0..1 */
 	readonly maxOverhead: number;
 	readonly readProcess: boolean;
@@ -160,6 +162,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			targetId,
 			intervalMs: options.intervalMs,
 			samplingInterval: options.samplingInterval,
+			adaptSampling: options.adaptSampling,
 			maxOverhead: options.maxOverhead,
 			readMemory: options.readProcess,
 			shareSampler: options.shareSampler,

@@ -59,8 +59,13 @@ export type Report = {
 		readonly pausedShare: number;
 		/** The first poll's pause: it runs before the governor knows what a poll costs. */
 		readonly firstPollMs: number;
-		/** Share of wall time after the first poll spent in polls: what the governor holds to --max-overhead. */
+		/** Share of wall time after the first poll spent in polls. */
 		readonly steadyPausedShare: number;
+		/**
+		 * The highest share of any minute after the first poll spent in polls (the closing poll a report takes at
+		 * its end aside): what the governor holds to --max-overhead.
+		 */
+		readonly worstMinutePausedShare: number;
 	};
 	readonly exited: string | null;
 	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
@@ -143,6 +148,7 @@ export function buildReport(
 			pausedShare: durationMs === 0 ? 0 : Number((target.pollMsTotal / durationMs).toFixed(4)),
 			firstPollMs: Math.round(target.firstPoll?.ms ?? 0),
 			steadyPausedShare: steadyShare(target, endedAt),
+			worstMinutePausedShare: Number((target.pauses?.worstMinute ?? 0).toFixed(4)),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
 		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {fit, fitWhole, formatBytes, formatDuration, formatPercent} from '../../format.js';
 import {displayPath} from '../../model/location.js';
+import {lastMinute, minuteMs} from '../../model/pause-share.js';
 import {sortLabels, type SortKey} from '../../model/ranking.js';
 import type {TargetState} from '../../model/target.js';
 import type {ReplayStatus} from '../store.js';
@@ -64,12 +65,14 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		[`window ${window.label}`, 2],
 		[target.metric === 'allocated' ? 'measuring allocations/s' : '', 1],
 		[target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`, 2],
-		[governor === undefined
+		// What the polls really took of the target's time, as --max-overhead is read: over a minute.
+		[governor === undefined || now === undefined
 			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s = ${formatPercent(governor.overhead)}`, 2],
+			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s = ${formatPercent(target.pauses === undefined ? 0 : lastMinute(target.pauses, now))}`, 2],
 		[governor?.stretched === true ? '(stretched to the budget)' : '', 5],
 		[nextProfile(target, replay !== undefined), 4],
 		[latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`, 3],
+		[target.pauses === undefined || now === undefined || now - target.pauses.since < minuteMs ? '' : `worst min ${formatPercent(target.pauses.worstMinute)}`, 5],
 		[`sampling ${formatBytes(latest?.samplingInterval ?? Number.NaN)}`, 5],
 	], width, '  ');
 	const targetLine = fitWhole([
