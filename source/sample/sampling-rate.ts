@@ -4,6 +4,9 @@
  * busy server sampled every 128 KiB (4,000 samples/s at 500 MB/s) pays 1–2% of its time for the sampler alone.
  * Bounded to this many samples a second, the sampler stays near half a percent of its time; a quieter target
  * keeps 128 KiB and the finer verdict it gives (16 samples, the least survivor age judges, are ~2 MB there).
+ * The rate is read from the first profile: its newest survivor's ordinal counts the samples taken since the
+ * sampler started. A server keeps its requests in flight, so its newest survivor is a few ms old; a target
+ * that keeps nothing it allocates reads as slower than it is, and keeps 128 KiB.
  */
 export const maxSamplesPerSecond = 1000;
 /** At 4 MiB a site needs ~64 MB for a verdict: coarser would leave a real leak unjudged for too long. */
