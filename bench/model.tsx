@@ -4,16 +4,18 @@ import {setImmediate as tick} from 'node:timers/promises';
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {App} from '../source/ui/app.js';
+import {SitesTable} from '../source/ui/components/sites-table.js';
 import {comparePoints} from '../source/model/compare.js';
 import {ageBins} from '../source/model/analyses/survivor-age.js';
 import {aggregateGroupings, maxOrdinalOf, type AgeBins, type Aggregate, type ProfileNode, type SamplingProfile, type Site} from '../source/model/profile.js';
 import {bucketOptions, rankSites, sparkValues, windowGrowth} from '../source/model/ranking.js';
 import {History} from '../source/model/history.js';
 import type {RawSnapshot} from '../source/model/snapshot.js';
+import {deriveData} from '../source/ui/derive.js';
 import {createStore} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots} from '../test/helpers.js';
 import {renderAt} from '../test/render-at.js';
-import {repeat, formatSpread, type Row, type Spread} from './stats.js';
+import {repeat, formatSpread, spread, type Row, type Spread} from './stats.js';
 
 /** A profile of `nodes` nodes over `nodes / 8` distinct functions, with stacks up to 40 deep. */
 export function syntheticProfile(nodes: number): SamplingProfile {
@@ -195,7 +197,7 @@ function fullTable(snapshots: readonly RawSnapshot[], sites: number): RawSnapsho
 	});
 }
 
-async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Promise<{key: Spread; snapshot: Spread}> {
+async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Promise<{key: Spread; snapshot: Spread; derive: Spread; lines: Spread}> {
 	const store = createStore();
 	store.apply({type: 'attached', targetId: 't', time: snapshots[0]!.time, info: {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 1, logPath: undefined, otherTargets: 0}, samplingInterval: snapshots[0]!.samplingInterval});
 	for (const snapshot of snapshots) {
@@ -220,6 +222,20 @@ async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Prom
 		return performance.now() - start;
 	};
 
+	// What a selection-only key no longer does: derive the table, chart and comparison again.
+	const {state} = store.getSnapshot();
+	const derive = await repeat(runs * 4, () => {
+		const start = performance.now();
+		deriveData(state.targets[0]!, state.view, state.originals);
+		return performance.now() - start;
+	});
+	// What memoised rows could save a key press at most: computing every visible row's line.
+	const {rows, points} = store.getSnapshot().data!;
+	const lines = await repeat(runs * 4, () => {
+		const start = performance.now();
+		SitesTable({rows, points, selected: 0, width: 200, height: 40, cwd: '/app', color: true});
+		return performance.now() - start;
+	});
 	const key = await repeat(runs * 4, async () => frameAfter(() => {
 		store.dispatch({type: 'move', by: direction});
 		direction = -direction;
@@ -229,7 +245,54 @@ async function frameTimes(snapshots: readonly RawSnapshot[], runs: number): Prom
 		store.apply({type: 'snapshot', targetId: 't', time, snapshot: {...snapshots.at(-1)!, time}});
 	}));
 	view.unmount();
-	return {key, snapshot};
+	return {key, snapshot, derive, lines};
+}
+
+type TerminalCost = {readonly ms: Spread; readonly bytes: Spread};
+
+/**
+ * Key presses drawn as to a real terminal (an SSH session pays for every byte), with ink's incremental
+ * rendering and without, interleaved press by press so the machine's drift falls on both alike.
+ */
+async function terminalKeys(snapshots: readonly RawSnapshot[], runs: number): Promise<{full: TerminalCost; incremental: TerminalCost}> {
+	const views = [false, true].map(incremental => {
+		const store = createStore();
+		store.apply({type: 'attached', targetId: 't', time: snapshots[0]!.time, info: {id: 't', title: '/app/server.js', url: 'file:///app/server.js', pid: 1, logPath: undefined, otherTargets: 0}, samplingInterval: snapshots[0]!.samplingInterval});
+		for (const snapshot of snapshots) {
+			store.apply({type: 'snapshot', targetId: 't', time: snapshot.time, snapshot});
+		}
+
+		return {store, view: renderAt(<App store={store} cwd="/app" color onQuit={() => undefined} />, 200, 50, {incremental}), ms: [] as number[], bytes: [] as number[]};
+	});
+	for (const {view} of views) {
+		while (view.written().bytes < 5000) {
+			await tick();
+		}
+	}
+
+	let direction = 1;
+	for (let press = 0; press < runs * 8; press++) {
+		for (const entry of press % 2 === 0 ? views : [...views].reverse()) {
+			const before = entry.view.written();
+			const start = performance.now();
+			entry.store.dispatch({type: 'move', by: direction});
+			while (entry.view.written().writes === before.writes) {
+				await tick();
+			}
+
+			entry.ms.push(performance.now() - start);
+			entry.bytes.push(entry.view.written().bytes - before.bytes);
+		}
+
+		direction = -direction;
+	}
+
+	for (const {view} of views) {
+		view.unmount();
+	}
+
+	const [full, incremental] = views.map(({ms, bytes}) => ({ms: spread(ms), bytes: spread(bytes)}));
+	return {full: full!, incremental: incremental!};
 }
 
 /** A screen of plain text drawn by ink alone: what any frame at that size costs before leaktop draws anything. */
@@ -258,22 +321,31 @@ async function inkFloor(runs: number): Promise<Spread> {
 	return times;
 }
 
-async function frame(rows: Row[], runs: number): Promise<void> {
+export async function benchFrames(runs: number): Promise<Row[]> {
+	const rows: Row[] = [];
 	const trace = rawSnapshots(loadTrace('trace-memo'));
 	const few = await frameTimes(trace, runs);
 	const many = await frameTimes(fullTable(trace, 200), runs);
 	const floor = await inkFloor(runs);
 	rows.push({what: 'a key press: one full frame at 200×50, a table of 7 sites', figure: formatSpread(few.key, 'ms', 2), budget: '≤ 16 ms', met: few.key.median <= 16});
 	rows.push({what: 'a key press: one full frame at 200×50, a full table (200 sites)', figure: formatSpread(many.key, 'ms', 2), budget: '≤ 16 ms', met: many.key.median <= 16});
+	rows.push({what: 'of a key press, full table: deriving the data again (rank, comparison, chart; cached buckets make it cheap, so it is not skipped)', figure: formatSpread(many.derive, 'ms', 2), budget: '', met: undefined});
+	rows.push({what: 'of a key press, full table: computing the 39 visible rows\' lines (the most memoised rows could save)', figure: formatSpread(many.lines, 'ms', 2), budget: '', met: undefined});
 	rows.push({what: 'ink alone redrawing 50 lines of 200 plain characters (no leaktop code)', figure: formatSpread(floor, 'ms', 2), budget: '', met: undefined});
 	rows.push({what: 'a new snapshot: aggregate, derive, rank and draw a frame at 200×50, full table', figure: formatSpread(many.snapshot, 'ms', 2), budget: '', met: undefined});
+	const terminal = await terminalKeys(fullTable(trace, 200), runs);
+	for (const [name, cost] of [['redrawn whole (ink\'s default)', terminal.full], ['ink\'s incremental rendering (changed lines only; not used: in tmux it left stale and doubled lines)', terminal.incremental]] as const) {
+		rows.push({what: `a key press drawn to a terminal at 200×50, full table, ${name}: time, bytes written`, figure: `${formatSpread(cost.ms, 'ms', 2)}; ${formatSpread(cost.bytes, 'B', 0)}`, budget: '', met: undefined});
+	}
+
+	return rows;
 }
 
 export async function benchModel(quick: boolean): Promise<Row[]> {
 	const rows: Row[] = [];
 	const runs = quick ? 3 : 7;
 	await aggregation(rows, runs);
-	await frame(rows, runs);
+	rows.push(...await benchFrames(runs));
 	await longSession(rows, runs, quick ? 6 * 3600 : 24 * 3600);
 	return rows;
 }

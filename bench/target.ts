@@ -1,4 +1,5 @@
-// What leaktop costs a real target (throughput, latency, pauses) and what it costs itself while attached.
+// What leaktop costs a real HTTP server (latency and pauses at three heap sizes, start-up) and what it costs
+// itself while attached. Throughput is measured to the percent by bench/overhead.ts, in paired slices.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {mkdtempSync, readFileSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -79,53 +80,6 @@ async function attach(server: Server, flags: readonly string[], settleMs: number
 async function detach(attached: Attached): Promise<Report | undefined> {
 	attached.child.kill('SIGINT');
 	return attached.report;
-}
-
-async function throughput(rows: Row[], quick: boolean): Promise<void> {
-	const server = await startServer(20);
-	const seconds = quick ? 3 : 6;
-	const reps = quick ? 2 : 4;
-	const configs: Array<[string, readonly string[] | undefined]> = [
-		['unattached', undefined],
-		['attached at defaults (128 KiB)', []],
-		...[8, 32, 512].map(size => [`sampling every ${size} KiB`, ['--sampling-interval', String(size * 1024)]] as [string, readonly string[]]),
-	];
-	try {
-		await load(server, 3);
-		const results = new Map<string, number[]>(configs.map(([name]) => [name, []]));
-		for (let rep = 0; rep < reps; rep++) {
-			// Each rep starts with the next configuration, so none always follows the same one.
-			for (const [name, flags] of configs.map((_, index) => configs[(index + rep) % configs.length]!)) {
-				process.stderr.write(`bench: throughput ${rep + 1}/${reps}, ${name}\n`);
-				// Measured after 10 s attached: the steady cost; the first seconds' cost (the first poll pays for the
-				// whole heap at once) is the latency section's "first poll" and "after its first poll" rows.
-				const attached = flags === undefined ? undefined : await attach(server, flags, 10_000);
-				const {rps} = await load(server, seconds);
-				if (attached !== undefined) {
-					await detach(attached);
-					// Let the detached leaktop's exit and the stopped sampler settle before the next run.
-					await sleep(1000);
-				}
-
-				results.get(name)!.push(rps);
-			}
-		}
-
-		const base = spread(results.get('unattached')!).median;
-		for (const [name] of configs) {
-			const figures = spread(results.get(name)!);
-			const share = figures.median / base;
-			const isDefault = name.startsWith('attached at defaults');
-			rows.push({
-				what: `throughput at saturation, ${name}`,
-				figure: `${formatSpread(figures, 'req/s', 0)} = ${(share * 100).toFixed(1)}%`,
-				budget: isDefault ? '≥ 95% of unattached' : '',
-				met: isDefault ? share >= 0.95 : undefined,
-			});
-		}
-	} finally {
-		server.child.kill();
-	}
 }
 
 async function latency(rows: Row[], quick: boolean, heapMb: number): Promise<void> {
@@ -257,7 +211,6 @@ async function startUp(rows: Row[], quick: boolean): Promise<void> {
 export async function benchTarget(quick: boolean): Promise<Row[]> {
 	const rows: Row[] = [];
 	await startUp(rows, quick);
-	await throughput(rows, quick);
 	for (const heapMb of quick ? [50, 500] : [50, 500, 2000]) {
 		await latency(rows, quick, heapMb);
 	}

@@ -4,12 +4,19 @@ import type {ReactNode} from 'react';
 
 class Stdout extends EventEmitter {
 	lastFrame: string | undefined;
+	isTTY = true;
+	/** Every byte written, as a terminal would receive it. */
+	written = 0;
+	writes = 0;
 	constructor(public columns: number, public rows: number) {
 		super();
 	}
 
 	write = (frame: string) => {
 		this.lastFrame = frame;
+		this.written += Buffer.byteLength(frame);
+		this.writes++;
+		return true;
 	};
 
 	resize(columns: number, rows: number) {
@@ -42,17 +49,28 @@ class Stdin extends EventEmitter {
 	unref() {}
 }
 
-/** Like ink-testing-library's render, at a chosen terminal size (it always renders 100 columns wide). */
-export function renderAt(tree: ReactNode, columns: number, rows: number) {
+/**
+ * Like ink-testing-library's render, at a chosen terminal size (it always renders 100 columns wide). `terminal`:
+ * render as to a real terminal instead (each write is then what changed, not the whole frame), unthrottled,
+ * with ink's incremental rendering or without.
+ */
+export function renderAt(tree: ReactNode, columns: number, rows: number, terminal?: {readonly incremental: boolean}) {
 	const stdout = new Stdout(columns, rows);
 	const stdin = new Stdin();
 	const instance = render(tree, {
 		stdout: stdout as unknown as NodeJS.WriteStream,
 		stderr: new Stdout(columns, rows) as unknown as NodeJS.WriteStream,
 		stdin: stdin as unknown as NodeJS.ReadStream,
-		debug: true,
+		debug: terminal === undefined,
 		exitOnCtrlC: false,
 		patchConsole: false,
+		...(terminal === undefined ? {} : {maxFps: 0, incrementalRendering: terminal.incremental}),
 	});
-	return {lastFrame: () => stdout.lastFrame, stdin, resize: (width: number, height: number) => stdout.resize(width, height), unmount: instance.unmount};
+	return {
+		lastFrame: () => stdout.lastFrame,
+		written: () => ({bytes: stdout.written, writes: stdout.writes}),
+		stdin,
+		resize: (width: number, height: number) => stdout.resize(width, height),
+		unmount: instance.unmount,
+	};
 }

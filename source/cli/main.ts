@@ -7,6 +7,7 @@ import {liveTui} from './live.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, demoMaxOverhead, flagSpec, parseOptions} from './options.js';
 import {replayTui} from './replay.js';
 import {reportLive, reportReplay} from './report.js';
+import {maxSamplesPerSecond} from '../sample/sampling-rate.js';
 
 const help = `
   Usage
@@ -21,7 +22,8 @@ const help = `
     --report                  no TUI: sample for --duration seconds, print one JSON report on stdout
     --duration <seconds>      how long --report samples (default ${defaultDurationSeconds}); it stops early if the target exits
     --interval <ms>           time between polls (default ${defaultIntervalMs}); stretched when polls cost too much
-    --sampling-interval <B>   bytes between samples in V8's sampler (default ${defaultSamplingInterval})
+    --sampling-interval <B>   bytes between samples in V8's sampler (default ${defaultSamplingInterval}, coarsened once at the
+                              first poll for a target that would pay more than ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s)
     --max-overhead <percent>  share of the target's time polls may take, 0.1 to 2 (default ${defaultMaxOverhead}; ${demoMaxOverhead} for --demo)
     --no-eval                 evaluate nothing in the target (loses rss, external memory, pid and uptime)
     --allow-remote            attach to a non-loopback inspector (prefer an SSH tunnel)
