@@ -347,6 +347,9 @@ async function throughput(rows: Row[], pairs: number): Promise<void> {
 		const peerSample = perSample(results, 'the peer\'s sampler at', samplesAt);
 		rows.push({what: 'one sample\'s cost to the target, from every interval weighted by precision: leaktop\'s sampler', figure: show(scale(leaktopSample, 1e6), ' µs', 2), budget: '', met: undefined});
 		rows.push({what: 'one sample\'s cost to the target: the peer\'s sampler (the same V8 sampler, started in-process)', figure: show(scale(peerSample, 1e6), ' µs', 2), budget: '', met: undefined});
+		for (const kib of [32, 64, 128, 256, 512, 1024]) {
+			rows.push({what: `the sampler at ${kib} KiB on this workload (${Math.round(samplesAt(kib))} samples/s × one sample's cost)`, figure: percent(scale(leaktopSample, samplesAt(kib))), budget: '', met: undefined});
+		}
 
 		// leaktop's default on this workload: the interval it adapts to at its first poll, and the cadence the
 		// governor sets from the poll's round trip on this heap.

@@ -43,6 +43,10 @@ describe('bad input gets one clear line and exit code 2', () => {
 		web.close();
 	});
 
+	it('a metrics port already taken, before anything is attached', async () => {
+		await assertRefused(['--report', '--metrics', `127.0.0.1:${webPort}`, '--demo'], /--metrics 127\.0\.0\.1:\d+: cannot listen there \(.*EADDRINUSE/);
+	});
+
 	it('a closed port', async () => {
 		await assertRefused(['--report', '--inspect', String(await closedPort())], /connection refused/);
 	});
@@ -66,6 +70,9 @@ describe('bad input gets one clear line and exit code 2', () => {
 		await assertRefused(['--report', '--max-overhead', '5', '--demo'], /--max-overhead 5: expected a number from 0.1 to 2/);
 		await assertRefused(['--report', '--duration', '-3', '--demo'], /--duration/);
 		await assertRefused(['--frobnicate', '--demo'], /unknown flag --frobnicate/);
+		await assertRefused(['--fail-on-leak', '--demo'], /--fail-on-leak goes with --report/);
+		await assertRefused(['--report', '--metrics', 'everywhere', '--demo'], /--metrics everywhere: expected a port, or host:port/);
+		await assertRefused(['--report', '--metrics-sites', '5', '--demo'], /--metrics-sites goes with --metrics/);
 		await assertRefused(['--report'], /nothing to profile/);
 		await assertRefused(['--report', '--demo', '--inspect', '9229'], /choose one of/);
 		await assertRefused(['--demo', '--duration', '3'], /--duration goes with --report/);

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
-import {createServer} from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
@@ -10,35 +8,11 @@ import {parseInspectAddress} from '../source/attach/address.js';
 import {connect} from '../source/attach/inspector.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
-import {bin, isOneLineError, runLeaktop, startInspectable, target} from './run-leaktop.js';
+import {bin, freePort, isOneLineError, runLeaktop, samplerStopped, startInspectable, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {tempDir} from './helpers.js';
 
 const dir = tempDir('leaktop-faults-');
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>(resolve => {
-		server.listen(0, '127.0.0.1', resolve);
-	});
-	const {port} = server.address() as AddressInfo;
-	await new Promise(resolve => {
-		server.close(resolve);
-	});
-	return port;
-}
-
-async function samplerStopped(port: number): Promise<boolean> {
-	const inspector = await connect(parseInspectAddress(String(port)));
-	try {
-		await inspector.getSamplingProfile();
-		return false;
-	} catch (error) {
-		return /not started/i.test(String(error));
-	} finally {
-		await inspector.close();
-	}
-}
 
 describe('attaching by pid', () => {
 	it('opens the inspector of a Node process started without --inspect, and profiles it', async () => {

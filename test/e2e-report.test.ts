@@ -58,7 +58,8 @@ describe('report on real leaking programs', {concurrency: 2}, () => {
 describe('report on programs that do not leak', {concurrency: 2}, () => {
 	for (const program of ['churn', 'spikes']) {
 		it(`raises no suspect on ${program}`, async () => {
-			const run = await runLeaktop(['--report', '--duration', '15', '--max-overhead', '2', '--', process.execPath, target(program)]);
+			// As a CI leak gate would run it: no leak, exit code 0.
+			const run = await runLeaktop(['--report', '--duration', '15', '--max-overhead', '2', '--fail-on-leak', '--', process.execPath, target(program)]);
 			assert.equal(run.code, 0, run.stderr);
 			const report = parseReport(run.stdout);
 			assert.ok(report.snapshots >= 3);
@@ -74,6 +75,15 @@ describe('report on programs that do not leak', {concurrency: 2}, () => {
 		assert.match(report.hints.join('\n'), /external memory grew .* outside the JS heap/);
 		assert.ok(report.memory.external![1] - report.memory.external![0] > 20e6);
 		assert.deepEqual(report.sites.filter(site => site.suspect).map(name), []);
+	});
+});
+
+describe('the leak gate', () => {
+	it('ends with exit code 4 and names the leak when --fail-on-leak finds one', async () => {
+		const run = await runLeaktop(['--report', '--duration', '8', '--fail-on-leak', '--', process.execPath, target('fast-leak')]);
+		assert.equal(run.code, 4, run.stderr);
+		assert.match(run.stderr, /leaking: leakFast \(.*fast-leak\.cjs:\d+\).*exit code 4/);
+		assert.ok(parseReport(run.stdout).sites.some(site => site.suspect && site.functionName === 'leakFast'), 'the report is printed all the same');
 	});
 });
 

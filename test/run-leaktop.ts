@@ -1,5 +1,9 @@
 import {spawn, type ChildProcess} from 'node:child_process';
+import {createServer} from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
+import {parseInspectAddress} from '../source/attach/address.js';
+import {connect} from '../source/attach/inspector.js';
 
 export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
 export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
@@ -55,4 +59,30 @@ export async function startInspectable(file: string, flags: readonly string[] = 
 export function isOneLineError(stderr: string): boolean {
 	const lines = stderr.trim().split('\n').filter(line => line.startsWith('leaktop:'));
 	return lines.length === 1 && !/\n\s+at /.test(stderr);
+}
+
+/** A loopback port free now, for a server a test starts on a port of its choosing (a restarted target, Prometheus). */
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>(resolve => {
+		server.listen(0, '127.0.0.1', resolve);
+	});
+	const {port} = server.address() as AddressInfo;
+	await new Promise(resolve => {
+		server.close(resolve);
+	});
+	return port;
+}
+
+/** Whether the sampler in the target behind `port` is stopped (no sampler runs: leaktop stopped what it started). */
+export async function samplerStopped(port: number): Promise<boolean> {
+	const inspector = await connect(parseInspectAddress(String(port)));
+	try {
+		await inspector.getSamplingProfile();
+		return false;
+	} catch (error) {
+		return /not started/i.test(String(error));
+	} finally {
+		await inspector.close();
+	}
 }

@@ -5,6 +5,7 @@ import type {TargetState} from '../model/target.js';
 import type {EventSink} from '../events.js';
 import {startSession, type Session, type TargetSource} from '../sample/session.js';
 import type {Metric} from '../model/snapshot.js';
+import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
 import {createRecorder, type Recorder} from '../sinks/recording-writer.js';
 import type {Options} from './options.js';
 
@@ -16,6 +17,23 @@ export function onSignals(stop: AbortController): void {
 		process.on(signal, () => {
 			stop.abort();
 		});
+	}
+}
+
+/**
+ * Starts `--metrics` when asked: the model's figures for Prometheus, read at each scrape. A port already taken
+ * is one line and exit code 2, before anything is attached.
+ */
+export async function startMetrics(options: Options, read: () => readonly TargetState[]): Promise<MetricsServer | undefined> {
+	if (options.metrics === undefined) {
+		return undefined;
+	}
+
+	const {host, port, topSites} = options.metrics;
+	try {
+		return await serveMetrics(read, {host, port, topSites, cwd: process.cwd()});
+	} catch (error) {
+		throw new CliError(`--metrics ${host}:${port}: cannot listen there (${oneLine(error)})`);
 	}
 }
 

@@ -5,7 +5,7 @@ import {formatBytes} from '../format.js';
 import type {Session, TargetSource} from '../sample/session.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
-import {failedToStart, fileStamp, onSignals, openSession} from './common.js';
+import {failedToStart, fileStamp, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
 
@@ -57,6 +57,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	const stop = new AbortController();
 	onSignals(stop);
 	const store = createStore({view: {percentile: options.percentile, metric: options.metric}});
+	const metrics = await startMetrics(options, () => store.getSnapshot().state.targets);
 	// Loading ink takes most of a second: do it while attaching, not after.
 	const tui = loadTui();
 	tui.catch(() => undefined);
@@ -81,10 +82,15 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		}
 	});
 	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
+	if (metrics !== undefined) {
+		store.notice(session.targetId, `metrics on ${metrics.url}`);
+	}
+
 	try {
 		await showStore(store, tui, options, stop.signal);
 	} finally {
 		stopHeavy();
+		await metrics?.close();
 		await session.stop();
 		recorder?.end(session.targetId, Date.now());
 	}

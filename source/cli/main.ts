@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import {CliError, oneLine} from '../errors.js';
 import {loadRecording} from '../sinks/recording-reader.js';
+import {runAgent} from './agent.js';
 import {liveTui} from './live.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, demoMaxOverhead, flagSpec, parseOptions} from './options.js';
 import {replayTui} from './replay.js';
@@ -20,6 +21,8 @@ const help = `
 
   Flags
     --report                  no TUI: sample for --duration seconds, print one JSON report on stdout
+    --agent                   no TUI, no end: sample until SIGTERM, follow restarts, log what matters to stderr
+                              (a sidecar or systemd unit beside the service; with --metrics for Prometheus)
     --duration <seconds>      how long --report samples (default ${defaultDurationSeconds}); it stops early if the target exits
     --interval <ms>           time between polls (default ${defaultIntervalMs}); stretched when polls cost too much
     --sampling-interval <B>   bytes between samples in V8's sampler (default ${defaultSamplingInterval}, coarsened once at the
@@ -33,6 +36,9 @@ const help = `
     --record <file>           append every snapshot to a new recording file (survives a crash of leaktop)
     --replay <file>           open a recording instead of a target: the same TUI, or --report from it
     --export <dir>            where e writes exports; with --report, export there at the end
+    --fail-on-leak            with --report: exit with code 4 when a site is leaking (a leak gate for CI)
+    --metrics <[host:]port>   serve Prometheus metrics on /metrics (loopback unless a host is given)
+    --metrics-sites <n>       sites with series of their own in --metrics (default 10, by leak ranking)
 
   Keys: ? in the TUI lists them.
 
@@ -89,6 +95,10 @@ async function main(): Promise<number> {
 	if (options.source.kind === 'replay') {
 		const recording = loadRecording(options.source.path);
 		return options.mode === 'report' ? reportReplay(options, recording) : replayTui(options, recording);
+	}
+
+	if (options.mode === 'agent') {
+		return runAgent(options, options.source);
 	}
 
 	return options.mode === 'report' ? reportLive(options, options.source) : liveTui(options, options.source);

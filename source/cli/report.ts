@@ -9,7 +9,7 @@ import {writeExports} from '../sinks/exports.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
 import {buildReport} from '../sinks/report.js';
-import {failedToStart, onSignals, openSession} from './common.js';
+import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
 import {originalsOf} from './resolve-sources.js';
 import {sleep} from '../sleep.js';
@@ -25,8 +25,14 @@ function exportReport(dir: string, target: TargetState, percentile: number): voi
 	process.stderr.write(`leaktop: wrote ${files.join(', ')}\n`);
 }
 
-/** Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for. */
-async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined): Promise<void> {
+/** The exit code of a report that found a leak, asked for with --fail-on-leak. */
+export const leakFoundExitCode = 4;
+
+/**
+ * Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for.
+ * Returns whether --fail-on-leak found a leaking site (and said which on stderr).
+ */
+async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined): Promise<boolean> {
 	const report = buildReport(target, endedAt, options.percentile, new Map(originalsOf([target], new Sources())));
 	await new Promise<void>(resolve => {
 		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
@@ -40,6 +46,14 @@ async function deliver(target: TargetState, endedAt: number, options: Options, a
 	if (options.exportDir !== undefined) {
 		exportReport(options.exportDir, target, options.percentile);
 	}
+
+	const leaking = options.failOnLeak ? report.sites.filter(site => site.suspect) : [];
+	if (leaking.length > 0) {
+		const named = leaking.slice(0, 3).map(site => `${site.functionName} (${site.url}:${site.line})`).join(', ');
+		process.stderr.write(`leaktop: leaking: ${named}${leaking.length > 3 ? ` and ${leaking.length - 3} more` : ''} (--fail-on-leak: exit code ${leakFoundExitCode})\n`);
+	}
+
+	return leaking.length > 0;
 }
 
 async function sampleForReport(session: Session, options: Options, stop: AbortSignal): Promise<void> {
@@ -67,6 +81,11 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 	const stop = new AbortController();
 	onSignals(stop);
 	const model = createModel();
+	const metrics = await startMetrics(options, () => model.targets);
+	if (metrics !== undefined) {
+		process.stderr.write(`leaktop: metrics on ${metrics.url}\n`);
+	}
+
 	const {session, recorder} = await openSession(options, source, event => {
 		model.apply(event);
 	}, {
@@ -78,6 +97,7 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		await sampleForReport(session, options, stop.signal);
 	} finally {
 		await session.stop();
+		await metrics?.close();
 	}
 
 	const endedAt = Date.now();
@@ -88,7 +108,11 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		throw failed;
 	}
 
-	await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`);
+	const leakFound = await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`);
+	if (leakFound) {
+		return leakFoundExitCode;
+	}
+
 	if (target.status.kind === 'exited') {
 		process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
 		return 3;
@@ -108,6 +132,6 @@ export async function reportReplay(options: Options, recording: DecodedRecording
 	replayInto(event => {
 		model.apply(event);
 	}, recording);
-	await deliver(model.targets[0]!, recordingEnd(recording), options, recording.truncated);
-	return 0;
+	const leakFound = await deliver(model.targets[0]!, recordingEnd(recording), options, recording.truncated);
+	return leakFound ? leakFoundExitCode : 0;
 }

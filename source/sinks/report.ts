@@ -4,11 +4,12 @@ import {offHeapHint} from '../model/off-heap.js';
 import {profileSizeHint} from '../model/profile-size.js';
 import {heaviestPaths, userFrameOf} from '../model/call-paths.js';
 import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
-import {bucketOptions, rankSites} from '../model/ranking.js';
+import {bucketOptions} from '../model/ranking.js';
 import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
 import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
-import {activeHistory, ageContext, type TargetState} from '../model/target.js';
+import {activeHistory, type TargetState} from '../model/target.js';
+import {judgedSites} from '../model/judged.js';
 
 export type ReportSite = {
 	readonly functionName: string;
@@ -125,7 +126,7 @@ export function buildReport(
 	const latestAggregate = target.latestAggregates.site;
 	const history = activeHistory(target);
 	const points = history.points();
-	const rows = latestAggregate === undefined ? [] : rankSites(history, latestAggregate, points, 'growth', samplingInterval, {growth: metric === 'retained', ...ageContext(target)});
+	const rows = judgedSites(target);
 	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;

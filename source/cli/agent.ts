@@ -1,0 +1,122 @@
+import process from 'node:process';
+import type {LeaktopEvent} from '../events.js';
+import {formatBytes} from '../format.js';
+import {judgedSites} from '../model/judged.js';
+import {siteLocation} from '../model/location.js';
+import {createModel, type TargetState} from '../model/target.js';
+import type {TargetSource} from '../sample/session.js';
+import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import type {Options} from './options.js';
+
+/** One line on stderr, stamped: an agent's log is read later, from a journal or `kubectl logs`. */
+function log(message: string): void {
+	process.stderr.write(`${new Date().toISOString()} leaktop: ${message}\n`);
+}
+
+/** The sites leaking now, by key, with the words the log names them in. */
+function leaking(target: TargetState): Map<string, string> {
+	const cwd = process.cwd();
+	return new Map(judgedSites(target, 'leak').filter(row => row.suspect).map(row => [
+		row.key, `${row.functionName} (${siteLocation(row, cwd)}), ${formatBytes(row.liveBytes)} held, +${formatBytes(row.growthPerMinute)}/min`,
+	]));
+}
+
+/**
+ * What a human should hear of an event: attaching, re-attaching, the target's exit, a notice, and a site
+ * that starts or stops leaking. The rest (polls, readings) is what --metrics is for.
+ */
+function narrate(event: LeaktopEvent, target: TargetState | undefined, previous: Map<string, string>): Map<string, string> {
+	switch (event.type) {
+		case 'attached': {
+			log(event.reattached ?? `attached to ${event.info.title}${event.info.pid === undefined ? '' : ` (pid ${event.info.pid})`}`);
+			return event.reattached === undefined ? previous : new Map();
+		}
+
+		case 'notice': {
+			log(event.message);
+			return previous;
+		}
+
+		case 'exited': {
+			log(event.reason);
+			return previous;
+		}
+
+		case 'snapshot': {
+			if (target === undefined) {
+				return previous;
+			}
+
+			const now = leaking(target);
+			for (const [key, words] of now) {
+				if (!previous.has(key)) {
+					log(`leaking: ${words}`);
+				}
+			}
+
+			for (const [key, words] of previous) {
+				if (!now.has(key)) {
+					log(`no longer leaking: ${words.split(',')[0]!}`);
+				}
+			}
+
+			return now;
+		}
+
+		case 'gauges':
+		case 'end': {
+			return previous;
+		}
+	}
+}
+
+/**
+ * `--agent`: no view, no end but a signal. Samples under the same governor, follows a target that restarts on
+ * its address, serves --metrics, and logs one line per event worth a human's eye; stops the sampler on its way
+ * out. For a sidecar or a systemd unit beside the service.
+ */
+export async function runAgent(options: Options, source: TargetSource): Promise<number> {
+	const stop = new AbortController();
+	onSignals(stop);
+	const model = createModel();
+	const metrics = await startMetrics(options, () => model.targets);
+	if (metrics !== undefined) {
+		log(`metrics on ${metrics.url}`);
+	}
+
+	let suspects = new Map<string, string>();
+	const {session, recorder} = await openSession(options, source, event => {
+		model.apply(event);
+		suspects = narrate(event, model.targets.find(target => target.info.id === event.targetId), suspects);
+	}, {
+		wantedMetric: () => options.metric, reattach: true, say(targetId, message) {
+			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
+			log(message);
+		},
+	});
+	let fatal: unknown;
+	try {
+		const stopped = new Promise<void>(resolve => {
+			stop.signal.addEventListener('abort', () => {
+				resolve();
+			}, {once: true});
+		});
+		await Promise.race([stopped, session.done]);
+	} catch (error) {
+		fatal = error;
+	} finally {
+		log(stop.signal.aborted ? 'stopping: the sampler is stopped in the target' : 'sampling ended');
+		await session.stop();
+		recorder?.end(session.targetId, Date.now());
+		await metrics?.close();
+	}
+
+	const target = model.targets.find(entry => entry.info.id === session.targetId);
+	const failed = await failedToStart(session, target);
+	if (failed !== undefined || fatal !== undefined) {
+		throw failed ?? fatal;
+	}
+
+	// A spawned program that ended on its own ends the agent with it, as a supervisor expects of a sidecar.
+	return target?.status.kind === 'exited' && !stop.signal.aborted ? 3 : 0;
+}

@@ -1,0 +1,117 @@
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {collectDefaultMetrics, Gauge, Registry} from 'prom-client';
+import {judgedSites} from '../model/judged.js';
+import {siteLocation} from '../model/location.js';
+import {lastMinute} from '../model/pause-share.js';
+import type {SiteRow} from '../model/ranking.js';
+import type {TargetState} from '../model/target.js';
+
+/**
+ * `--metrics`: the model's figures in the Prometheus text format, read from the model at each scrape (nothing
+ * is kept between scrapes). Labels say which target and which site; instance and pod are the scrape config's.
+ * `process_*` and `nodejs_*` describe leaktop itself.
+ */
+export type MetricsOptions = {
+	readonly host: string;
+	readonly port: number;
+	/** The top sites by leak ranking, each with its own series: bounded, so a scrape stays small. */
+	readonly topSites: number;
+	/** The working directory, against which locations are shown as they are in the TUI. */
+	readonly cwd: string;
+};
+
+export type MetricsServer = {
+	/** Where it listens, as a URL to give a scrape config. */
+	readonly url: string;
+	close(): Promise<void>;
+};
+
+type Scrape = {readonly target: TargetState; readonly label: string; readonly rows: readonly SiteRow[]};
+
+function registryFor(read: () => readonly TargetState[], options: MetricsOptions): Registry {
+	const registry = new Registry();
+	collectDefaultMetrics({register: registry});
+	// Every gauge reads the same scrape: the sites are ranked once per scrape, not once per gauge.
+	let scrape: {readonly at: number; readonly targets: readonly Scrape[]} | undefined;
+	const current = (): readonly Scrape[] => {
+		const now = Date.now();
+		if (scrape === undefined || now - scrape.at > 500) {
+			scrape = {at: now, targets: read().map(target => ({target, label: target.info.title, rows: judgedSites(target, 'leak')}))};
+		}
+
+		return scrape.targets;
+	};
+
+	const perTarget = (name: string, help: string, value: (entry: Scrape) => number | undefined) => new Gauge({
+		name, help, labelNames: ['target'], registers: [registry],
+		collect() {
+			this.reset();
+			for (const entry of current()) {
+				const figure = value(entry);
+				if (figure !== undefined && Number.isFinite(figure)) {
+					this.set({target: entry.label}, figure);
+				}
+			}
+		},
+	});
+	const perSite = (name: string, help: string, value: (row: SiteRow) => number) => new Gauge({
+		name, help, labelNames: ['target', 'function', 'location'], registers: [registry],
+		collect() {
+			this.reset();
+			for (const entry of current()) {
+				for (const row of entry.rows.slice(0, options.topSites)) {
+					this.set({target: entry.label, function: row.functionName, location: siteLocation(row, options.cwd)}, value(row));
+				}
+			}
+		},
+	});
+
+	perTarget('leaktop_target_up', '1 while leaktop samples the target, 0 once it exited or the connection dropped.', ({target}) => (target.status.kind === 'sampling' ? 1 : 0));
+	perTarget('leaktop_heap_used_bytes', 'The target\'s V8 heap in use, read once a second.', ({target}) => target.live?.heap.usedSize);
+	perTarget('leaktop_heap_total_bytes', 'The target\'s V8 heap reserved, read once a second.', ({target}) => target.live?.heap.totalSize);
+	perTarget('leaktop_rss_bytes', 'The target\'s resident set size (absent with --no-eval).', ({target}) => target.live?.process?.memory.rss);
+	perTarget('leaktop_sampled_retained_bytes', 'Bytes the sampled allocation sites hold, at the latest profile.', ({target}) => (target.metric === 'retained' ? target.latestAggregates.site?.totalBytes : undefined));
+	perTarget('leaktop_poll_pause_ratio', 'Share of the last minute the target spent paused in leaktop\'s polls (each a full GC).', ({target}) => (target.pauses === undefined || target.live === undefined ? undefined : lastMinute(target.pauses, target.live.time)));
+	perTarget('leaktop_leak_suspects', 'Allocation sites judged to be leaking now.', ({rows}) => rows.filter(row => row.suspect).length);
+	perSite('leaktop_site_retained_bytes', 'Bytes an allocation site\'s live objects hold, at the latest profile (top sites by leak ranking).', row => row.liveBytes);
+	perSite('leaktop_site_growth_bytes_per_minute', 'An allocation site\'s growth, in bytes a minute (0 unless it is leaking).', row => row.growthPerMinute);
+	perSite('leaktop_site_suspect', '1 when the allocation site is judged to be leaking.', row => (row.suspect ? 1 : 0));
+	return registry;
+}
+
+/** Serves `/metrics` on `host:port` (port 0: any free one) until closed. */
+export async function serveMetrics(read: () => readonly TargetState[], options: MetricsOptions): Promise<MetricsServer> {
+	const registry = registryFor(read, options);
+	const server: Server = createServer((request, response) => {
+		if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+			response.writeHead(404, {'content-type': 'text/plain'}).end('leaktop serves /metrics\n');
+			return;
+		}
+
+		registry.metrics().then(text => {
+			response.writeHead(200, {'content-type': registry.contentType}).end(text);
+		}, (error: unknown) => {
+			response.writeHead(500, {'content-type': 'text/plain'}).end(`${String(error)}\n`);
+		});
+	});
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(options.port, options.host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+	const {address, port} = server.address() as AddressInfo;
+	return {
+		url: `http://${address.includes(':') ? `[${address}]` : address}:${port}/metrics`,
+		async close() {
+			server.closeAllConnections();
+			await new Promise<void>(resolve => {
+				server.close(() => {
+					resolve();
+				});
+			});
+		},
+	};
+}
