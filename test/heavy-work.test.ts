@@ -78,3 +78,53 @@ describe('a heavy operation and the governor', () => {
 		assert.ok(snapshots.every(snapshot => snapshot.governor.intervalMs < 1000), snapshots.map(snapshot => snapshot.governor.intervalMs).join(', '));
 	});
 });
+
+describe('a first profile with nothing in it', () => {
+	/** An inspector whose polls take `pollMs` and whose profiles hold samples from the `from`th poll on. */
+	function quietInspector(pollMs: number, from: number): Inspector {
+		let polls = 0;
+		let sampling = false;
+		const sampled: SamplingProfile = {...profile, samples: [{size: 64, nodeId: 1, ordinal: 1}]};
+		return {
+			...inspectorBehind(new HeavyWork()),
+			async startSampling() {
+				sampling = true;
+			},
+			async getSamplingProfile() {
+				if (!sampling) {
+					throw new Error('Sampling heap profiler was not started');
+				}
+
+				await sleep(pollMs);
+				return ++polls >= from ? sampled : profile;
+			},
+		} as Inspector;
+	}
+
+	async function intervals(inspector: Inspector, count: number): Promise<number[]> {
+		const stop = new AbortController();
+		const found: number[] = [];
+		for await (const event of sample(inspector, {targetId: 't', intervalMs: 20, samplingInterval: 131_072, maxOverhead: 0.05, readMemory: false, shareSampler: false, signal: stop.signal})) {
+			if (event.type === 'snapshot') {
+				found.push(event.snapshot.governor.intervalMs);
+				if (found.length === count) {
+					stop.abort();
+				}
+			}
+		}
+
+		return found;
+	}
+
+	it('is followed at once by a second, which the one after it pays back', async () => {
+		// 5 ms polls at a 5% budget: governed every 100 ms or so; the interval asked for is 20 ms.
+		const [first, second, third] = await intervals(quietInspector(5, 2), 3);
+		assert.equal(first, 20, 'the second poll comes at the interval asked for');
+		assert.ok(second! >= third! + (0.8 * 5 / 0.05), `the early poll's cost is paid back: ${second} after it, ${third} after the next`);
+	});
+
+	it('waits its turn when the first profile holds samples', async () => {
+		const [first] = await intervals(quietInspector(5, 1), 2);
+		assert.ok(first! > 50, `governed: ${first} ms`);
+	});
+});

@@ -143,6 +143,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	const requests = new PollRequests(options.pollNow);
 	let {samplingInterval} = options;
 	let mayAdapt = options.adaptSampling === true;
+	let polls = 0;
+	let repay = false;
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -219,6 +221,19 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
 				// What it measured is the heavy operation's pause, not a poll's: it may not stretch the interval.
 				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				// A first profile with nothing in it (a quiet target, 0.3 s after sampling began) shows the user
+				// nothing: the next comes at the interval asked for, and the one after it later by as much as that
+				// early poll cost at the budget, so that no minute holds more polls than its budget pays for. Not
+				// on a heap whose two polls would not fit a minute's budget: there the first waits its turn.
+				const early = polls === 0 && metric === 'retained' && profile.samples.length === 0 && 2 * pollMs <= options.maxOverhead * 60_000;
+				if (early) {
+					governor = {...governor, intervalMs: options.intervalMs};
+				} else if (repay) {
+					governor = {...governor, intervalMs: governor.intervalMs + (pollMs / options.maxOverhead)};
+				}
+
+				repay = early;
+				polls++;
 				const cpu = process.cpuUsage(cpuMark.usage);
 				const now = performance.now();
 				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);
