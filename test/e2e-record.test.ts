@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {execFileSync, spawn} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
@@ -9,18 +9,9 @@ import type {Report} from '../source/sinks/report.js';
 import {bin, collect, runLeaktop, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {createModel} from '../source/model/target.js';
-import {tempDir} from './helpers.js';
+import {pprofTop, tempDir} from './helpers.js';
 
 const dir = tempDir('leaktop-record-');
-
-/** `go tool pprof -top`'s rows: flat bytes and function name, heaviest first. */
-function pprofTop(args: readonly string[]): Array<{flat: string; name: string}> {
-	const output = execFileSync('go', ['tool', 'pprof', '-top', ...args], {encoding: 'utf8', env: {...process.env, PPROF_TMPDIR: dir}, stdio: ['ignore', 'pipe', 'pipe']});
-	return output.split('\n').flatMap(line => {
-		const match = /^\s*(-?[\d.]+[kMG]?B)\s+[\d.]+%\s+[\d.]+%\s+-?[\d.]+[kMG]?B\s+[\d.]+%\s+(.+)$/.exec(line);
-		return match === null ? [] : [{flat: match[1]!, name: match[2]!.trim()}];
-	});
-}
 
 describe('record, replay and export', () => {
 	const open = suiteTerminals();
@@ -52,9 +43,9 @@ describe('record, replay and export', () => {
 		assert.deepEqual(heapProfile, JSON.parse(JSON.stringify(lastProfile)), 'the .heapprofile is the profile, round-tripped');
 
 		const heaviest = [...report.sites].sort((a, b) => b.liveBytes - a.liveBytes)[0]!;
-		const top = pprofTop([join(exports, 'profile.pb.gz')]);
+		const top = pprofTop(dir, [join(exports, 'profile.pb.gz')]);
 		assert.equal(top[0]!.name, heaviest.functionName, `pprof's top ${JSON.stringify(top.slice(0, 3))} is leaktop's heaviest site`);
-		const diff = pprofTop([`-diff_base=${join(exports, 'compare-all.pb.gz')}`, join(exports, 'compare-top.pb.gz')]);
+		const diff = pprofTop(dir, [`-diff_base=${join(exports, 'compare-all.pb.gz')}`, join(exports, 'compare-top.pb.gz')]);
 		const leading = report.comparison.sites.filter(site => site.deltaBytes > 0);
 		assert.ok(leading.length > 0);
 		assert.ok(leading.slice(0, 3).some(site => site.functionName === diff[0]!.name), `diff top ${diff[0]?.name} leads the comparison`);

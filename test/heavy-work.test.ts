@@ -128,3 +128,24 @@ describe('a first profile with nothing in it', () => {
 		assert.ok(first! > 50, `governed: ${first} ms`);
 	});
 });
+
+describe('the closing poll', () => {
+	it('is marked, so the governed share leaves it out as it does the first', async () => {
+		const stop = new AbortController();
+		const finish = new AbortController();
+		const snapshots: RawSnapshot[] = [];
+		for await (const event of sample(inspectorBehind(new HeavyWork()), {
+			targetId: 't', intervalMs: 60_000, samplingInterval: 131_072, maxOverhead: 0.5, readMemory: false, shareSampler: false, signal: stop.signal, finish: finish.signal,
+		})) {
+			if (event.type === 'snapshot') {
+				snapshots.push(event.snapshot);
+				// The report's duration ends while the next poll is far off: one more is taken at once.
+				setTimeout(() => {
+					finish.abort();
+				}, 50);
+			}
+		}
+
+		assert.deepEqual(snapshots.map(snapshot => snapshot.closing === true), [false, true]);
+	});
+});

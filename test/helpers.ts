@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -49,4 +50,13 @@ export function tempDir(prefix: string): string {
 		rmSync(dir, {recursive: true, force: true});
 	});
 	return dir;
+}
+
+/** `go tool pprof -top`'s rows: flat bytes and function name, heaviest first (`dir` takes pprof's own files). */
+export function pprofTop(dir: string, args: readonly string[]): Array<{flat: string; name: string}> {
+	const output = execFileSync('go', ['tool', 'pprof', '-top', ...args], {encoding: 'utf8', env: {...process.env, PPROF_TMPDIR: dir}, stdio: ['ignore', 'pipe', 'pipe']});
+	return output.split('\n').flatMap(line => {
+		const match = /^\s*(-?[\d.]+[kMG]?B)\s+[\d.]+%\s+[\d.]+%\s+-?[\d.]+[kMG]?B\s+[\d.]+%\s+(.+)$/.exec(line);
+		return match === null ? [] : [{flat: match[1]!, name: match[2]!.trim()}];
+	});
 }

@@ -7,7 +7,7 @@ import {parseOptions, type RawFlags} from '../source/cli/options.js';
 const flags: RawFlags = {
 	demo: false, report: false, agent: false, eval: true, allowRemote: false, shareSampler: false, inspect: undefined, duration: undefined, interval: undefined,
 	samplingInterval: undefined, maxOverhead: undefined, percentile: undefined, metric: undefined, record: undefined, replay: undefined, export: undefined, pid: undefined,
-	failOnLeak: false, metrics: undefined, metricsSites: undefined,
+	failOnLeak: false, metrics: undefined, metricsSites: undefined, push: undefined, pushApp: undefined, pushQueue: undefined,
 };
 
 describe('--inspect addresses', () => {

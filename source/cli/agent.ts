@@ -85,7 +85,7 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 	}
 
 	let suspects = new Map<string, string>();
-	const {session, recorder} = await openSession(options, source, event => {
+	const {session, recorder, pusher} = await openSession(options, source, event => {
 		model.apply(event);
 		suspects = narrate(event, model.targets.find(target => target.info.id === event.targetId), suspects);
 	}, {
@@ -108,7 +108,7 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 		log(stop.signal.aborted ? 'stopping: the sampler is stopped in the target' : 'sampling ended');
 		await session.stop();
 		recorder?.end(session.targetId, Date.now());
-		await metrics?.close();
+		await Promise.all([metrics?.close(), pusher?.close()]);
 	}
 
 	const target = model.targets.find(entry => entry.info.id === session.targetId);

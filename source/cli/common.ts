@@ -2,10 +2,11 @@ import {readFileSync} from 'node:fs';
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import type {TargetState} from '../model/target.js';
-import type {EventSink} from '../events.js';
+import type {EventSink, TargetInfo} from '../events.js';
 import {startSession, type Session, type TargetSource} from '../sample/session.js';
 import type {Metric} from '../model/snapshot.js';
 import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
+import {PyroscopePusher} from '../sinks/pyroscope.js';
 import {createRecorder, type Recorder} from '../sinks/recording-writer.js';
 import type {Options} from './options.js';
 
@@ -42,7 +43,7 @@ export function fileStamp(): string {
 	return new Date().toISOString().replaceAll(/[:.]/g, '-');
 }
 
-export type LiveSession = {readonly session: Session; readonly recorder: Recorder | undefined};
+export type LiveSession = {readonly session: Session; readonly recorder: Recorder | undefined; readonly pusher: PyroscopePusher | undefined};
 
 /**
  * A spawned program that ended before anything was sampled failed to start, most often: one line that quotes
@@ -79,13 +80,26 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 		onInspectorError(error);
 	});
 	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
-	const session = await startSession({
-		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
-		emit: recorder === undefined ? sink : event => {
-			sink(event);
-			recorder.write(event);
+	let targetId: string | undefined;
+	const pusher = options.push === undefined ? undefined : new PyroscopePusher({
+		...options.push, env: process.env, warn(message) {
+			more.say(targetId ?? '', message);
 		},
 	});
+	let info: TargetInfo | undefined;
+	const session = await startSession({
+		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
+		emit(event) {
+			sink(event);
+			recorder?.write(event);
+			if (event.type === 'attached') {
+				info = event.info;
+			} else if (event.type === 'snapshot' && info !== undefined) {
+				pusher?.push(info, event.snapshot);
+			}
+		},
+	});
+	targetId = session.targetId;
 	process.on('exit', () => {
 		// Last resort: never leave a spawned target behind, nor a recording without its end.
 		session.spawned?.stop();
@@ -95,5 +109,5 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 		more.say(session.targetId, `inspector error: ${oneLine(error)}`);
 	};
 
-	return {session, recorder};
+	return {session, recorder, pusher};
 }

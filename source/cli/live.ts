@@ -61,7 +61,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	// Loading ink takes most of a second: do it while attaching, not after.
 	const tui = loadTui();
 	tui.catch(() => undefined);
-	const {session, recorder} = await openSession(options, source, event => {
+	const {session, recorder, pusher} = await openSession(options, source, event => {
 		store.apply(event);
 	}, {
 		wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, reattach: true, say(targetId, message) {
@@ -90,8 +90,8 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		await showStore(store, tui, options, stop.signal);
 	} finally {
 		stopHeavy();
-		await metrics?.close();
 		await session.stop();
+		await Promise.all([metrics?.close(), pusher?.close()]);
 		recorder?.end(session.targetId, Date.now());
 	}
 

@@ -26,7 +26,7 @@ const help = `
     --duration <seconds>      how long --report samples (default ${defaultDurationSeconds}); it stops early if the target exits
     --interval <ms>           time between polls (default ${defaultIntervalMs}); stretched when polls cost too much
     --sampling-interval <B>   bytes between samples in V8's sampler (default ${defaultSamplingInterval}, coarsened once at the
-                              first poll for a target that would pay more than ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s)
+                              first poll a second in for a target that would pay more than ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s)
     --max-overhead <percent>  share of the target's time polls may take, 0.1 to 2 (default ${defaultMaxOverhead}; ${demoMaxOverhead} for --demo)
     --no-eval                 evaluate nothing in the target (loses rss, external memory, pid and uptime)
     --allow-remote            attach to a non-loopback inspector (prefer an SSH tunnel)

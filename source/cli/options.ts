@@ -18,7 +18,7 @@ export type Options = {
 	readonly durationMs: number;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
-	/** The sampling interval is the default, which a fast-allocating target coarsens at the first poll. */
+	/** The sampling interval is the default, which a fast-allocating target coarsens at its first poll a second in. */
 	readonly adaptSampling: boolean;
 	/** 0..1 */
 	readonly maxOverhead: number;
@@ -32,6 +32,8 @@ export type Options = {
 	readonly exportDir: string | undefined;
 	/** A report ends with exit code 4 when a site is leaking: a leak gate for a test pipeline. */
 	readonly failOnLeak: boolean;
+	/** Push every profile to this Pyroscope server (`--push`). */
+	readonly push: {readonly url: string; readonly application: string | undefined; readonly queueLimit: number} | undefined;
 	/** Serve Prometheus metrics here (`--metrics`), with this many sites' own series. */
 	readonly metrics: {readonly host: string; readonly port: number; readonly topSites: number} | undefined;
 };
@@ -58,6 +60,9 @@ export const flagSpec = {
 	failOnLeak: {type: 'boolean', default: false},
 	metrics: {type: 'string'},
 	metricsSites: {type: 'string'},
+	push: {type: 'string'},
+	pushApp: {type: 'string'},
+	pushQueue: {type: 'string'},
 } as const satisfies AnyFlags;
 
 export type RawFlags = TypedFlags<typeof flagSpec>;
@@ -65,7 +70,7 @@ export type RawFlags = TypedFlags<typeof flagSpec>;
 /**
  * 128 KiB: a sample costs the target ~2 µs (npm run bench), so a target allocating 130 MB/s pays ~0.2% for
  * the sampler, while 16 samples, the least survivor age judges a site from, are ~2 MB. A target allocating
- * faster gets a coarser interval at its first poll (sample/sampling-rate.ts).
+ * faster gets a coarser interval at its first poll a second in (sample/sampling-rate.ts).
  */
 export const defaultSamplingInterval = 128 * 1024;
 export const defaultIntervalMs = 1000;
@@ -169,6 +174,14 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		throw new CliError('--metrics-sites goes with --metrics');
 	}
 
+	if ((flags.pushApp !== undefined || flags.pushQueue !== undefined) && flags.push === undefined) {
+		throw new CliError('--push-app and --push-queue go with --push');
+	}
+
+	if (flags.push !== undefined && (flags.replay !== undefined || !/^https?:\/\/[^/]/.test(flags.push))) {
+		throw new CliError(flags.replay === undefined ? `--push ${flags.push}: expected the server's http:// or https:// URL` : '--push goes with a live target, not --replay');
+	}
+
 	if (flags.metrics !== undefined && flags.replay !== undefined) {
 		throw new CliError('--metrics goes with a live target, not --replay');
 	}
@@ -193,6 +206,9 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		record: flags.record,
 		exportDir: flags.export,
 		failOnLeak: flags.failOnLeak,
+		push: flags.push === undefined
+			? undefined
+			: {url: flags.push, application: flags.pushApp, queueLimit: number('push-queue', flags.pushQueue, 32, {min: 1, max: 1000, integer: true})},
 		metrics: flags.metrics === undefined
 			? undefined
 			: {...parseListen(flags.metrics), topSites: number('metrics-sites', flags.metricsSites, 10, {min: 0, max: 1000, integer: true})},

@@ -86,18 +86,19 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		process.stderr.write(`leaktop: metrics on ${metrics.url}\n`);
 	}
 
-	const {session, recorder} = await openSession(options, source, event => {
+	const {session, recorder, pusher} = await openSession(options, source, event => {
 		model.apply(event);
 	}, {
 		wantedMetric: () => options.metric, reattach: false, say(targetId, message) {
 			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
+			process.stderr.write(`leaktop: ${message}\n`);
 		},
 	});
 	try {
 		await sampleForReport(session, options, stop.signal);
 	} finally {
 		await session.stop();
-		await metrics?.close();
+		await Promise.all([metrics?.close(), pusher?.close()]);
 	}
 
 	const endedAt = Date.now();

@@ -176,7 +176,10 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
 		}
 
 		case 'attached': {
-			return event.reattached === undefined ? target : {...breakAt(target, event.time), status: {kind: 'sampling'}, notice: event.reattached};
+			// A restarted target is a new process: its first poll pays for its whole heap, as the first one did.
+			return event.reattached === undefined
+				? target
+				: {...breakAt(target, event.time), status: {kind: 'sampling'}, notice: event.reattached, pauses: undefined};
 		}
 
 		case 'gauges': {

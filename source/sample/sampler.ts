@@ -1,5 +1,6 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
+import {formatBytes} from '../format.js';
 import {govern} from './governor.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
@@ -20,7 +21,7 @@ export type SamplerOptions = {
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
 	/**
-	 * The interval is the default, not the user's: at the first poll, a target that allocates so fast that it
+	 * The interval is the default, not the user's: at the first poll a second in, a target that allocates so fast that it
 	 * would pay more than `maxSamplesPerSecond` gets a coarser one, once (a restart forgets every survivor).
 	 */
 	readonly adaptSampling?: boolean;
@@ -53,6 +54,8 @@ export type SamplerOptions = {
 
 const notStarted = /not started/i;
 const firstPollDelayMs = 300;
+/** The sampling rate is read from a profile that covers this much sampling at least (see adaptedInterval). */
+const minimumSampledMs = 1000;
 /** Between polls the heap's figures come once a second: they cost no GC (~1 ms), so the view moves. */
 const gaugeIntervalMs = 1000;
 
@@ -144,7 +147,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let {samplingInterval} = options;
 	let mayAdapt = options.adaptSampling === true;
 	let polls = 0;
-	let repay = false;
+	/** What an early second poll cost, at the budget: added once to a later interval. */
+	let owedMs = 0;
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -197,6 +201,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			const heavyBefore = options.heavy?.started;
 			const start = performance.now();
 			let snapshot: RawSnapshot;
+			// The poll a report takes when its duration ends, however soon after the last one.
+			const closing = options.finish?.aborted === true;
 			try {
 				const pollStart = Date.now();
 				const counting = samplingStartedAt;
@@ -227,12 +233,14 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				// on a heap whose two polls would not fit a minute's budget: there the first waits its turn.
 				const early = polls === 0 && metric === 'retained' && profile.samples.length === 0 && 2 * pollMs <= options.maxOverhead * 60_000;
 				if (early) {
-					governor = {...governor, intervalMs: options.intervalMs};
-				} else if (repay) {
-					governor = {...governor, intervalMs: governor.intervalMs + (pollMs / options.maxOverhead)};
+					governor = {...governor, intervalMs: options.intervalMs, stretched: false};
+					owedMs = pollMs / options.maxOverhead;
+				} else if (owedMs > 0 && !overlapped) {
+					// Paid on a poll whose round trip is a poll's, not a heavy operation's.
+					governor = {...governor, intervalMs: governor.intervalMs + owedMs};
+					owedMs = 0;
 				}
 
-				repay = early;
 				polls++;
 				const cpu = process.cpuUsage(cpuMark.usage);
 				const now = performance.now();
@@ -240,7 +248,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				cpuMark = {usage: process.cpuUsage(), at: now};
 				snapshot = {
 					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
-					samplingInterval: samplingInterval, selfCpu, metric, since, samplingStartedAt: counting,
+					samplingInterval, selfCpu, metric, since, samplingStartedAt: counting, ...(closing ? {closing: true} : {}),
 				};
 				since = pollStart;
 				failures = 0;
@@ -271,22 +279,39 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				return;
 			}
 
-			const adapted = mayAdapt && started && metric === 'retained' && snapshot.samplingStartedAt !== undefined
-				? adaptedInterval(samplingInterval, maxOrdinalOf(snapshot.profile) / (Math.max(1, snapshot.time - snapshot.samplingStartedAt) / 1000))
-				: samplingInterval;
-			mayAdapt = false;
-			if (adapted !== samplingInterval) {
-				const allocatedPerSecond = (maxOrdinalOf(snapshot.profile) * samplingInterval) / (Math.max(1, snapshot.time - snapshot.samplingStartedAt!) / 1000);
-				await inspector.stopSampling().catch(() => undefined);
-				samplingInterval = adapted;
-				samplingStartedAt = Date.now();
-				await inspector.startSampling(samplingInterval);
-				since = Date.now();
-				yield {
-					type: 'notice',
-					message: `the target allocates ~${Math.round(allocatedPerSecond / 1e6)} MB/s: sampling every ${samplingInterval / 1024} KiB from here keeps the sampler under ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s (--sampling-interval to choose); survivor ages start afresh here`,
-					gap: true,
-				};
+			// The rate is judged once, from the first profile that holds samples and covers a second of sampling at
+			// least: an empty profile says nothing, and a program's first fraction of a second is its start-up.
+			const sampledMs = snapshot.samplingStartedAt === undefined ? 0 : snapshot.time - snapshot.samplingStartedAt;
+			if (mayAdapt && started && metric === 'retained' && snapshot.profile.samples.length > 0 && sampledMs >= minimumSampledMs) {
+				mayAdapt = false;
+				const samplesPerSecond = maxOrdinalOf(snapshot.profile) / (sampledMs / 1000);
+				const adapted = adaptedInterval(samplingInterval, samplesPerSecond);
+				if (adapted !== samplingInterval) {
+					const was = samplingInterval;
+					try {
+						await inspector.stopSampling().catch(() => undefined);
+						samplingStartedAt = Date.now();
+						await inspector.startSampling(adapted);
+						samplingInterval = adapted;
+					} catch (error) {
+						if (inspector.closed || options.signal.aborted) {
+							return;
+						}
+
+						// Not restarted at the coarser interval: sampling goes on at the one it had.
+						await inspector.startSampling(was).catch(() => undefined);
+						yield {type: 'notice', message: `could not restart the sampler at a coarser interval (${oneLine(error)}); sampling goes on every ${formatBytes(was)}`, gap: true};
+					}
+
+					since = Date.now();
+					if (samplingInterval !== was) {
+						yield {
+							type: 'notice',
+							message: `the target allocates ~${formatBytes(samplesPerSecond * was)}/s: sampling every ${formatBytes(samplingInterval)} from here keeps the sampler under ${maxSamplesPerSecond.toLocaleString('en-US')} samples/s (--sampling-interval to choose); survivor ages start afresh here`,
+							gap: true,
+						};
+					}
+				}
 			}
 
 			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, requests, options.heavy);

@@ -1,11 +1,11 @@
 /**
- * The default sampling interval adapts once, at the first poll, to how fast the target allocates: V8 takes a
+ * The default sampling interval adapts once, early, to how fast the target allocates: V8 takes a
  * stack trace per sample, ~2–5 µs of the target's main thread each (npm run bench, "one sample's cost"), so a
  * busy server sampled every 128 KiB (4,000 samples/s at 500 MB/s) pays 1–2% of its time for the sampler alone.
  * Bounded to this many samples a second, the sampler stays near half a percent of its time; a quieter target
  * keeps 128 KiB and the finer verdict it gives (16 samples, the least survivor age judges, are ~2 MB there).
- * The rate is read from the first profile: its newest survivor's ordinal counts the samples taken since the
- * sampler started. A server keeps its requests in flight, so its newest survivor is a few ms old; a target
+ * The rate is read from the first profile that holds samples and covers a second of sampling: its newest
+ * survivor's ordinal counts the samples taken since the sampler started. A server keeps its requests in flight, so its newest survivor is a few ms old; a target
  * that keeps nothing it allocates reads as slower than it is, and keeps 128 KiB.
  */
 export const maxSamplesPerSecond = 1000;

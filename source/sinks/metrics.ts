@@ -37,7 +37,8 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 	const current = (): readonly Scrape[] => {
 		const now = Date.now();
 		if (scrape === undefined || now - scrape.at > 500) {
-			scrape = {at: now, targets: read().map(target => ({target, label: target.info.title, rows: judgedSites(target, 'leak')}))};
+			// Sites are judged on retained bytes only: while the user measures allocations, they have no series.
+			scrape = {at: now, targets: read().map(target => ({target, label: target.info.title, rows: target.metric === 'retained' ? judgedSites(target, 'leak') : []}))};
 		}
 
 		return scrape.targets;
@@ -60,8 +61,17 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 		collect() {
 			this.reset();
 			for (const entry of current()) {
+				// Two sites can share a label set (two functions on one line of a bundle): their figures add up.
+				const series = new Map<string, {labels: {target: string; function: string; location: string}; value: number}>();
 				for (const row of entry.rows.slice(0, options.topSites)) {
-					this.set({target: entry.label, function: row.functionName, location: siteLocation(row, options.cwd)}, value(row));
+					const labels = {target: entry.label, function: row.functionName, location: siteLocation(row, options.cwd)};
+					const key = `${labels.function}\u0000${labels.location}`;
+					const known = series.get(key);
+					series.set(key, {labels, value: (known?.value ?? 0) + value(row)});
+				}
+
+				for (const {labels, value: figure} of series.values()) {
+					this.set(labels, figure);
 				}
 			}
 		},
@@ -75,7 +85,7 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 	perTarget('leaktop_poll_pause_ratio', 'Share of the last minute the target spent paused in leaktop\'s polls (each a full GC).', ({target}) => (target.pauses === undefined || target.live === undefined ? undefined : lastMinute(target.pauses, target.live.time)));
 	perTarget('leaktop_leak_suspects', 'Allocation sites judged to be leaking now.', ({rows}) => rows.filter(row => row.suspect).length);
 	perSite('leaktop_site_retained_bytes', 'Bytes an allocation site\'s live objects hold, at the latest profile (top sites by leak ranking).', row => row.liveBytes);
-	perSite('leaktop_site_growth_bytes_per_minute', 'An allocation site\'s growth, in bytes a minute (0 unless it is leaking).', row => row.growthPerMinute);
+	perSite('leaktop_site_growth_bytes_per_minute', 'An allocation site\'s growth in bytes a minute, as the table shows it: a leaking site\'s, else its window\'s growth while it has too few samples for survivor age, else 0.', row => row.growthPerMinute);
 	perSite('leaktop_site_suspect', '1 when the allocation site is judged to be leaking.', row => (row.suspect ? 1 : 0));
 	return registry;
 }
