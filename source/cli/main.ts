@@ -39,6 +39,10 @@ const help = `
     --fail-on-leak            with --report: exit with code 4 when a site is leaking (a leak gate for CI)
     --metrics <[host:]port>   serve Prometheus metrics on /metrics (loopback unless a host is given)
     --metrics-sites <n>       sites with series of their own in --metrics (default 10, by leak ranking)
+    --push <url>              push every profile to Grafana Pyroscope (auth: PYROSCOPE_AUTH_TOKEN, or
+                              PYROSCOPE_BASIC_AUTH_USER/_PASSWORD; PYROSCOPE_TENANT_ID)
+    --push-app <name>         the application name in Pyroscope (default: the script's name)
+    --push-queue <n>          profiles held while Pyroscope does not take them (default 32)
 
   Keys: ? in the TUI lists them.
 
