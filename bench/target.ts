@@ -1,7 +1,7 @@
 // What leaktop costs a real HTTP server (latency and pauses at three heap sizes, start-up) and what it costs
 // itself while attached. Throughput is measured to the percent by bench/overhead.ts, in paired slices.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, readFileSync, statSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {get} from 'node:http';
@@ -152,7 +152,8 @@ function rssBytes(pid: number): number {
 async function ownCost(rows: Row[], quick: boolean): Promise<void> {
 	process.stderr.write('bench: leaktop\'s own cost\n');
 	const seconds = quick ? 20 : 60;
-	const recording = join(mkdtempSync(join(tmpdir(), 'leaktop-bench-')), 'demo.ltrec');
+	const dir = mkdtempSync(join(tmpdir(), 'leaktop-bench-'));
+	const recording = join(dir, 'demo.ltrec');
 	const child = spawn(process.execPath, [bin, '--report', '--duration', String(seconds + 10), '--record', recording, '--max-overhead', String(defaultMaxOverhead), '--demo'], {stdio: ['ignore', 'ignore', 'ignore']});
 	try {
 		await sleep(5000);
@@ -172,6 +173,7 @@ async function ownCost(rows: Row[], quick: boolean): Promise<void> {
 	});
 	const snapshots = decodeRecording(readFileSync(recording)).events.filter(event => event.type === 'snapshot').length;
 	const perSnapshot = statSync(recording).size / Math.max(1, snapshots);
+	rmSync(dir, {recursive: true, force: true});
 	rows.push({
 		what: `recording the demo (--record): bytes per snapshot over ${snapshots} snapshots`,
 		figure: `${(perSnapshot / 1024).toFixed(1)} KiB; one hour at 1 Hz ≈ ${((perSnapshot * 3600) / 1e6).toFixed(0)} MB`,
