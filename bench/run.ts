@@ -1,9 +1,10 @@
-// npm run bench [-- --quick] [-- --only model|overhead|target|verdict]: measures leaktop's cost to the target and to itself, prints
+// npm run bench [-- --quick] [-- --only model|overhead|target|verdict|soak]: measures leaktop's cost to the target and to itself, prints
 // the figures and writes them, with the machine and date, to bench/results.md.
 import {readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {benchModel} from './model.js';
 import {benchOverhead} from './overhead.js';
+import {benchSoak} from './soak.js';
 import {table, type Row} from './stats.js';
 import {benchTarget} from './target.js';
 import {benchVerdict} from './verdict.js';
@@ -25,6 +26,10 @@ if (only === undefined || only === 'target') {
 
 if (only === undefined || only === 'verdict') {
 	sections.push(['time to verdict at default settings (survivor age, and the window\'s growth alone)', async () => benchVerdict()]);
+}
+
+if (only === undefined || only === 'soak') {
+	sections.push(['an agent left attached: the pause budget and its own memory over minutes, Pyroscope down', async () => benchSoak(quick)]);
 }
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;

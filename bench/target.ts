@@ -139,13 +139,13 @@ async function latency(rows: Row[], quick: boolean, heapMb: number): Promise<voi
 	}
 }
 
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
 	const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
 	// utime and stime, fields 14 and 15 of stat, in clock ticks (100 a second on Linux).
 	return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
 	return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
 }
 

@@ -122,3 +122,8 @@ export function sparkline(values: readonly number[]): string {
 
 	return values.map(value => block(value, max)).join('');
 }
+
+/** A time stamp that fits a file name. */
+export function fileStamp(): string {
+	return new Date().toISOString().replaceAll(/[:.]/g, '-');
+}

@@ -8,6 +8,7 @@ const flags: RawFlags = {
 	demo: false, report: false, agent: false, eval: true, allowRemote: false, shareSampler: false, inspect: undefined, duration: undefined, interval: undefined,
 	samplingInterval: undefined, maxOverhead: undefined, percentile: undefined, metric: undefined, record: undefined, replay: undefined, export: undefined, pid: undefined,
 	failOnLeak: false, metrics: undefined, metricsSites: undefined, push: undefined, pushApp: undefined, pushQueue: undefined,
+	onHeap: undefined, onSuspect: false, triggerSnapshot: false,
 };
 
 describe('--inspect addresses', () => {
@@ -59,5 +60,23 @@ describe('parseOptions', () => {
 		assert.equal(parseOptions(flags, ['node', 'app.js'], '/demo.cjs').maxOverhead, 0.005);
 		assert.equal(parseOptions({...flags, demo: true}, [], '/demo.cjs').maxOverhead, 0.02);
 		assert.equal(parseOptions({...flags, demo: true, maxOverhead: '1'}, [], '/demo.cjs').maxOverhead, 0.01);
+	});
+
+	it('reads --on-heap as a size or a share of the heap limit, and checks what triggers go with', () => {
+		const heap = (text: string) => parseOptions({...flags, demo: true, onHeap: text}, [], '/demo.cjs').triggers?.onHeap;
+		assert.deepEqual(heap('800MB'), {kind: 'bytes', bytes: 800e6});
+		assert.deepEqual(heap('1.5 GiB'), {kind: 'bytes', bytes: 1.5 * 2 ** 30});
+		assert.deepEqual(heap('2000000'), {kind: 'bytes', bytes: 2e6});
+		assert.deepEqual(heap('80%'), {kind: 'share', share: 0.8});
+		for (const bad of ['', 'lots', '0%', '100%', '12 parsecs', '10KB', '-5MB']) {
+			assert.throws(() => heap(bad), /^CliError: --on-heap .*: expected a size/, bad);
+		}
+
+		assert.deepEqual(parseOptions({...flags, demo: true, onSuspect: true, triggerSnapshot: true}, [], '/demo.cjs').triggers, {onHeap: undefined, onSuspect: true, heapSnapshot: true});
+		assert.equal(parseOptions({...flags, demo: true}, [], '/demo.cjs').triggers, undefined);
+		assert.throws(() => parseOptions({...flags, demo: true, triggerSnapshot: true}, [], '/demo.cjs'), /--trigger-snapshot goes with --on-heap or --on-suspect/);
+		assert.throws(() => parseOptions({...flags, demo: true, onHeap: '80%', eval: false}, [], '/demo.cjs'), /--no-eval.*give a size/);
+		assert.deepEqual(parseOptions({...flags, demo: true, onHeap: '80MB', eval: false}, [], '/demo.cjs').triggers?.onHeap, {kind: 'bytes', bytes: 80e6});
+		assert.throws(() => parseOptions({...flags, replay: 'x.leaktop', onSuspect: true}, [], '/demo.cjs'), /not --replay/);
 	});
 });

@@ -5,8 +5,13 @@ import {CliError, oneLine} from '../errors.js';
 import type {SamplingProfile} from '../model/profile.js';
 import type {HeapUsage, ProcessFigures} from '../model/snapshot.js';
 
-/** The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. */
-export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime()})';
+/**
+ * The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. The heap's
+ * limit (what "JavaScript heap out of memory" is measured against) comes from `v8`, which the console's
+ * command-line API lends `require` for, in ES modules too.
+ */
+export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime(), '
+	+ 'heapLimit: typeof require === \'function\' ? require(\'v8\').getHeapStatistics().heap_size_limit : undefined})';
 
 /** The CDP session with one target: the only module that speaks the protocol. */
 export type Inspector = {
@@ -65,8 +70,8 @@ function profileOf(answer: unknown, method: string): SamplingProfile {
 }
 
 function isProcessFigures(value: unknown): value is ProcessFigures {
-	const figures = value as {memory?: Record<string, unknown>; pid?: unknown; uptimeSeconds?: unknown} | undefined;
-	return typeof figures?.pid === 'number' && typeof figures.uptimeSeconds === 'number'
+	const figures = value as {memory?: Record<string, unknown>; pid?: unknown; uptimeSeconds?: unknown; heapLimit?: unknown} | undefined;
+	return typeof figures?.pid === 'number' && typeof figures.uptimeSeconds === 'number' && ['number', 'undefined'].includes(typeof figures.heapLimit)
 		&& ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'].every(field => typeof figures.memory?.[field] === 'number');
 }
 
@@ -156,7 +161,7 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 			return {usedSize: usage.usedSize, totalSize: usage.totalSize};
 		},
 		async readProcess() {
-			const answer = (await send('Runtime.evaluate', {expression: processExpression, returnByValue: true, silent: true})) as {
+			const answer = (await send('Runtime.evaluate', {expression: processExpression, returnByValue: true, silent: true, includeCommandLineAPI: true})) as {
 				result?: {value?: unknown};
 			};
 			const value = answer?.result?.value;

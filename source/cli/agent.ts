@@ -85,11 +85,11 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 	}
 
 	let suspects = new Map<string, string>();
-	const {session, recorder, pusher} = await openSession(options, source, event => {
+	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
 		model.apply(event);
-		suspects = narrate(event, model.targets.find(target => target.info.id === event.targetId), suspects);
+		suspects = narrate(event, model.target(event.targetId), suspects);
 	}, {
-		wantedMetric: () => options.metric, reattach: true, say(targetId, message) {
+		wantedMetric: () => options.metric, reattach: true, target: model.target, say(targetId, message) {
 			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
 			log(message);
 		},
@@ -106,12 +106,13 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 		fatal = error;
 	} finally {
 		log(stop.signal.aborted ? 'stopping: the sampler is stopped in the target' : 'sampling ended');
+		await triggers?.settled();
 		await session.stop();
 		recorder?.end(session.targetId, Date.now());
 		await Promise.all([metrics?.close(), pusher?.close()]);
 	}
 
-	const target = model.targets.find(entry => entry.info.id === session.targetId);
+	const target = model.target(session.targetId);
 	const failed = await failedToStart(session, target);
 	if (failed !== undefined || fatal !== undefined) {
 		throw failed ?? fatal;

@@ -9,6 +9,7 @@ import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
 import {PyroscopePusher} from '../sinks/pyroscope.js';
 import {createRecorder, type Recorder} from '../sinks/recording-writer.js';
 import type {Options} from './options.js';
+import {armTriggers, type Triggers} from './triggers.js';
 
 export const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
 
@@ -38,12 +39,12 @@ export async function startMetrics(options: Options, read: () => readonly Target
 	}
 }
 
-/** A time stamp that fits a file name. */
-export function fileStamp(): string {
-	return new Date().toISOString().replaceAll(/[:.]/g, '-');
-}
-
-export type LiveSession = {readonly session: Session; readonly recorder: Recorder | undefined; readonly pusher: PyroscopePusher | undefined};
+export type LiveSession = {
+	readonly session: Session;
+	readonly recorder: Recorder | undefined;
+	readonly pusher: PyroscopePusher | undefined;
+	readonly triggers: Triggers | undefined;
+};
 
 /**
  * A spawned program that ended before anything was sampled failed to start, most often: one line that quotes
@@ -66,8 +67,10 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 	readonly wantedMetric: () => Metric;
 	readonly ready?: Promise<unknown>;
 	readonly reattach: boolean;
-	/** Where an inspector error is told once attached. */
+	/** Where an inspector error (and what a trigger wrote) is told once attached. */
 	readonly say: (targetId: string, message: string) => void;
+	/** The model's state of a target, after `sink` applied an event: what triggers judge. */
+	readonly target: (targetId: string) => TargetState | undefined;
 }): Promise<LiveSession> {
 	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
 	// inspector surfaces here. Before attaching it ends leaktop with one line; after, the status line says it.
@@ -87,11 +90,16 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 		},
 	});
 	let info: TargetInfo | undefined;
-	const session = await startSession({
+	let session: Session | undefined;
+	const triggers = options.triggers === undefined ? undefined : armTriggers(options.triggers, {
+		session: () => session, target: more.target, exportDir: options.exportDir, percentile: options.percentile, say: more.say,
+	});
+	session = await startSession({
 		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
 		emit(event) {
 			sink(event);
 			recorder?.write(event);
+			triggers?.observe(event);
 			if (event.type === 'attached') {
 				info = event.info;
 			} else if (event.type === 'snapshot' && info !== undefined) {
@@ -99,15 +107,16 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 			}
 		},
 	});
-	targetId = session.targetId;
+	const started = session;
+	targetId = started.targetId;
 	process.on('exit', () => {
 		// Last resort: never leave a spawned target behind, nor a recording without its end.
-		session.spawned?.stop();
-		recorder?.end(session.targetId, Date.now());
+		started.spawned?.stop();
+		recorder?.end(started.targetId, Date.now());
 	});
 	onInspectorError = error => {
-		more.say(session.targetId, `inspector error: ${oneLine(error)}`);
+		more.say(started.targetId, `inspector error: ${oneLine(error)}`);
 	};
 
-	return {session, recorder, pusher};
+	return {session: started, recorder, pusher, triggers};
 }

@@ -1,11 +1,11 @@
 import {join, relative} from 'node:path';
 import process from 'node:process';
 import {oneLine} from '../errors.js';
-import {formatBytes} from '../format.js';
+import {fileStamp, formatBytes} from '../format.js';
 import type {Session, TargetSource} from '../sample/session.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
-import {failedToStart, fileStamp, onSignals, openSession, startMetrics} from './common.js';
+import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
 
@@ -61,10 +61,14 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	// Loading ink takes most of a second: do it while attaching, not after.
 	const tui = loadTui();
 	tui.catch(() => undefined);
-	const {session, recorder, pusher} = await openSession(options, source, event => {
+	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
 		store.apply(event);
 	}, {
-		wantedMetric: () => store.getSnapshot().state.view.metric, ready: tui, reattach: true, say(targetId, message) {
+		wantedMetric: () => store.getSnapshot().state.view.metric,
+		ready: tui,
+		reattach: true,
+		target: targetId => store.getSnapshot().state.targets.find(target => target.info.id === targetId),
+		say(targetId, message) {
 			store.notice(targetId, message);
 		},
 	});
@@ -90,6 +94,11 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		await showStore(store, tui, options, stop.signal);
 	} finally {
 		stopHeavy();
+		if (triggers !== undefined && session.heavy.busy) {
+			process.stderr.write('leaktop: finishing the heap snapshot a trigger began…\n');
+		}
+
+		await triggers?.settled();
 		await session.stop();
 		await Promise.all([metrics?.close(), pusher?.close()]);
 		recorder?.end(session.targetId, Date.now());

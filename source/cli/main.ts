@@ -43,6 +43,11 @@ const help = `
                               PYROSCOPE_BASIC_AUTH_USER/_PASSWORD; PYROSCOPE_TENANT_ID)
     --push-app <name>         the application name in Pyroscope (default: the script's name)
     --push-queue <n>          profiles held while Pyroscope does not take them (default 32)
+    --on-heap <size | p%>     once the heap reaches a size (800MB, 1.5GiB) or p% of V8's heap limit: take a
+                              profile and write the exports to a folder of their own (in --export's, or here)
+    --on-suspect              once a site is first judged leaking: write the exports the same way
+    --trigger-snapshot        with --on-heap/--on-suspect: add a heap snapshot; it pauses the target about
+                              50 ms per MB of heap (666 MB: 33 s) and needs that much disk
 
   Keys: ? in the TUI lists them.
 

@@ -2,6 +2,7 @@ import type {AnyFlags, TypedFlags} from 'meow';
 import {defaultPercentile} from '../model/compare.js';
 import {CliError} from '../errors.js';
 import type {Metric} from '../model/snapshot.js';
+import type {HeapThreshold, TriggerSpec} from '../model/triggers.js';
 import type {TargetSource} from '../sample/session.js';
 
 /** tui: the live view; report: one JSON report on stdout. */
@@ -36,6 +37,8 @@ export type Options = {
 	readonly push: {readonly url: string; readonly application: string | undefined; readonly queueLimit: number} | undefined;
 	/** Serve Prometheus metrics here (`--metrics`), with this many sites' own series. */
 	readonly metrics: {readonly host: string; readonly port: number; readonly topSites: number} | undefined;
+	/** `--on-heap`, `--on-suspect`: write the exports once when the condition first holds. */
+	readonly triggers: TriggerSpec | undefined;
 };
 
 /** The command line's flags, as meow reads them: the spec is the one place they are declared. */
@@ -63,6 +66,9 @@ export const flagSpec = {
 	push: {type: 'string'},
 	pushApp: {type: 'string'},
 	pushQueue: {type: 'string'},
+	onHeap: {type: 'string'},
+	onSuspect: {type: 'boolean', default: false},
+	triggerSnapshot: {type: 'boolean', default: false},
 } as const satisfies AnyFlags;
 
 export type RawFlags = TypedFlags<typeof flagSpec>;
@@ -104,6 +110,47 @@ export function parseListen(text: string): {host: string; port: number} {
 	}
 
 	return {host: match[1] ?? match[2] ?? '127.0.0.1', port};
+}
+
+const sizeUnits: Readonly<Record<string, number>> = {
+	'': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30,
+};
+
+/** `--on-heap`: bytes (`800MB`, `1.5GiB`, `800000000`) or a percentage of V8's heap limit (`80%`). */
+export function parseHeapThreshold(text: string): HeapThreshold {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*(%|[a-z]*)\s*$/i.exec(text);
+	const value = Number(match?.[1]);
+	const unit = match?.[2]?.toLowerCase() ?? '';
+	if (match !== null && unit === '%' && value > 0 && value < 100) {
+		return {kind: 'share', share: value / 100};
+	}
+
+	if (match !== null && unit in sizeUnits && value * sizeUnits[unit]! >= 1e6) {
+		return {kind: 'bytes', bytes: Math.round(value * sizeUnits[unit]!)};
+	}
+
+	throw new CliError(`--on-heap ${text}: expected a size of at least 1 MB (such as 800MB or 1.5GiB) or a share of the heap's limit (such as 80%)`);
+}
+
+function triggersOf(flags: RawFlags): TriggerSpec | undefined {
+	if (flags.onHeap === undefined && !flags.onSuspect) {
+		if (flags.triggerSnapshot) {
+			throw new CliError('--trigger-snapshot goes with --on-heap or --on-suspect');
+		}
+
+		return undefined;
+	}
+
+	if (flags.replay !== undefined) {
+		throw new CliError('--on-heap and --on-suspect go with a live target, not --replay');
+	}
+
+	const onHeap = flags.onHeap === undefined ? undefined : parseHeapThreshold(flags.onHeap);
+	if (onHeap?.kind === 'share' && !flags.eval) {
+		throw new CliError(`--on-heap ${flags.onHeap}: the heap's limit is read by the expression --no-eval turns off; give a size instead`);
+	}
+
+	return {onHeap, onSuspect: flags.onSuspect, heapSnapshot: flags.triggerSnapshot};
 }
 
 function metricOf(text: string | undefined, shareSampler: boolean): Metric {
@@ -212,5 +259,6 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		metrics: flags.metrics === undefined
 			? undefined
 			: {...parseListen(flags.metrics), topSites: number('metrics-sites', flags.metricsSites, 10, {min: 0, max: 1000, integer: true})},
+		triggers: triggersOf(flags),
 	};
 }

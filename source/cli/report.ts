@@ -1,25 +1,21 @@
 import process from 'node:process';
 import {Sources} from '../attach/script-files.js';
-import {comparePoints} from '../model/compare.js';
-import {bucketOptions} from '../model/ranking.js';
-import {activeHistory, createModel, type TargetState} from '../model/target.js';
+import {createModel, type TargetState} from '../model/target.js';
 import type {TargetSource} from '../sample/session.js';
 import type {Session} from '../sample/session.js';
-import {writeExports} from '../sinks/exports.js';
+import {exportTarget} from '../sinks/exports.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
 import {buildReport} from '../sinks/report.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
+import type {Triggers} from './triggers.js';
 import {originalsOf} from './resolve-sources.js';
 import {sleep} from '../sleep.js';
 
 /** Writes the exports a report was asked for, saying on stderr what it writes. */
 function exportReport(dir: string, target: TargetState, percentile: number): void {
-	const history = activeHistory(target);
-	const points = history.points();
-	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
-	const files = writeExports(dir, target, comparison, message => {
+	const files = exportTarget(dir, target, percentile, message => {
 		process.stderr.write(`leaktop: ${message}\n`);
 	});
 	process.stderr.write(`leaktop: wrote ${files.join(', ')}\n`);
@@ -32,10 +28,12 @@ export const leakFoundExitCode = 4;
  * Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for.
  * Returns whether --fail-on-leak found a leaking site (and said which on stderr).
  */
-async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined): Promise<boolean> {
+async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined, triggers?: Triggers): Promise<boolean> {
 	const report = buildReport(target, endedAt, options.percentile, new Map(originalsOf([target], new Sources())));
+	// What --on-heap and --on-suspect wrote, and why: a pipeline keeps those folders as artifacts.
+	const document = triggers === undefined ? report : {...report, triggered: triggers.fired};
 	await new Promise<void>(resolve => {
-		process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => {
+		process.stdout.write(`${JSON.stringify(document, null, 2)}\n`, () => {
 			resolve();
 		});
 	});
@@ -86,10 +84,10 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		process.stderr.write(`leaktop: metrics on ${metrics.url}\n`);
 	}
 
-	const {session, recorder, pusher} = await openSession(options, source, event => {
+	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
 		model.apply(event);
 	}, {
-		wantedMetric: () => options.metric, reattach: false, say(targetId, message) {
+		wantedMetric: () => options.metric, reattach: false, target: model.target, say(targetId, message) {
 			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
 			process.stderr.write(`leaktop: ${message}\n`);
 		},
@@ -97,19 +95,20 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 	try {
 		await sampleForReport(session, options, stop.signal);
 	} finally {
+		await triggers?.settled();
 		await session.stop();
 		await Promise.all([metrics?.close(), pusher?.close()]);
 	}
 
 	const endedAt = Date.now();
 	recorder?.end(session.targetId, endedAt);
-	const target = model.targets.find(entry => entry.info.id === session.targetId)!;
+	const target = model.target(session.targetId)!;
 	const failed = await failedToStart(session, target);
 	if (failed !== undefined) {
 		throw failed;
 	}
 
-	const leakFound = await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`);
+	const leakFound = await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`, triggers);
 	if (leakFound) {
 		return leakFoundExitCode;
 	}

@@ -2,9 +2,9 @@ import {basename, join} from 'node:path';
 import process from 'node:process';
 import {Sources} from '../attach/script-files.js';
 import {oneLine} from '../errors.js';
+import {fileStamp} from '../format.js';
 import {writeExports} from '../sinks/exports.js';
 import type {Store} from '../ui/store.js';
-import {fileStamp} from './common.js';
 import type {Options} from './options.js';
 import {watchSources} from './resolve-sources.js';
 

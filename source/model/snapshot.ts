@@ -13,7 +13,13 @@ export type MemoryUsage = {
 };
 
 /** What the one evaluated expression reads. */
-export type ProcessFigures = {readonly memory: MemoryUsage; readonly pid: number; readonly uptimeSeconds: number};
+export type ProcessFigures = {
+	readonly memory: MemoryUsage;
+	readonly pid: number;
+	readonly uptimeSeconds: number;
+	/** V8's heap size limit; absent in recordings made before it was read. */
+	readonly heapLimit?: number;
+};
 
 /** The overhead governor's state after a poll (see sample/governor.ts). */
 export type Governor = {

@@ -200,6 +200,8 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
  */
 export type Model = {
 	readonly targets: readonly TargetState[];
+	/** The target with this id (undefined before its `attached` event). */
+	target(targetId: string): TargetState | undefined;
 	apply(event: LeaktopEvent): void;
 	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
 	reset(targetId: string): void;
@@ -217,6 +219,7 @@ export function createModel(options: {readonly history?: HistoryOptions} = {}): 
 		firstGauges: undefined, snapshots: 0, pollMsTotal: 0, firstPoll: undefined, pauses: undefined, status: {kind: 'sampling'}, notice: undefined,
 	});
 	let targets: readonly TargetState[] = [];
+	const find = (id: string) => targets.find(target => target.info.id === id);
 	const update = (id: string, change: (target: TargetState) => TargetState) => {
 		targets = targets.map(target => (target.info.id === id ? change(target) : target));
 	};
@@ -225,6 +228,7 @@ export function createModel(options: {readonly history?: HistoryOptions} = {}): 
 		get targets() {
 			return targets;
 		},
+		target: find,
 		apply(event) {
 			if (event.type === 'attached' && !targets.some(target => target.info.id === event.targetId)) {
 				targets = [...targets, fresh(event.info, event.time, event.samplingInterval)];
@@ -237,7 +241,7 @@ export function createModel(options: {readonly history?: HistoryOptions} = {}): 
 			update(targetId, target => fresh(target.info, target.attachedAt, target.samplingInterval));
 		},
 		setBaseline(targetId, set) {
-			const target = targets.find(entry => entry.info.id === targetId);
+			const target = find(targetId);
 			const baseline = set && target !== undefined ? baselineOf(target) : undefined;
 			if (target === undefined || (set && baseline === undefined)) {
 				return false;

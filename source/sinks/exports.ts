@@ -1,10 +1,11 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {gzipSync} from 'node:zlib';
-import type {Comparison} from '../model/compare.js';
+import {comparePoints, type Comparison} from '../model/compare.js';
+import {bucketOptions} from '../model/ranking.js';
 import {CliError, oneLine} from '../errors.js';
 import {comparisonPprof, toHeapProfile, toPprof} from './export-formats.js';
-import type {TargetState} from '../model/target.js';
+import {activeHistory, type TargetState} from '../model/target.js';
 
 /**
  * Writes what the user asked to keep into `dir`: the latest profile for DevTools and for pprof, and both sides
@@ -40,4 +41,11 @@ export function writeExports(dir: string, target: TargetState, comparison: Compa
 	}
 
 	return written;
+}
+
+/** writeExports of the target's whole history, compared at `percentile`: what a report and a trigger write. */
+export function exportTarget(dir: string, target: TargetState, percentile: number, progress: (message: string) => void): string[] {
+	const history = activeHistory(target);
+	const points = history.points();
+	return writeExports(dir, target, comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points)), progress);
 }

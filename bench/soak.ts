@@ -1,0 +1,92 @@
+// An agent left attached to the bundled demo (10 minutes; --quick: 2) with --metrics served and --push aimed at
+// a Pyroscope that is down the whole time: does it hold the pause budget, and does its own memory stay flat
+// while the push queue is full?
+import {spawn} from 'node:child_process';
+import {get} from 'node:http';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {defaultMaxOverhead} from '../source/cli/options.js';
+import {bin, collect, freePort} from '../test/run-leaktop.js';
+import type {Row} from './stats.js';
+import {cpuSeconds, rssBytes} from './target.js';
+
+async function scrape(port: number): Promise<string> {
+	return new Promise((resolve, reject) => {
+		get({host: '127.0.0.1', port, path: '/metrics'}, response => {
+			let body = '';
+			response.on('data', (chunk: Buffer) => {
+				body += chunk.toString();
+			});
+			response.on('end', () => resolve(body));
+		}).on('error', reject);
+	});
+}
+
+function gauge(text: string, name: string): number {
+	const match = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+	return match === null ? Number.NaN : Number(match[1]);
+}
+
+/** Least-squares slope of `values` over `times` (per unit of time). */
+function slope(times: readonly number[], values: readonly number[]): number {
+	const meanTime = times.reduce((sum, time) => sum + time, 0) / times.length;
+	const meanValue = values.reduce((sum, value) => sum + value, 0) / values.length;
+	let covariance = 0;
+	let variance = 0;
+	for (const [index, time] of times.entries()) {
+		covariance += (time - meanTime) * (values[index]! - meanValue);
+		variance += (time - meanTime) ** 2;
+	}
+
+	return covariance / variance;
+}
+
+export async function benchSoak(quick: boolean): Promise<Row[]> {
+	const minutes = quick ? 2 : 10;
+	const [metricsPort, downPort] = [await freePort(), await freePort()];
+	const agent = spawn(process.execPath, [bin, '--agent', '--demo', '--max-overhead', String(defaultMaxOverhead), '--metrics', String(metricsPort), '--push', `http://127.0.0.1:${downPort}`], {stdio: ['ignore', 'ignore', 'pipe']});
+	const finished = collect(agent, (minutes + 2) * 60_000);
+	const pauses: number[] = [];
+	const rss: Array<{minute: number; bytes: number}> = [];
+	const startedAt = Date.now();
+	let cpuFrom: {time: number; cpu: number} | undefined;
+	let cpu = Number.NaN;
+	try {
+		while (Date.now() - startedAt < minutes * 60_000) {
+			await sleep(5000);
+			const minute = (Date.now() - startedAt) / 60_000;
+			const text = await scrape(metricsPort).catch(() => '');
+			// The share of the last minute, once a whole minute has passed since the first poll.
+			if (minute > 1.25) {
+				pauses.push(gauge(text, 'leaktop_poll_pause_ratio'));
+			}
+
+			rss.push({minute, bytes: rssBytes(agent.pid!)});
+			if (minute >= 1 && cpuFrom === undefined) {
+				cpuFrom = {time: Date.now(), cpu: cpuSeconds(agent.pid!)};
+			}
+
+			if (cpuFrom !== undefined) {
+				cpu = (cpuSeconds(agent.pid!) - cpuFrom.cpu) / ((Date.now() - cpuFrom.time) / 1000);
+			}
+		}
+	} finally {
+		agent.kill('SIGTERM');
+	}
+
+	const run = await finished;
+	const measured = pauses.filter(Number.isFinite);
+	const worst = Math.max(...measured);
+	// The first minutes fill the history and the push queue: the trend is read after them.
+	const settledFrom = Math.min(2, minutes / 2);
+	const settled = rss.filter(point => point.minute >= settledFrom);
+	const perMinute = slope(settled.map(point => point.minute), settled.map(point => point.bytes));
+	const first = settled[0]!.bytes;
+	const last = settled.at(-1)!.bytes;
+	const downLines = run.stderr.split('\n').filter(line => /pyroscope|push/i.test(line)).length;
+	return [
+		{what: `agent on the demo for ${minutes} min at a service's budget (${defaultMaxOverhead}%): worst last-minute pause share, read from --metrics every 5 s`, figure: `${(worst * 100).toFixed(2)}% (mean ${(measured.reduce((sum, value) => sum + value, 0) / measured.length * 100).toFixed(2)}%, ${measured.length} readings)`, budget: `≤ ${defaultMaxOverhead}%`, met: worst <= defaultMaxOverhead / 100},
+		{what: `agent's own RSS, minute ${settledFrom} → ${minutes}, Pyroscope down throughout (queue full)`, figure: `${(first / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB; trend ${(perMinute / 1e6).toFixed(2)} MB/min`, budget: 'flat: trend ≤ 0.5 MB/min', met: perMinute <= 0.5e6},
+		{what: 'agent\'s own CPU after the first minute', figure: `${(cpu * 100).toFixed(2)}% of a core`, budget: '≤ 2% of a core', met: cpu <= 0.02},
+		{what: 'agent\'s log lines about the push while Pyroscope was down', figure: `${downLines} (exit code ${run.code})`, budget: 'a line when it goes away, not one a profile', met: downLines <= 3 && run.code === 0},
+	];
+}

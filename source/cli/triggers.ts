@@ -1,0 +1,135 @@
+import {join, relative} from 'node:path';
+import process from 'node:process';
+import {oneLine} from '../errors.js';
+import type {LeaktopEvent} from '../events.js';
+import {fileStamp, formatBytes} from '../format.js';
+import type {TargetState} from '../model/target.js';
+import {heldTriggers, type Held, type TriggerSpec} from '../model/triggers.js';
+import type {Session} from '../sample/session.js';
+import {exportTarget} from '../sinks/exports.js';
+import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
+
+/** What a trigger wrote, for the report. */
+export type Fired = {readonly name: Held['name']; readonly reason: string; readonly time: number; readonly files: readonly string[]};
+
+export type Triggers = {
+	/** Reads each event after the model has applied it. */
+	observe(event: LeaktopEvent): void;
+	/** Settles when every write a trigger began (a heap snapshot takes a while) is done. */
+	settled(): Promise<void>;
+	readonly fired: readonly Fired[];
+};
+
+function shown(path: string): string {
+	const local = relative(process.cwd(), path);
+	return local.startsWith('..') || local === '' ? path : local;
+}
+
+/**
+ * `--on-heap` and `--on-suspect`: each writes the exports once, the first time its condition holds, into a
+ * folder of its own, and says what it wrote where. The heap's threshold is read once a second between
+ * profiles: crossing it takes a profile at once, so the exports show the heap at that moment, not the
+ * governor's last poll (a forced GC, paid once). A heap snapshot follows when asked for.
+ */
+export function armTriggers(spec: TriggerSpec, context: {
+	readonly session: () => Session | undefined;
+	readonly target: (targetId: string) => TargetState | undefined;
+	readonly exportDir: string | undefined;
+	readonly percentile: number;
+	readonly say: (targetId: string, message: string) => void;
+}): Triggers {
+	const done = new Set<Held['name']>();
+	const awaitingProfile = new Map<string, Held[]>();
+	const writing = new Set<Promise<unknown>>();
+	const fired: Fired[] = [];
+
+	const write = (held: Held, target: TargetState, time: number) => {
+		const say = (message: string) => {
+			context.say(target.info.id, `${held.name}: ${message}`);
+		};
+
+		const pid = target.info.pid ?? target.live?.process?.pid ?? 'target';
+		const dir = join(context.exportDir ?? process.cwd(), `leaktop-${held.name}-${pid}-${fileStamp()}`);
+		let files: string[];
+		try {
+			files = exportTarget(dir, target, context.percentile, () => undefined);
+		} catch (error) {
+			say(`${held.reason}; export failed: ${oneLine(error)}`);
+			return;
+		}
+
+		const record = {name: held.name, reason: held.reason, time, files};
+		fired.push(record);
+		say(`${held.reason}; wrote ${shown(dir)}: ${files.map(file => file.slice(dir.length + 1)).join(', ')}`);
+		const session = context.session();
+		if (!spec.heapSnapshot || session === undefined) {
+			return;
+		}
+
+		const path = join(dir, 'heap.heapsnapshot');
+		say('heap snapshot: starting (the target pauses until it is written)…');
+		let told = 0;
+		const snapshot = session.heavy.run(async () => writeHeapSnapshot(session.inspector, path, target.live?.heap.usedSize ?? 0, share => {
+			// A line a quarter, not one a percent: the agent's log is read later.
+			if (share >= told + 0.25) {
+				told = Math.floor(share * 4) / 4;
+				say(`heap snapshot: ${Math.round(told * 100)}%…`);
+			}
+		})).then(bytes => {
+			files.push(path);
+			say(`heap snapshot written: ${shown(path)} (${formatBytes(bytes)}; DevTools → Memory → Load)`);
+		}, (error: unknown) => {
+			say(`heap snapshot failed: ${oneLine(error)}`);
+		});
+		writing.add(snapshot);
+		void snapshot.finally(() => writing.delete(snapshot));
+	};
+
+	return {
+		fired,
+		observe(event) {
+			if (event.type !== 'gauges' && event.type !== 'snapshot' && event.type !== 'exited') {
+				return;
+			}
+
+			const target = context.target(event.targetId);
+			if (target === undefined) {
+				return;
+			}
+
+			const waiting = awaitingProfile.get(event.targetId) ?? [];
+			if (event.type !== 'gauges' && waiting.length > 0 && target.latest !== undefined) {
+				// The profile asked for arrived (or the target went, and the last one is all there is).
+				awaitingProfile.delete(event.targetId);
+				for (const held of waiting) {
+					write(held, target, event.time);
+				}
+			}
+
+			if (event.type === 'exited') {
+				return;
+			}
+
+			for (const held of heldTriggers(spec, target)) {
+				if (done.has(held.name)) {
+					continue;
+				}
+
+				done.add(held.name);
+				const session = context.session();
+				if (event.type === 'snapshot' || session === undefined) {
+					write(held, target, event.time);
+				} else {
+					context.say(event.targetId, `${held.name}: ${held.reason}; taking a profile now (one forced GC)…`);
+					awaitingProfile.set(event.targetId, [...(awaitingProfile.get(event.targetId) ?? []), held]);
+					session.pollNow();
+				}
+			}
+		},
+		async settled() {
+			while (writing.size > 0) {
+				await Promise.all(writing);
+			}
+		},
+	};
+}

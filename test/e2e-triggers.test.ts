@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, it} from 'node:test';
+import type {ProfileNode} from '../source/model/profile.js';
+import {tempDir} from './helpers.js';
+import {bin, collect, runLeaktop, target} from './run-leaktop.js';
+
+const exports = ['compare-all.pb.gz', 'compare-top.pb.gz', 'profile.heapprofile', 'profile.pb.gz'];
+
+/** The sampled bytes a DevTools heap profile holds: what the profile saw live when it was taken. */
+function sampledBytes(path: string): number {
+	const sum = (node: ProfileNode): number => node.selfSize + node.children.reduce((total, child) => total + sum(child), 0);
+	return sum((JSON.parse(readFileSync(path, 'utf8')) as {head: ProfileNode}).head);
+}
+
+function folders(dir: string, trigger: string): string[] {
+	return readdirSync(dir).filter(name => name.startsWith(`leaktop-${trigger}-`));
+}
+
+describe('triggers', () => {
+	it('--report: --on-heap at a share of the heap limit and --on-suspect each write the exports and a heap snapshot once, and say where', async () => {
+		const dir = tempDir('leaktop-triggers-');
+		// 512 MB of heap limit: 10% is reached a few seconds into a leak of ~16 MB/s, and the end is far off.
+		const run = await runLeaktop(['--report', '--duration', '8', '--on-heap', '10%', '--on-suspect', '--trigger-snapshot', '--export', dir,
+			'--', process.execPath, '--max-old-space-size=512', target('fast-leak')], 180_000);
+		assert.equal(run.code, 0, run.stderr);
+		const report = JSON.parse(run.stdout) as {triggered: Array<{name: string; reason: string; time: number; files: string[]}>};
+		assert.deepEqual(report.triggered.map(fired => fired.name).sort(), ['on-heap', 'on-suspect'], run.stderr);
+		for (const name of ['on-heap', 'on-suspect']) {
+			const [folder, ...more] = folders(dir, name);
+			assert.ok(folder !== undefined && more.length === 0, `one folder for ${name}: ${readdirSync(dir).join(', ')}`);
+			assert.deepEqual(readdirSync(join(dir, folder)).sort(), [...exports, 'heap.heapsnapshot'].sort());
+			assert.match(readFileSync(join(dir, folder, 'heap.heapsnapshot'), 'utf8').slice(0, 40), /^\{"snapshot":\{/);
+			const fired = report.triggered.find(entry => entry.name === name)!;
+			assert.deepEqual(fired.files.map(file => file.slice(join(dir, folder).length + 1)).sort(), [...exports, 'heap.heapsnapshot'].sort());
+			assert.match(run.stderr, new RegExp(`leaktop: ${name}: .*; wrote .*${folder}: `));
+			assert.match(run.stderr, new RegExp(`leaktop: ${name}: heap snapshot written: .*${folder}/heap\\.heapsnapshot \\(`));
+		}
+
+		const heap = report.triggered.find(entry => entry.name === 'on-heap')!;
+		const [, used, percent, limit] = /^heap ([\d.]+) MB, ([\d.]+)% of its ([\d.]+) MB limit$/.exec(heap.reason) ?? [];
+		assert.ok(Number(percent) >= 10 && Number(limit) > 500 && Number(limit) < 700, heap.reason);
+		// The profile was taken when the heap crossed, not at the governor's last poll seconds before.
+		const [onHeap] = folders(dir, 'on-heap');
+		assert.ok(sampledBytes(join(dir, onHeap!, 'profile.heapprofile')) > 0.5 * Number(used) * 1e6, `${heap.reason}: the profile holds ${sampledBytes(join(dir, onHeap!, 'profile.heapprofile'))} B`);
+		assert.match(report.triggered.find(entry => entry.name === 'on-suspect')!.reason, /^leaking: leakFast/);
+	});
+
+	it('--agent: --on-heap at a size logs the crossing and what it wrote, once', async () => {
+		const dir = tempDir('leaktop-triggers-');
+		const agent = spawn(process.execPath, [bin, '--agent', '--on-heap', '40MB', '--export', dir, '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
+		const finished = collect(agent, 120_000);
+		let log = '';
+		agent.stderr!.on('data', (chunk: Buffer) => {
+			log += chunk.toString('utf8');
+		});
+		try {
+			const deadline = Date.now() + 90_000;
+			while (!/on-heap: .*; wrote /.test(log)) {
+				assert.ok(Date.now() < deadline, log);
+				await new Promise(resolve => {
+					setTimeout(resolve, 100);
+				});
+			}
+
+			agent.kill('SIGTERM');
+			await finished;
+		} finally {
+			agent.kill('SIGKILL');
+		}
+
+		assert.match(log, /Z leaktop: on-heap: heap [\d.]+ MB ≥ 40\.0 MB; taking a profile now \(one forced GC\)…\n/);
+		assert.equal(log.match(/on-heap: .*; wrote /g)?.length, 1, log);
+		const [folder] = folders(dir, 'on-heap');
+		assert.deepEqual(readdirSync(join(dir, folder!)).sort(), exports);
+		assert.ok(sampledBytes(join(dir, folder!, 'profile.heapprofile')) > 20e6, 'the profile was taken at the crossing');
+	});
+});
