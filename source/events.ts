@@ -16,6 +16,10 @@ export type TargetInfo = {
 	readonly logPath: string | undefined;
 	/** Other targets the inspector listed that were not taken. */
 	readonly otherTargets: number;
+	/** A process, or a worker thread (its own isolate) of one; absent in recordings made before workers were followed. */
+	readonly kind?: 'process' | 'worker';
+	/** A worker's process: the target id of its main thread. */
+	readonly parent?: string;
 };
 
 export type LeaktopEvent =

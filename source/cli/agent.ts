@@ -48,15 +48,17 @@ function narrate(event: LeaktopEvent, target: TargetState | undefined, previous:
 			}
 
 			const now = leaking(target);
+			// A worker thread is named: its leak is not the process's main thread's.
+			const where = target.info.kind === 'worker' ? ` in ${target.info.title}` : '';
 			for (const [key, words] of now) {
 				if (!previous.has(key)) {
-					log(`leaking: ${words}`);
+					log(`leaking${where}: ${words}`);
 				}
 			}
 
 			for (const [key, words] of previous) {
 				if (!now.has(key)) {
-					log(`no longer leaking: ${words.split(',')[0]!}`);
+					log(`no longer leaking${where}: ${words.split(',')[0]!}`);
 				}
 			}
 
@@ -84,10 +86,11 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 		log(`metrics on ${metrics.url}`);
 	}
 
-	let suspects = new Map<string, string>();
+	// Each target's leaking sites, as last logged: a worker's and its process's are told apart.
+	const suspects = new Map<string, Map<string, string>>();
 	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
 		model.apply(event);
-		suspects = narrate(event, model.target(event.targetId), suspects);
+		suspects.set(event.targetId, narrate(event, model.target(event.targetId), suspects.get(event.targetId) ?? new Map()));
 	}, {
 		wantedMetric: () => options.metric, reattach: true, target: model.target, say(targetId, message) {
 			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});

@@ -92,7 +92,7 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 	let info: TargetInfo | undefined;
 	let session: Session | undefined;
 	const triggers = options.triggers === undefined ? undefined : armTriggers(options.triggers, {
-		session: () => session, target: more.target, exportDir: options.exportDir, percentile: options.percentile, say: more.say,
+		handle: targetId => session?.handle(targetId), target: more.target, exportDir: options.exportDir, percentile: options.percentile, say: more.say,
 	});
 	session = await startSession({
 		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,

@@ -2,7 +2,7 @@ import {join, relative} from 'node:path';
 import process from 'node:process';
 import {oneLine} from '../errors.js';
 import {fileStamp, formatBytes} from '../format.js';
-import type {Session, TargetSource} from '../sample/session.js';
+import type {TargetHandle, TargetSource} from '../sample/session.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
@@ -10,7 +10,7 @@ import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
 
 /** The heavy operations, once the user confirmed them: a heap snapshot to a file, a forced GC, a profile now. */
-function heavyOnConfirm(store: Store, session: Session, exportDir: string | undefined): () => void {
+function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle | undefined, exportDir: string | undefined): () => void {
 	return store.onEffect(effect => {
 		const {data} = store.getSnapshot();
 		if (effect.type !== 'heavy' || data === undefined) {
@@ -22,15 +22,21 @@ function heavyOnConfirm(store: Store, session: Session, exportDir: string | unde
 			store.notice(id, message);
 		};
 
+		const target = handle(id);
+		if (target === undefined) {
+			say('this target is gone: nothing can be asked of it');
+			return;
+		}
+
 		if (effect.operation === 'profile-now') {
 			say('profile: taking one now…');
-			session.pollNow();
+			target.pollNow();
 			return;
 		}
 
 		if (effect.operation === 'collect-garbage') {
 			say('forcing a full GC…');
-			session.heavy.run(async () => session.inspector.collectGarbage()).then(() => {
+			target.heavy.run(async () => target.inspector.collectGarbage()).then(() => {
 				say('full GC done');
 			}, (error: unknown) => {
 				say(`full GC failed: ${oneLine(error)}`);
@@ -41,7 +47,7 @@ function heavyOnConfirm(store: Store, session: Session, exportDir: string | unde
 		const pid = data.target.info.pid ?? data.target.latest?.process?.pid ?? 'target';
 		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
 		say('heap snapshot: starting…');
-		session.heavy.run(async () => writeHeapSnapshot(session.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
+		target.heavy.run(async () => writeHeapSnapshot(target.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
 			say(`heap snapshot: ${Math.round(share * 100)}%…`);
 		})).then(bytes => {
 			// The path first: on a narrow terminal the status line is cut at its end.
@@ -85,7 +91,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 			stop.abort();
 		}
 	});
-	const stopHeavy = heavyOnConfirm(store, session, options.exportDir);
+	const stopHeavy = heavyOnConfirm(store, id => session.handle(id), options.exportDir);
 	if (metrics !== undefined) {
 		store.notice(session.targetId, `metrics on ${metrics.url}`);
 	}
@@ -94,7 +100,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		await showStore(store, tui, options, stop.signal);
 	} finally {
 		stopHeavy();
-		if (triggers !== undefined && session.heavy.busy) {
+		if (triggers?.busy === true) {
 			process.stderr.write('leaktop: finishing the heap snapshot a trigger began…\n');
 		}
 

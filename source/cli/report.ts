@@ -6,7 +6,7 @@ import type {Session} from '../sample/session.js';
 import {exportTarget} from '../sinks/exports.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
-import {buildReport} from '../sinks/report.js';
+import {buildSessionReport} from '../sinks/report.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
 import type {Triggers} from './triggers.js';
@@ -28,8 +28,8 @@ export const leakFoundExitCode = 4;
  * Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for.
  * Returns whether --fail-on-leak found a leaking site (and said which on stderr).
  */
-async function deliver(target: TargetState, endedAt: number, options: Options, aside: string | undefined, triggers?: Triggers): Promise<boolean> {
-	const report = buildReport(target, endedAt, options.percentile, new Map(originalsOf([target], new Sources())));
+async function deliver(targets: readonly TargetState[], endedAt: number, options: Options, aside: string | undefined, triggers?: Triggers): Promise<boolean> {
+	const report = buildSessionReport(targets, endedAt, options.percentile, new Map(originalsOf(targets, new Sources())));
 	// What --on-heap and --on-suspect wrote, and why: a pipeline keeps those folders as artifacts.
 	const document = triggers === undefined ? report : {...report, triggered: triggers.fired};
 	await new Promise<void>(resolve => {
@@ -42,7 +42,7 @@ async function deliver(target: TargetState, endedAt: number, options: Options, a
 	}
 
 	if (options.exportDir !== undefined) {
-		exportReport(options.exportDir, target, options.percentile);
+		exportReport(options.exportDir, targets[0]!, options.percentile);
 	}
 
 	const leaking = options.failOnLeak ? report.sites.filter(site => site.suspect) : [];
@@ -108,7 +108,7 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		throw failed;
 	}
 
-	const leakFound = await deliver(target, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`, triggers);
+	const leakFound = await deliver(model.targets, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`, triggers);
 	if (leakFound) {
 		return leakFoundExitCode;
 	}
@@ -132,6 +132,6 @@ export async function reportReplay(options: Options, recording: DecodedRecording
 	replayInto(event => {
 		model.apply(event);
 	}, recording);
-	const leakFound = await deliver(model.targets[0]!, recordingEnd(recording), options, recording.truncated);
+	const leakFound = await deliver(model.targets, recordingEnd(recording), options, recording.truncated);
 	return leakFound ? leakFoundExitCode : 0;
 }

@@ -5,7 +5,7 @@ import type {LeaktopEvent} from '../events.js';
 import {fileStamp, formatBytes} from '../format.js';
 import type {TargetState} from '../model/target.js';
 import {heldTriggers, type Held, type TriggerSpec} from '../model/triggers.js';
-import type {Session} from '../sample/session.js';
+import type {TargetHandle} from '../sample/session.js';
 import {exportTarget} from '../sinks/exports.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 
@@ -17,6 +17,8 @@ export type Triggers = {
 	observe(event: LeaktopEvent): void;
 	/** Settles when every write a trigger began (a heap snapshot takes a while) is done. */
 	settled(): Promise<void>;
+	/** A write (a heap snapshot) is under way. */
+	readonly busy: boolean;
 	readonly fired: readonly Fired[];
 };
 
@@ -32,7 +34,8 @@ function shown(path: string): string {
  * governor's last poll (a forced GC, paid once). A heap snapshot follows when asked for.
  */
 export function armTriggers(spec: TriggerSpec, context: {
-	readonly session: () => Session | undefined;
+	/** The target's handle, once its session has started. */
+	readonly handle: (targetId: string) => TargetHandle | undefined;
 	readonly target: (targetId: string) => TargetState | undefined;
 	readonly exportDir: string | undefined;
 	readonly percentile: number;
@@ -61,15 +64,15 @@ export function armTriggers(spec: TriggerSpec, context: {
 		const record = {name: held.name, reason: held.reason, time, files};
 		fired.push(record);
 		say(`${held.reason}; wrote ${shown(dir)}: ${files.map(file => file.slice(dir.length + 1)).join(', ')}`);
-		const session = context.session();
-		if (!spec.heapSnapshot || session === undefined) {
+		const handle = context.handle(target.info.id);
+		if (!spec.heapSnapshot || handle === undefined) {
 			return;
 		}
 
 		const path = join(dir, 'heap.heapsnapshot');
 		say('heap snapshot: starting (the target pauses until it is written)…');
 		let told = 0;
-		const snapshot = session.heavy.run(async () => writeHeapSnapshot(session.inspector, path, target.live?.heap.usedSize ?? 0, share => {
+		const snapshot = handle.heavy.run(async () => writeHeapSnapshot(handle.inspector, path, target.live?.heap.usedSize ?? 0, share => {
 			// A line a quarter, not one a percent: the agent's log is read later.
 			if (share >= told + 0.25) {
 				told = Math.floor(share * 4) / 4;
@@ -87,6 +90,9 @@ export function armTriggers(spec: TriggerSpec, context: {
 
 	return {
 		fired,
+		get busy() {
+			return writing.size > 0;
+		},
 		observe(event) {
 			if (event.type !== 'gauges' && event.type !== 'snapshot' && event.type !== 'exited') {
 				return;
@@ -116,13 +122,13 @@ export function armTriggers(spec: TriggerSpec, context: {
 				}
 
 				done.add(held.name);
-				const session = context.session();
-				if (event.type === 'snapshot' || session === undefined) {
+				const handle = context.handle(event.targetId);
+				if (event.type === 'snapshot' || handle === undefined) {
 					write(held, target, event.time);
 				} else {
 					context.say(event.targetId, `${held.name}: ${held.reason}; taking a profile now (one forced GC)…`);
 					awaitingProfile.set(event.targetId, [...(awaitingProfile.get(event.targetId) ?? []), held]);
-					session.pollNow();
+					handle.pollNow();
 				}
 			}
 		},

@@ -209,6 +209,20 @@ export type Model = {
 	setBaseline(targetId: string, set: boolean): boolean;
 };
 
+/** Ended workers a process keeps on screen: a pool that starts one a second would otherwise grow the model for ever. */
+export const keptEndedWorkers = 16;
+
+/** The targets without the oldest ended workers of `parent` beyond the kept number, making room for one more. */
+function withoutOldWorkers(targets: readonly TargetState[], parent: string | undefined): readonly TargetState[] {
+	if (parent === undefined) {
+		return targets;
+	}
+
+	const ended = targets.filter(target => target.info.parent === parent && target.status.kind === 'exited');
+	const dropped = new Set(ended.slice(0, Math.max(0, ended.length - keptEndedWorkers + 1)));
+	return dropped.size === 0 ? targets : targets.filter(target => !dropped.has(target));
+}
+
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
@@ -231,7 +245,7 @@ export function createModel(options: {readonly history?: HistoryOptions} = {}): 
 		target: find,
 		apply(event) {
 			if (event.type === 'attached' && !targets.some(target => target.info.id === event.targetId)) {
-				targets = [...targets, fresh(event.info, event.time, event.samplingInterval)];
+				targets = [...withoutOldWorkers(targets, event.info.parent), fresh(event.info, event.time, event.samplingInterval)];
 				return;
 			}
 

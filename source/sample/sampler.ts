@@ -25,8 +25,11 @@ export type SamplerOptions = {
 	 * would pay more than `maxSamplesPerSecond` gets a coarser one, once (a restart forgets every survivor).
 	 */
 	readonly adaptSampling?: boolean;
-	/** Budget for the share of the target's time spent in polls, 0..1. */
-	readonly maxOverhead: number;
+	/**
+	 * Budget for the share of the target's time spent in polls, 0..1; read at each poll when a function (a
+	 * process's budget is shared by its main thread and its workers, which come and go).
+	 */
+	readonly maxOverhead: number | (() => number);
 	readonly readMemory: boolean;
 	/** Read a sampler someone else started instead of refusing; never start or stop it. */
 	readonly shareSampler: boolean;
@@ -224,17 +227,18 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					}
 				}
 
+				const budget = typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead;
 				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
 				// What it measured is the heavy operation's pause, not a poll's: it may not stretch the interval.
-				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, options.maxOverhead);
+				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, budget);
 				// A first profile with nothing in it (a quiet target, 0.3 s after sampling began) shows the user
 				// nothing: the next comes at the interval asked for, and the one after it later by as much as that
 				// early poll cost at the budget, so that no minute holds more polls than its budget pays for. Not
 				// on a heap whose two polls would not fit a minute's budget: there the first waits its turn.
-				const early = polls === 0 && metric === 'retained' && profile.samples.length === 0 && 2 * pollMs <= options.maxOverhead * 60_000;
+				const early = polls === 0 && metric === 'retained' && profile.samples.length === 0 && 2 * pollMs <= budget * 60_000;
 				if (early) {
 					governor = {...governor, intervalMs: options.intervalMs, stretched: false};
-					owedMs = pollMs / options.maxOverhead;
+					owedMs = pollMs / budget;
 				} else if (owedMs > 0 && !overlapped) {
 					// Paid on a poll whose round trip is a poll's, not a heavy operation's.
 					governor = {...governor, intervalMs: governor.intervalMs + owedMs};

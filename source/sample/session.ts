@@ -5,7 +5,7 @@ import {connect, type Inspector} from '../attach/inspector.js';
 import type {Metric} from '../model/snapshot.js';
 import {HeavyWork} from './heavy-work.js';
 import {sample} from './sampler.js';
-import {CliError} from '../errors.js';
+import {CliError, oneLine} from '../errors.js';
 import {activateInspector} from '../attach/pid.js';
 import {describeExit, spawnPaused, type SpawnedTarget} from '../attach/spawn.js';
 import {sleep} from '../sleep.js';
@@ -35,21 +35,28 @@ export type SessionOptions = {
 	readonly reattach?: boolean;
 };
 
-/** One attached target, sampled into the event stream. */
+/** What the heavy operations a user asks for need of one target (a process or one of its workers). */
+export type TargetHandle = {
+	/** Takes a poll now instead of when the governor would (the user asked, knowing it costs a full GC). */
+	pollNow(): void;
+	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC): run them in `heavy`. */
+	readonly inspector: Pick<Inspector, 'takeHeapSnapshot' | 'collectGarbage'>;
+	readonly heavy: HeavyWork;
+};
+
+/** One attached process and its worker threads, each a target sampled into the event stream. */
 export type Session = {
+	/** The process's target id; its workers' ids start with it. */
 	readonly targetId: string;
 	readonly spawned: SpawnedTarget | undefined;
 	/** Settles when sampling ends: stopped, or the target went away. Rejects on a fatal sampler error. */
 	readonly done: Promise<void>;
 	/** Takes one last poll now, however far the governor stretched the interval, and ends sampling. */
 	finish(): Promise<void>;
-	/** Takes a poll now instead of when the governor would (the user asked, knowing it costs a full GC). */
-	pollNow(): void;
-	/** Stops sampling (stopping the sampler it started), detaches, and ends a spawned target. */
+	/** Stops sampling (stopping the samplers it started), detaches, and ends a spawned target. */
 	stop(): Promise<void>;
-	/** The target's inspector, for the heavy operations the user asks for (heap snapshot, forced GC): run them in `heavy`. */
-	readonly inspector: Pick<Inspector, 'takeHeapSnapshot' | 'collectGarbage'>;
-	readonly heavy: HeavyWork;
+	/** The handle of a target this session samples (undefined once it is gone). */
+	handle(targetId: string): TargetHandle | undefined;
 };
 
 async function openTarget(source: TargetSource): Promise<{address: InspectorAddress; spawned: SpawnedTarget | undefined}> {
@@ -100,7 +107,7 @@ async function checkPid(inspector: Inspector, source: TargetSource, readProcess:
 
 let sessions = 0;
 
-/** Attaches to a target (spawning it first if asked), announces it on the event stream and samples it into it. */
+/** Attaches to a target (spawning it first if asked), announces it on the event stream and samples it into it, with its worker threads. */
 export async function startSession(options: SessionOptions): Promise<Session> {
 	const {address, spawned} = await openTarget(options.source);
 	let inspector: Inspector;
@@ -117,35 +124,109 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	sessions++;
 	const targetId = `${sessions}:${inspector.target.id}`;
+	const pid = spawned?.pid ?? (options.source.kind === 'pid' ? options.source.pid : undefined);
 	const info = {
 		id: targetId,
 		title: inspector.target.title,
 		url: inspector.target.url,
-		pid: spawned?.pid ?? (options.source.kind === 'pid' ? options.source.pid : undefined),
+		pid,
 		logPath: spawned?.logPath,
 		otherTargets: inspector.otherTargets,
+		kind: 'process' as const,
 	};
 	options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval});
-	const notice = (message: string, gap = false) => {
-		options.emit({type: 'notice', targetId, time: Date.now(), message, gap});
+	const notice = (id: string, message: string, gap = false) => {
+		options.emit({type: 'notice', targetId: id, time: Date.now(), message, gap});
 	};
 
-	const exited = (reason: string) => {
-		options.emit({type: 'exited', targetId, time: Date.now(), reason});
+	const exited = (id: string, reason: string) => {
+		options.emit({type: 'exited', targetId: id, time: Date.now(), reason});
 	};
 
 	if (!options.readProcess) {
-		notice('--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
+		notice(targetId, '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
 	}
 
 	const controller = new AbortController();
 	const finishing = new AbortController();
-	const pollNow = new EventTarget();
-	const heavy = new HeavyWork();
+	const handles = new Map<string, TargetHandle & {inspector: Inspector}>();
+	const running = new Set<Promise<void>>();
+	// The process's budget is shared by the isolates it runs: a worker's polls pause its own thread, on the same CPUs.
+	let isolates = 1;
+	const budget = () => options.maxOverhead / isolates;
+
+	/** Samples one isolate into the stream until it goes away or sampling stops. */
+	const sampleIsolate = async (current: Inspector, id: string, resume: boolean) => {
+		const pollNow = new EventTarget();
+		const heavy = handles.get(id)?.heavy ?? new HeavyWork();
+		handles.set(id, {inspector: current, heavy, pollNow: () => pollNow.dispatchEvent(new Event('poll'))});
+		for await (const event of sample(current, {
+			targetId: id,
+			intervalMs: options.intervalMs,
+			samplingInterval: options.samplingInterval,
+			adaptSampling: options.adaptSampling,
+			maxOverhead: budget,
+			readMemory: options.readProcess,
+			shareSampler: options.shareSampler,
+			signal: controller.signal,
+			finish: finishing.signal,
+			onSampling: resume ? async () => current.runIfWaitingForDebugger() : undefined,
+			metric: options.wantedMetric,
+			ready: options.ready,
+			pollNow,
+			heavy,
+		})) {
+			if (event.type === 'snapshot') {
+				options.emit({type: 'snapshot', targetId: id, time: event.snapshot.time, snapshot: event.snapshot});
+			} else if (event.type === 'gauges') {
+				options.emit({...event, targetId: id});
+			} else {
+				notice(id, event.message, event.gap === true);
+			}
+		}
+	};
+
+	let workerSerial = 0;
+	const followWorkers = (current: Inspector) => {
+		current.watchWorkers(spawned !== undefined, worker => {
+			if (controller.signal.aborted) {
+				void worker.inspector.close();
+				return;
+			}
+
+			const id = `${targetId}/w${++workerSerial}`;
+			options.emit({
+				type: 'attached', targetId: id, time: Date.now(), samplingInterval: options.samplingInterval,
+				info: {id, title: worker.title || `worker ${worker.workerId}`, url: worker.url, pid, logPath: undefined, otherTargets: 0, kind: 'worker', parent: targetId},
+			});
+			isolates++;
+			worker.inspector.onClose(reason => {
+				if (!controller.signal.aborted) {
+					exited(id, reason);
+				}
+			});
+			const done = sampleIsolate(worker.inspector, id, worker.waitingForDebugger).catch(async (error: unknown) => {
+				notice(id, `sampling this worker failed: ${oneLine(error)}`);
+				// A worker held at its first line must never stay held because leaktop could not sample it.
+				if (worker.waitingForDebugger) {
+					await worker.inspector.runIfWaitingForDebugger().catch(() => undefined);
+				}
+			}).finally(async () => {
+				isolates--;
+				handles.delete(id);
+				await worker.inspector.close();
+			});
+			running.add(done);
+			void done.finally(() => running.delete(done));
+		}).catch((error: unknown) => {
+			notice(targetId, `worker threads are not followed: ${oneLine(error)}`);
+		});
+	};
+
 	const watchClose = (current: Inspector) => {
 		current.onClose(reason => {
 			if (!controller.signal.aborted) {
-				exited(options.reattach === true && spawned === undefined ? `${reason}; waiting for it to come back on ${hostPort(address.host, address.port)}` : reason);
+				exited(targetId, options.reattach === true && spawned === undefined ? `${reason}; waiting for it to come back on ${hostPort(address.host, address.port)}` : reason);
 			}
 		});
 	};
@@ -153,39 +234,13 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	watchClose(inspector);
 	void spawned?.exited.then(exit => {
 		if (!controller.signal.aborted) {
-			exited(`target exited (${describeExit(exit)})`);
+			exited(targetId, `target exited (${describeExit(exit)})`);
 		}
 	});
 
-	const sampleWith = async (current: Inspector) => {
-		for await (const event of sample(current, {
-			targetId,
-			intervalMs: options.intervalMs,
-			samplingInterval: options.samplingInterval,
-			adaptSampling: options.adaptSampling,
-			maxOverhead: options.maxOverhead,
-			readMemory: options.readProcess,
-			shareSampler: options.shareSampler,
-			signal: controller.signal,
-			finish: finishing.signal,
-			onSampling: spawned === undefined ? undefined : async () => current.runIfWaitingForDebugger(),
-			metric: options.wantedMetric,
-			ready: options.ready,
-			pollNow,
-			heavy,
-		})) {
-			if (event.type === 'snapshot') {
-				options.emit({type: 'snapshot', targetId, time: event.snapshot.time, snapshot: event.snapshot});
-			} else if (event.type === 'gauges') {
-				options.emit({...event, targetId});
-			} else {
-				notice(event.message, event.gap === true);
-			}
-		}
-	};
-
 	const done = (async () => {
-		await sampleWith(inspector);
+		followWorkers(inspector);
+		await sampleIsolate(inspector, targetId, spawned !== undefined);
 		// A target restarted on the same address (a deploy, a crash and a supervisor) is followed: re-attach,
 		// restart sampling, and mark the break in history.
 		while (options.reattach === true && spawned === undefined && !controller.signal.aborted && !finishing.signal.aborted) {
@@ -197,7 +252,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			inspector = next;
 			watchClose(next);
 			options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval, reattached: 're-attached: the target restarted; history has a break here'});
-			await sampleWith(next);
+			followWorkers(next);
+			await sampleIsolate(next, targetId, false);
 		}
 	})();
 
@@ -206,23 +262,20 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		targetId,
 		spawned,
 		done,
-		heavy,
-		get inspector() {
-			return inspector;
-		},
-		pollNow() {
-			pollNow.dispatchEvent(new Event('poll'));
+		handle(id) {
+			return handles.get(id);
 		},
 		async finish() {
 			finishing.abort();
 			// A poll of a 2 GB heap takes seconds; a stalled one is given up after a while.
-			await Promise.race([done.catch(() => undefined), sleep(finishGraceMs)]);
+			await Promise.race([Promise.all([done, ...running]).catch(() => undefined), sleep(finishGraceMs)]);
 		},
 		stop() {
 			stopping ??= (async () => {
 				controller.abort();
-				// The sampler stops what it started on its way out; a stalled inspector gets two seconds for that.
-				await Promise.race([done.catch(() => undefined), sleep(stopGraceMs)]);
+				// The samplers stop what they started on their way out; a stalled inspector gets two seconds for that.
+				await Promise.race([Promise.all([done, ...running]).catch(() => undefined), sleep(stopGraceMs)]);
+				await Promise.all([...handles.values()].map(async handle => handle.inspector.close()));
 				await inspector.close();
 				await done.catch(() => undefined);
 				await spawned?.stop();

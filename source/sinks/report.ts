@@ -37,6 +37,16 @@ export type ReportSite = {
 	readonly original: OriginalLocation | null;
 	/** The heaviest call paths that end in this site, leaf first. */
 	readonly paths: ReadonlyArray<{readonly frames: readonly string[]; readonly bytes: number}>;
+	/** With several targets, at the top level: the site in each target that has it, by target id. */
+	readonly byTarget?: ReadonlyArray<{readonly target: string; readonly liveBytes: number; readonly growthBytesPerMinute: number; readonly verdict: AgeVerdict; readonly suspect: boolean}>;
+};
+
+/** One target's own report inside `targets`: who it is, and every field of a one-target report about it alone. */
+export type TargetReport = Omit<Report, 'targets'> & {
+	readonly id: string;
+	readonly kind: 'process' | 'worker';
+	/** A worker's process (its target id); null for a process. */
+	readonly parent: string | null;
 };
 
 /** The machine-readable contract of `--report`: later versions add fields, never remove or change them. */
@@ -88,6 +98,13 @@ export type Report = {
 			readonly deltaBytes: number;
 		}>;
 	};
+	/**
+	 * Every target sampled, each with its own report. With one, the top-level fields are its own; with several
+	 * (worker threads, child processes, several addresses), they are the first process's, except `sites`, which
+	 * merges the sites of all targets (live bytes and growth summed, a suspect where any target has it leaking,
+	 * split in `byTarget`).
+	 */
+	readonly targets?: readonly TargetReport[];
 };
 
 function ageBands(age: SurvivorAge | undefined): ReportSite['ageBands'] {
@@ -182,4 +199,50 @@ export function buildReport(
 			})),
 		},
 	};
+}
+
+/** The top level's sites across targets: one row per site, summed, leaking wherever any target has it leaking. */
+function mergeSites(reports: readonly TargetReport[]): ReportSite[] {
+	const merged = new Map<string, {site: ReportSite; parts: Array<{report: TargetReport; site: ReportSite}>}>();
+	for (const report of reports) {
+		for (const site of report.sites) {
+			const key = `${site.functionName}\u0000${site.url}\u0000${site.line}\u0000${site.column}`;
+			const entry = merged.get(key) ?? {site, parts: []};
+			entry.parts.push({report, site});
+			merged.set(key, entry);
+		}
+	}
+
+	const sum = (parts: ReadonlyArray<{site: ReportSite}>, field: 'liveBytes' | 'samples' | 'growthBytesPerMinute') => parts.reduce((total, {site}) => total + site[field], 0);
+	return [...merged.values()].map(({parts}) => {
+		// The part that holds most speaks for the site's age and paths; any part leaking makes it a suspect.
+		const heaviest = parts.reduce((best, part) => (part.site.liveBytes > best.site.liveBytes ? part : best));
+		const leaking = parts.find(part => part.site.suspect);
+		return {
+			...(leaking ?? heaviest).site,
+			liveBytes: sum(parts, 'liveBytes'),
+			samples: sum(parts, 'samples'),
+			growthBytesPerMinute: sum(parts, 'growthBytesPerMinute'),
+			suspect: leaking !== undefined,
+			byTarget: parts.map(({report, site}) => ({target: report.id, liveBytes: site.liveBytes, growthBytesPerMinute: site.growthBytesPerMinute, verdict: site.verdict, suspect: site.suspect})),
+		};
+	}).sort((a, b) => Number(b.suspect) - Number(a.suspect) || b.growthBytesPerMinute - a.growthBytesPerMinute || b.liveBytes - a.liveBytes);
+}
+
+/**
+ * The report of a session: one target's report with that target in `targets`; with several, the first
+ * process's figures, every target's own report in `targets`, and the sites merged across them.
+ */
+export function buildSessionReport(
+	targets: readonly TargetState[], endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
+): Report {
+	const reports: TargetReport[] = targets.map(target => ({
+		id: target.info.id,
+		kind: target.info.kind ?? 'process',
+		parent: target.info.parent ?? null,
+		...buildReport(target, endedAt, percentile, originals),
+	}));
+	const first = reports[0]!;
+	const {id: _id, kind: _kind, parent: _parent, ...top} = first;
+	return {...top, ...(reports.length > 1 ? {sites: mergeSites(reports)} : {}), targets: reports};
 }

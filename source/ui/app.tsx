@@ -4,6 +4,7 @@ import {HeapChart} from './components/heap-chart.js';
 import {ComparePane} from './components/compare-pane.js';
 import {DrillDown} from './components/drill-down.js';
 import {Header} from './components/header.js';
+import {TargetBar} from './components/target-bar.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
@@ -27,8 +28,8 @@ export const minimumSize = {columns: 80, rows: 24};
 
 /** The footer's keys in the order shown, each with its rank: on a narrow terminal the lowest ranks go first, whole (never a key's words cut). */
 const footers = {
-	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
-	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], ['c compare', 3], ['e export', 3]],
+	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], [', . target', 5], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
+	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], [', . target', 6], ['c compare', 3], ['e export', 3]],
 	drill: [['Esc back', 1], ['↑↓ select', 4], ['→/l expand', 2], ['←/h collapse', 2], ['t callers/callees', 3], ['Enter drill in', 5], ['o generated/original', 6], ['q quit', 1]],
 } as const satisfies Record<string, ReadonlyArray<readonly [string, number]>>;
 
@@ -167,7 +168,8 @@ export function App({store, onQuit, cwd, color}: Props) {
 
 	const width = columns - 1;
 	const chartHeight = rows >= 40 ? 12 : rows >= 30 ? 8 : 6;
-	const tableHeight = rows - 1 - 3 - chartHeight - 2;
+	const several = state.targets.length > 1;
+	const tableHeight = rows - 1 - 3 - chartHeight - 2 - (several ? 1 : 0);
 	const status = statusLine(snapshot);
 	const {view} = state;
 	// Beside the table when there is room for both; instead of it when not, where Tab flips between them.
@@ -198,11 +200,16 @@ export function App({store, onQuit, cwd, color}: Props) {
 			locate={locate}
 		/>
 	);
-	const header = <Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} replay={state.replay} />;
+	const header = (
+		<>
+			{several ? <TargetBar targets={state.targets} active={state.active} width={width} color={color} cwd={cwd} /> : undefined}
+			<Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} replay={state.replay} />
+		</>
+	);
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{fitWhole(footers[data.drill === undefined ? state.mode : 'drill'], width, '  ')}</Text>
+			<Text wrap="truncate" dimColor>{fitWhole(footers[data.drill === undefined ? state.mode : 'drill'].filter(([label]) => several || !label.endsWith('target')), width, '  ')}</Text>
 		</>
 	);
 	if (data.drill !== undefined) {
@@ -215,7 +222,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 				<DrillDown
 					drill={data.drill} selected={view.drill.at(-1)?.selected ?? 0} points={data.points} location={locate(site)} locate={locate}
 					source={{text: state.sources.get(shownUrl), line: original?.line ?? site.line, name: site.functionName}}
-					width={width} height={rows - 1 - 3 - 2} color={color}
+					width={width} height={rows - 1 - 3 - 2 - (several ? 1 : 0)} color={color}
 				/>
 				{footer}
 			</Box>

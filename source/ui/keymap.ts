@@ -46,6 +46,8 @@ export const keymap: readonly Binding[] = [
 	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (asks first: restarts sampling)', command: {type: 'ask', operation: 'switch-metric'}, mode: 'live'},
 	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}},
 	{keys: ['B'], label: 'B', description: 'clear the baseline', command: {type: 'clear-baseline'}},
+	{keys: [','], label: ', .', description: 'show the previous / next target: worker threads and processes, in the bar on top', command: {type: 'switch-target', by: -1}},
+	{keys: ['.'], label: '', description: '', command: {type: 'switch-target', by: 1}},
 	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}},
 	{keys: [']'], label: ']', description: 'longer window', command: {type: 'window', by: 1}},
 	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}, mode: 'live'},

@@ -98,7 +98,10 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 	};
 
 	const publishModel = () => {
-		publish({...state, targets: model.targets});
+		// The view stays on its target when others come or go before it in the list.
+		const shown = state.targets[state.active]?.info.id;
+		const index = model.targets.findIndex(target => target.info.id === shown);
+		publish({...state, targets: model.targets, active: Math.max(0, index)});
 	};
 
 	return {
@@ -134,6 +137,18 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 					listener({type: 'heavy', operation});
 				}
 
+				return;
+			}
+
+			if (action.type === 'switch-target') {
+				const count = state.targets.length;
+				if (count < 2) {
+					return;
+				}
+
+				frozen = undefined;
+				const active = (((state.active + action.by) % count) + count) % count;
+				publish({...state, active, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
 				return;
 			}
 

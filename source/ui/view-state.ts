@@ -86,7 +86,9 @@ export type Action =
 	| {readonly type: 'toggle-focus'}
 	| {readonly type: 'toggle-generated'}
 	| {readonly type: 'ask'; readonly operation: HeavyOperation}
-	| {readonly type: 'answer'; readonly yes: boolean};
+	| {readonly type: 'answer'; readonly yes: boolean}
+	/** Show the previous or next target (a worker thread, another process); the store moves, the view starts afresh. */
+	| {readonly type: 'switch-target'; readonly by: number};
 
 /** What the pure reducer needs to know of the data. */
 export type ReduceContext = {
@@ -192,6 +194,11 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 
 		case 'toggle-generated': {
 			return {...view, generated: !view.generated};
+		}
+
+		case 'switch-target': {
+			// Another isolate's sites: a selection, focus or drill-down in this one's means nothing there.
+			return {...view, selected: 0, compareSelected: 0, drill: [], focusSite: undefined};
 		}
 
 		case 'move-to': {

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import {describe, it} from 'node:test';
+import type {LeaktopEvent, TargetInfo} from '../source/events.js';
+import {createModel, keptEndedWorkers} from '../source/model/target.js';
+import {TargetBar} from '../source/ui/components/target-bar.js';
+import {createStore} from '../source/ui/store.js';
+import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
+import {renderAt} from './render-at.js';
+
+const processInfo: TargetInfo = {id: 'p', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: undefined, otherTargets: 0, kind: 'process'};
+
+function worker(index: number): TargetInfo {
+	return {id: `p/w${index}`, title: `[worker ${index}] pool-${index}`, url: 'file:///work/app/pool.js', pid: 4242, logPath: undefined, otherTargets: 0, kind: 'worker', parent: 'p'};
+}
+
+/** A process and `count` workers, each with the recorded profiles of a real churning program. */
+function session(count: number): LeaktopEvent[] {
+	const snapshots = rawSnapshots(loadTrace('trace-churn'));
+	return [processInfo, ...Array.from({length: count}, (_, index) => worker(index + 1))].flatMap(info => sessionEvents(info, snapshots.map(snapshot => ({...snapshot, targetId: info.id}))));
+}
+
+describe('several targets', () => {
+	it('the model keeps a bounded number of ended workers per process, dropping the oldest', () => {
+		const model = createModel();
+		model.apply({type: 'attached', targetId: 'p', time: 0, info: processInfo, samplingInterval: 131_072});
+		for (let index = 1; index <= keptEndedWorkers + 4; index++) {
+			model.apply({type: 'attached', targetId: `p/w${index}`, time: index, info: worker(index), samplingInterval: 131_072});
+			model.apply({type: 'exited', targetId: `p/w${index}`, time: index, reason: 'the worker ended'});
+		}
+
+		const ids = model.targets.map(target => target.info.id);
+		assert.equal(ids.length, 1 + keptEndedWorkers);
+		assert.equal(ids[0], 'p', 'the process stays');
+		assert.equal(ids[1], 'p/w5', 'the oldest ended workers went first');
+		model.apply({type: 'attached', targetId: 'p/w99', time: 99, info: worker(99), samplingInterval: 131_072});
+		assert.equal(model.targets.length, 1 + keptEndedWorkers, 'one more goes to make room');
+	});
+
+	it(', and . switch the target shown, which stays shown while others come and go before it', () => {
+		const store = createStore();
+		store.applyAll(session(2));
+		const shown = () => store.getSnapshot().data?.target.info.id;
+		assert.equal(shown(), 'p');
+		store.dispatch({type: 'switch-target', by: 1});
+		assert.equal(shown(), 'p/w1');
+		store.dispatch({type: 'switch-target', by: -1});
+		store.dispatch({type: 'switch-target', by: -1});
+		assert.equal(shown(), 'p/w2', 'it wraps around');
+		store.apply({type: 'exited', targetId: 'p/w1', time: Date.now(), reason: 'the worker ended'});
+		assert.equal(shown(), 'p/w2');
+	});
+
+	it('the bar names every target when they fit, and keeps 8 on one line at 80 columns with the shown one whole', () => {
+		const few = createStore();
+		few.applyAll(session(3));
+		few.apply({type: 'exited', targetId: 'p/w3', time: Date.now(), reason: 'the worker ended'});
+		const wide = renderAt(<TargetBar targets={few.getSnapshot().state.targets} active={1} width={200} color={false} cwd="/work" />, 200, 5);
+		assert.match(wide.lastFrame()!, /^1 pid 4242 server\.js [\d.]+ [kM]B │ 2 \[worker 1\] pool-1 [\d.]+ [kM]B │ 3 .* │ 4 \[worker 3\] pool-3 [\d.]+ [kM]B ✕$/m);
+		wide.unmount();
+		const many = createStore();
+		many.applyAll(session(7));
+		many.apply({type: 'exited', targetId: 'p/w3', time: Date.now(), reason: 'the worker ended'});
+		const narrow = renderAt(<TargetBar targets={many.getSnapshot().state.targets} active={4} width={80} color={false} cwd="/work" />, 80, 5);
+		const [line, ...rest] = narrow.lastFrame()!.split('\n').filter(text => text.trim() !== '');
+		assert.equal(rest.length, 0, narrow.lastFrame());
+		assert.match(line!, /^1 2 3 4 ✕ 5 \[worker 4\] pool-4 [\d.]+ [kM]B 6 7 8$/);
+		narrow.unmount();
+	});
+});
