@@ -48,18 +48,36 @@ function record(trace: string) {
 	return {snapshots, bytes: Buffer.concat(parts), ends};
 }
 
+const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
 describe('the recording format', () => {
 	it('restores every snapshot exactly, with its profile', () => {
 		const {snapshots, bytes} = record('trace-memo');
 		const decoded = decodeRecording(bytes);
 		assert.equal(decoded.truncated, undefined);
-		const asJson = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 		assert.deepEqual(decoded.header.target, asJson(info));
 		const restored = decoded.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot] : []));
 		assert.equal(restored.length, snapshots.length);
 		assert.deepEqual(asJson(restored), asJson(snapshots));
 		assert.deepEqual(decoded.events.filter(event => event.type !== 'snapshot' && event.type !== 'gauges').map(event => event.type), ['attached', 'notice', 'end']);
 		assert.equal(decoded.events.filter(event => event.type === 'gauges').length, snapshots.length, 'the heap\'s figures between polls too');
+	});
+
+	it('holds several targets: a second one introduced, its events and its re-attach told apart from the first\'s', () => {
+		const first = liveEvents('trace-memo');
+		const worker = {...info, id: 'w', title: '[worker 1] pool', kind: 'worker' as const, parent: 't'};
+		const second = sessionEvents(worker, rawSnapshots(loadTrace('trace-churn'), 'w'));
+		const reattached: LeaktopEvent = {type: 'attached', targetId: 'w', time: 1e13, info: worker, samplingInterval: 131_072, reattached: 'back'};
+		const events = [...first.slice(0, 4), ...second, ...first.slice(4, -1), reattached, first.at(-1)!];
+		const encoder = new RecordingEncoder('0.0.0-test');
+		const decoded = decodeRecording(Buffer.concat(events.map(event => encoder.encode(event))));
+		assert.deepEqual(asJson(decoded.events), asJson(events));
+		const model = createModel();
+		replayInto(event => {
+			model.apply(event);
+		}, decoded);
+		const count = (id: string) => events.filter(event => event.type === 'snapshot' && event.targetId === id).length;
+		assert.deepEqual(model.targets.map(target => [target.info.id, target.info.kind ?? 'process', target.snapshots]), [['t', 'process', count('t')], ['w', 'worker', count('w')]]);
 	});
 
 	it('is compact: call frames are written once', () => {
@@ -85,7 +103,7 @@ describe('the recording format', () => {
 		assert.throws(() => decodeRecording(damaged), (error: Error) => error instanceof RecordingError && /corrupt: the record at offset \d+ fails its checksum/.test(error.message));
 		assert.throws(() => decodeRecording(Buffer.from('{"head": {}}')), /not a leaktop recording/);
 		const newer = encodeRecord({type: 'header', format: 'leaktop-recording', version: recordingVersion + 1, leaktop: 'x', target: info, attachedAt: 0, samplingInterval: 1});
-		assert.throws(() => decodeRecording(Buffer.concat([magic, newer])), /format version 2, newer than this leaktop reads \(1\)/);
+		assert.throws(() => decodeRecording(Buffer.concat([magic, newer])), /format version 3, newer than this leaktop reads \(2\)/);
 	});
 
 	it('gives the same report replayed as live from the same snapshots', () => {

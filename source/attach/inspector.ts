@@ -8,10 +8,11 @@ import type {HeapUsage, ProcessFigures} from '../model/snapshot.js';
 /**
  * The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. The heap's
  * limit (what "JavaScript heap out of memory" is measured against) comes from `v8`, which the console's
- * command-line API lends `require` for, in ES modules too.
+ * command-line API lends `require` for, in ES modules too; where it cannot (a worker, a process still held at
+ * its first line, whose `require('v8')` throws) the limit is left out.
  */
 export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime(), '
-	+ 'heapLimit: typeof require === \'function\' ? require(\'v8\').getHeapStatistics().heap_size_limit : undefined})';
+	+ 'heapLimit: (() => { try { return require(\'v8\').getHeapStatistics().heap_size_limit; } catch { return undefined; } })()})';
 
 /** The CDP session with one target: the only module that speaks the protocol. */
 export type Inspector = {

@@ -17,8 +17,13 @@ export type SpawnedTarget = {
 	readonly exited: Promise<ChildExit>;
 	/** The last error the program printed on stderr (or its last line), to say why it ended: once its stderr closed (1 s at most). */
 	lastError(): Promise<string | undefined>;
-	/** Ends the child (SIGTERM, then SIGKILL if it lingers) and waits for it. */
+	/** Ends the child and every process it started (SIGTERM to its process group, then SIGKILL if one lingers) and waits for it. */
 	stop(): Promise<ChildExit>;
+	/**
+	 * Calls `listener` with the inspector of each Node process the program starts (cluster workers, forks): they
+	 * inherit `--inspect-brk` and announce their inspector on the same stderr, then wait for a debugger.
+	 */
+	onDescendant(listener: (address: InspectorAddress) => void): void;
 };
 
 export type SpawnOptions = {
@@ -65,8 +70,9 @@ export function describeExit({code, signal}: ChildExit): string {
 // Waits for a line on stdin, which only leaktop holds open: a line means the child was ended already; end of
 // file means leaktop itself died without ending it (SIGKILL, the OOM killer), so the child is ended here.
 // (Leaktop exiting right after ending the child may not get the line out: then the child is gone already.)
-const guardScript = 'if read line; then exit 0; fi; kill -TERM "$1" 2>/dev/null || exit 0; '
-	+ 'for i in 1 2 3; do sleep 1; kill -0 "$1" 2>/dev/null || exit 0; done; kill -KILL "$1" 2>/dev/null';
+// The child leads a process group of its own: the whole tree it started is ended with it.
+const guardScript = 'if read line; then exit 0; fi; kill -TERM -- "-$1" 2>/dev/null || exit 0; '
+	+ 'for i in 1 2 3; do sleep 1; kill -0 -- "-$1" 2>/dev/null || exit 0; done; kill -KILL -- "-$1" 2>/dev/null';
 
 /**
  * Ends the child even if leaktop is killed outright: a one-line shell, outside leaktop's process group, waits
@@ -87,6 +93,16 @@ function guardChild(pid: number): () => void {
 	};
 }
 
+/** Signals the child's whole process group (0: only asks whether one of it is left); false when none is. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+	try {
+		process.kill(-child.pid!, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
 /**
  * Starts a command paused with its inspector on a free loopback port, and finds that port from the
  * "Debugger listening on ws://…" line Node prints on stderr.
@@ -95,7 +111,8 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	const {file, args, env} = pausedCommand(command, process.env);
 	const logPath = options.output === 'log' ? join(tmpdir(), `leaktop-${process.pid}-${Date.now().toString(36)}.log`) : undefined;
 	const sink: Writable = logPath === undefined ? (options.output as Writable) : createWriteStream(logPath);
-	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+	// Its own process group, so that ending it ends the processes it forked too (cluster workers, child_process.fork).
+	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
 	child.stdout!.pipe(sink, {end: false});
 	const standDown = child.pid === undefined ? () => undefined : guardChild(child.pid);
 	const exited = new Promise<ChildExit>(resolve => {
@@ -112,8 +129,26 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	let tail = '';
+	const announced: InspectorAddress[] = [];
+	const descendantListeners: Array<(address: InspectorAddress) => void> = [];
+	let partial = '';
 	child.stderr!.on('data', (chunk: Buffer) => {
 		tail = (tail + chunk.toString('utf8')).slice(-8192);
+		const lines = (partial + chunk.toString('utf8')).split('\n');
+		partial = lines.pop()!.slice(-4096);
+		for (const line of lines) {
+			const match = listening.exec(line);
+			if (match !== null) {
+				// The first is the program's own; every later one a process it started.
+				const address = parseInspectAddress(match[1]!);
+				announced.push(address);
+				if (announced.length > 1) {
+					for (const listener of descendantListeners) {
+						listener(address);
+					}
+				}
+			}
+		}
 	});
 	// 'exit' can come before the last of stderr: what it said last arrives by 'close'.
 	const drained = new Promise<void>(resolve => {
@@ -162,18 +197,30 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		},
 		stop() {
 			stopping ??= (async () => {
+				signalGroup(child, 'SIGTERM');
 				if (child.exitCode === null && child.signalCode === null) {
-					child.kill('SIGTERM');
-					const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+					const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 3000);
 					timer.unref();
 					const exit = await exited;
 					clearTimeout(timer);
+					// A descendant that outlives the program (a fork that ignores SIGTERM) is not left behind.
+					for (let waited = 0; waited < 3000 && signalGroup(child, 0); waited += 100) {
+						await sleep(100);
+					}
+
+					signalGroup(child, 'SIGKILL');
 					return exit;
 				}
 
 				return exited;
 			})();
 			return stopping;
+		},
+		onDescendant(listener) {
+			descendantListeners.push(listener);
+			for (const address of announced.slice(1)) {
+				listener(address);
+			}
 		},
 	};
 }

@@ -3,7 +3,8 @@ import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import type {TargetState} from '../model/target.js';
 import type {EventSink, TargetInfo} from '../events.js';
-import {startSession, type Session, type TargetSource} from '../sample/session.js';
+import type {Session, TargetSource} from '../sample/session.js';
+import {startSessions} from '../sample/session-group.js';
 import type {Metric} from '../model/snapshot.js';
 import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
 import {PyroscopePusher} from '../sinks/pyroscope.js';
@@ -89,24 +90,27 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 			more.say(targetId ?? '', message);
 		},
 	});
-	let info: TargetInfo | undefined;
+	const infos = new Map<string, TargetInfo>();
 	let session: Session | undefined;
 	const triggers = options.triggers === undefined ? undefined : armTriggers(options.triggers, {
 		handle: targetId => session?.handle(targetId), target: more.target, exportDir: options.exportDir, percentile: options.percentile, say: more.say,
 	});
-	session = await startSession({
-		...options, source, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
+	session = await startSessions({
+		...options, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
 		emit(event) {
 			sink(event);
 			recorder?.write(event);
 			triggers?.observe(event);
 			if (event.type === 'attached') {
-				info = event.info;
-			} else if (event.type === 'snapshot' && info !== undefined) {
+				infos.set(event.targetId, event.info);
+			}
+
+			const info = infos.get(event.targetId);
+			if (event.type === 'snapshot' && info !== undefined) {
 				pusher?.push(info, event.snapshot);
 			}
 		},
-	});
+	}, [source, ...options.alsoInspect]);
 	const started = session;
 	targetId = started.targetId;
 	process.on('exit', () => {

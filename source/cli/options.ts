@@ -16,6 +16,8 @@ export type Source = TargetSource | {readonly kind: 'replay'; readonly path: str
 export type Options = {
 	readonly mode: OutputMode;
 	readonly source: Source;
+	/** The addresses of `--inspect` given after the first: each process is sampled beside it. */
+	readonly alsoInspect: readonly TargetSource[];
 	readonly durationMs: number;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
@@ -43,7 +45,7 @@ export type Options = {
 
 /** The command line's flags, as meow reads them: the spec is the one place they are declared. */
 export const flagSpec = {
-	inspect: {type: 'string'},
+	inspect: {type: 'string', isMultiple: true},
 	demo: {type: 'boolean', default: false},
 	report: {type: 'boolean', default: false},
 	agent: {type: 'boolean', default: false},
@@ -167,7 +169,8 @@ function metricOf(text: string | undefined, shareSampler: boolean): Metric {
 
 /** Turns flags and the command after `--` into options; `demoPath` is the bundled demo app. */
 export function parseOptions(flags: RawFlags, command: readonly string[], demoPath: string): Options {
-	const sources = [flags.inspect !== undefined, flags.demo, command.length > 0, flags.replay !== undefined, flags.pid !== undefined].filter(Boolean).length;
+	const inspect = flags.inspect ?? [];
+	const sources = [inspect.length > 0, flags.demo, command.length > 0, flags.replay !== undefined, flags.pid !== undefined].filter(Boolean).length;
 	if (sources === 0) {
 		throw new CliError('nothing to profile: pass --inspect <host:port>, --pid <pid>, --demo, -- <command> or --replay <file> (see leaktop --help)');
 	}
@@ -205,8 +208,8 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		source = {kind: 'replay', path: flags.replay};
 	} else if (flags.pid !== undefined) {
 		source = {kind: 'pid', pid: number('pid', flags.pid, 0, {min: 1, max: 2 ** 31, integer: true})};
-	} else if (flags.inspect !== undefined) {
-		source = {kind: 'inspect', address: flags.inspect, allowRemote: flags.allowRemote};
+	} else if (inspect.length > 0) {
+		source = {kind: 'inspect', address: inspect[0]!, allowRemote: flags.allowRemote};
 	} else if (flags.demo) {
 		source = {kind: 'spawn', command: [process.execPath, demoPath], output};
 	} else {
@@ -240,6 +243,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 	return {
 		mode,
 		source,
+		alsoInspect: inspect.slice(1).map(address => ({kind: 'inspect', address, allowRemote: flags.allowRemote})),
 		durationMs: number('duration', flags.duration, defaultDurationSeconds, {min: 1, max: 7 * 24 * 3600, integer: false}) * 1000,
 		intervalMs: number('interval', flags.interval, defaultIntervalMs, {min: 100, max: 3_600_000, integer: true}),
 		samplingInterval: number('sampling-interval', flags.samplingInterval, defaultSamplingInterval, {min: 1024, max: 64 * 1024 * 1024, integer: true}),

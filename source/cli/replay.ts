@@ -18,7 +18,6 @@ const maxWaitMs = 5000;
 export function playRecording(store: Store, recording: DecodedRecording): {stop(): void} {
 	const times = recording.events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot.time] : []));
 	const count = times.length;
-	const targetId = recording.header.target.id;
 	const allSteps = steps(recording);
 	/** Applies steps [from, to): step i ends with snapshot i; step `count` is what followed the last one. */
 	const apply = (from: number, to: number) => {
@@ -37,7 +36,11 @@ export function playRecording(store: Store, recording: DecodedRecording): {stop(
 	const seek = (to: number) => {
 		const target = Math.max(1, Math.min(count, to));
 		if (target < position) {
-			store.reset(targetId);
+			// Every target the recording holds starts again: history only grows forward.
+			for (const shown of store.getSnapshot().state.targets) {
+				store.reset(shown.info.id);
+			}
+
 			apply(0, target);
 		} else {
 			apply(position, target);

@@ -15,8 +15,11 @@ export type TargetSource =
 	| {readonly kind: 'spawn'; readonly command: readonly string[]; readonly output: 'log' | Writable}
 	| {readonly kind: 'pid'; readonly pid: number};
 
+/** A process a spawned program started, waiting at its first line for a debugger; `parent`: the program's target id. */
+type Descendant = {readonly kind: 'descendant'; readonly address: InspectorAddress; readonly parent: string};
+
 export type SessionOptions = {
-	readonly source: TargetSource;
+	readonly source: TargetSource | Descendant;
 	readonly intervalMs: number;
 	readonly samplingInterval: number;
 	/** See SamplerOptions.adaptSampling. */
@@ -59,7 +62,11 @@ export type Session = {
 	handle(targetId: string): TargetHandle | undefined;
 };
 
-async function openTarget(source: TargetSource): Promise<{address: InspectorAddress; spawned: SpawnedTarget | undefined}> {
+async function openTarget(source: TargetSource | Descendant): Promise<{address: InspectorAddress; spawned: SpawnedTarget | undefined}> {
+	if (source.kind === 'descendant') {
+		return {address: source.address, spawned: undefined};
+	}
+
 	if (source.kind === 'spawn') {
 		const spawned = await spawnPaused(source.command, {output: source.output});
 		return {address: spawned.address, spawned};
@@ -94,7 +101,7 @@ const stopGraceMs = 2000;
 const finishGraceMs = 20_000;
 
 /** With --pid, port 9229 may belong to another process's inspector: the one read-only expression tells. */
-async function checkPid(inspector: Inspector, source: TargetSource, readProcess: boolean): Promise<void> {
+async function checkPid(inspector: Inspector, source: TargetSource | Descendant, readProcess: boolean): Promise<void> {
 	if (source.kind !== 'pid' || !readProcess) {
 		return;
 	}
@@ -124,7 +131,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	sessions++;
 	const targetId = `${sessions}:${inspector.target.id}`;
-	const pid = spawned?.pid ?? (options.source.kind === 'pid' ? options.source.pid : undefined);
+	const {source} = options;
+	// Held at its first line until sampling is on: a program leaktop started, or a process that program started.
+	const paused = spawned !== undefined || source.kind === 'descendant';
+	// (A process held at its first line has no pid to read yet: its profiles' figures name it.)
+	const pid = spawned?.pid ?? (source.kind === 'pid' ? source.pid : options.readProcess && !paused ? (await inspector.readProcess().catch(() => undefined))?.pid : undefined);
 	const info = {
 		id: targetId,
 		title: inspector.target.title,
@@ -133,6 +144,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		logPath: spawned?.logPath,
 		otherTargets: inspector.otherTargets,
 		kind: 'process' as const,
+		...(source.kind === 'descendant' ? {parent: source.parent} : {}),
 	};
 	options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval});
 	const notice = (id: string, message: string, gap = false) => {
@@ -188,7 +200,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	let workerSerial = 0;
 	const followWorkers = (current: Inspector) => {
-		current.watchWorkers(spawned !== undefined, worker => {
+		current.watchWorkers(paused, worker => {
 			if (controller.signal.aborted) {
 				void worker.inspector.close();
 				return;
@@ -240,7 +252,14 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	const done = (async () => {
 		followWorkers(inspector);
-		await sampleIsolate(inspector, targetId, spawned !== undefined);
+		await sampleIsolate(inspector, targetId, paused).catch(async (error: unknown) => {
+			// Never leave a process held at its first line because it could not be sampled.
+			if (paused) {
+				await inspector.runIfWaitingForDebugger().catch(() => undefined);
+			}
+
+			throw error;
+		});
 		// A target restarted on the same address (a deploy, a crash and a supervisor) is followed: re-attach,
 		// restart sampling, and mark the break in history.
 		while (options.reattach === true && spawned === undefined && !controller.signal.aborted && !finishing.signal.aborted) {

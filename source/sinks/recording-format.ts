@@ -4,13 +4,14 @@ import type {RawSnapshot} from '../model/snapshot.js';
 import type {LeaktopEvent, TargetInfo} from '../events.js';
 
 /**
- * leaktop's recording format, version 1: the magic line `LEAKTOP-RECORDING\n`, then records, each
+ * leaktop's recording format, version 2: the magic line `LEAKTOP-RECORDING\n`, then records, each
  * `[u32 length][u32 crc32][deflate-raw JSON]` (big-endian). Appending whole records only, and checking each
  * one's length and checksum on reading, means a crash or `kill -9` mid-write loses at most the last record.
  * Call frames are interned: a snapshot record carries only the frames not seen before, and its profile tree as
- * flat number arrays.
+ * flat number arrays. Version 2 holds several targets: the header introduces the first, a `target` record each
+ * other, and a record about another than the first names it in `target` (version 1 files hold one target).
  */
-export const recordingVersion = 1;
+export const recordingVersion = 2;
 export const magic = Buffer.from('LEAKTOP-RECORDING\n');
 
 export type RecordingHeader = {
@@ -36,12 +37,16 @@ type SnapshotRecord = {
 	readonly samples: number[];
 };
 
-/** The other events as they lie in the file: without the target id, which the header gives. */
+/** The other events as they lie in the file: without the target id, which the header gives for its target. */
 type EventRecord<Type extends LeaktopEvent['type']> = Omit<Extract<LeaktopEvent, {type: Type}>, 'targetId'>;
 /** The target came back after it went away (written since re-attaching was added; older files say it in a notice). */
 type ReattachedRecord = {readonly type: 'attached'; readonly time: number; readonly reattached: string};
+/** Another target than the header's joined the session (a worker thread, a process): its `attached` event. */
+type TargetRecord = {readonly type: 'target'; readonly time: number; readonly info: TargetInfo; readonly samplingInterval: number};
 
-export type WireRecord = RecordingHeader | SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'gauges'> | EventRecord<'end'> | ReattachedRecord;
+type Body = SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'gauges'> | EventRecord<'end'> | ReattachedRecord | TargetRecord;
+/** `target`: the id of the target a record is about, when it is not the header's. */
+export type WireRecord = RecordingHeader | (Body & {readonly target?: string});
 
 function frame(call: CallFrame): FrameTuple {
 	return [call.functionName, call.scriptId, call.url, call.lineNumber, call.columnNumber];
@@ -66,21 +71,37 @@ export function encodeRecord(record: WireRecord): Buffer {
  */
 export class RecordingEncoder {
 	private readonly frameIds = new Map<string, number>();
-	private started = false;
+	private first: string | undefined;
+	private readonly known = new Set<string>();
 
 	constructor(private readonly leaktop: string) {}
 
 	encode(event: LeaktopEvent): Buffer {
+		if (this.first === undefined) {
+			if (event.type !== 'attached') {
+				return Buffer.alloc(0);
+			}
+
+			this.first = event.targetId;
+			this.known.add(event.targetId);
+			return Buffer.concat([magic, encodeRecord({
+				type: 'header', format: 'leaktop-recording', version: recordingVersion, leaktop: this.leaktop, target: event.info, attachedAt: event.time, samplingInterval: event.samplingInterval,
+			})]);
+		}
+
+		const body = this.body(event);
+		return encodeRecord(event.targetId === this.first ? body : {...body, target: event.targetId});
+	}
+
+	private body(event: LeaktopEvent): Body {
 		switch (event.type) {
 			case 'attached': {
-				if (this.started) {
-					return encodeRecord({type: 'attached', time: event.time, reattached: event.reattached ?? 're-attached'});
+				if (this.known.has(event.targetId)) {
+					return {type: 'attached', time: event.time, reattached: event.reattached ?? 're-attached'};
 				}
 
-				this.started = true;
-				return Buffer.concat([magic, encodeRecord({
-					type: 'header', format: 'leaktop-recording', version: recordingVersion, leaktop: this.leaktop, target: event.info, attachedAt: event.time, samplingInterval: event.samplingInterval,
-				})]);
+				this.known.add(event.targetId);
+				return {type: 'target', time: event.time, info: event.info, samplingInterval: event.samplingInterval};
 			}
 
 			case 'snapshot': {
@@ -88,24 +109,24 @@ export class RecordingEncoder {
 			}
 
 			case 'notice': {
-				return encodeRecord({type: 'notice', time: event.time, message: event.message, gap: event.gap});
+				return {type: 'notice', time: event.time, message: event.message, gap: event.gap};
 			}
 
 			case 'exited': {
-				return encodeRecord({type: 'exited', time: event.time, reason: event.reason});
+				return {type: 'exited', time: event.time, reason: event.reason};
 			}
 
 			case 'gauges': {
-				return encodeRecord({type: 'gauges', time: event.time, heap: event.heap, process: event.process});
+				return {type: 'gauges', time: event.time, heap: event.heap, process: event.process};
 			}
 
 			case 'end': {
-				return encodeRecord({type: 'end', time: event.time});
+				return {type: 'end', time: event.time};
 			}
 		}
 	}
 
-	private snapshot(snapshot: RawSnapshot): Buffer {
+	private snapshot(snapshot: RawSnapshot): SnapshotRecord {
 		const frames: FrameTuple[] = [];
 		const nodes: number[] = [];
 		const stack: Array<[ProfileNode, number]> = [[snapshot.profile.head, -1]];
@@ -130,7 +151,7 @@ export class RecordingEncoder {
 
 		const samples = snapshot.profile.samples.flatMap(sample => [sample.size, sample.nodeId, sample.ordinal]);
 		const {profile: _profile, targetId: _targetId, ...rest} = snapshot;
-		return encodeRecord({type: 'snapshot', snapshot: rest, frames, nodes, samples});
+		return {type: 'snapshot', snapshot: rest, frames, nodes, samples};
 	}
 }
 
@@ -179,6 +200,7 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 	let truncated: string | undefined;
 	const frames: FrameTuple[] = [];
 	const events: LeaktopEvent[] = [];
+	const introductions = new Map<string, {info: TargetInfo; samplingInterval: number}>();
 	while (offset < bytes.length) {
 		if (offset + 8 > bytes.length || offset + 8 + bytes.readUInt32BE(offset) > bytes.length) {
 			truncated = `the recording ends in a partial record (${bytes.length - offset} bytes at offset ${offset}), skipped: leaktop stopped while writing it`;
@@ -219,15 +241,24 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 			continue;
 		}
 
-		const targetId = header.target.id;
-		if (record.type === 'snapshot') {
-			frames.push(...record.frames);
-			const snapshot: RawSnapshot = {...record.snapshot, targetId, profile: restoreProfile(record, frames)};
+		if (record.type === 'header') {
+			continue;
+		}
+
+		const {target, ...body} = record;
+		const targetId = target ?? header.target.id;
+		const introduced = introductions.get(targetId);
+		if (body.type === 'snapshot') {
+			frames.push(...body.frames);
+			const snapshot: RawSnapshot = {...body.snapshot, targetId, profile: restoreProfile(body, frames)};
 			events.push({type: 'snapshot', targetId, time: snapshot.time, snapshot});
-		} else if (record.type === 'attached') {
-			events.push({...record, targetId, info: header.target, samplingInterval: header.samplingInterval});
-		} else if (record.type !== 'header') {
-			events.push({...record, targetId});
+		} else if (body.type === 'target') {
+			introductions.set(targetId, {info: body.info, samplingInterval: body.samplingInterval});
+			events.push({type: 'attached', targetId, time: body.time, info: body.info, samplingInterval: body.samplingInterval});
+		} else if (body.type === 'attached') {
+			events.push({...body, targetId, info: introduced?.info ?? header.target, samplingInterval: introduced?.samplingInterval ?? header.samplingInterval});
+		} else {
+			events.push({...body, targetId});
 		}
 	}
 

@@ -148,9 +148,10 @@ export function buildReport(
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
 	const durationMs = Math.max(0, endedAt - target.attachedAt);
+	const pid = target.info.pid ?? target.live?.process?.pid;
 	return {
 		leaktop: 1,
-		target: {url: target.info.url, title: target.info.title, ...(target.info.pid === undefined ? {} : {pid: target.info.pid})},
+		target: {url: target.info.url, title: target.info.title, ...(pid === undefined ? {} : {pid})},
 		durationMs,
 		snapshots: target.snapshots,
 		samplingInterval,
