@@ -3,6 +3,8 @@ import {describe, it} from 'node:test';
 import type {LeaktopEvent, TargetInfo} from '../source/events.js';
 import {createModel, keptEndedWorkers} from '../source/model/target.js';
 import {TargetBar} from '../source/ui/components/target-bar.js';
+import stringWidth from 'string-width';
+import {App} from '../source/ui/app.js';
 import {createStore} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
 import {renderAt} from './render-at.js';
@@ -36,34 +38,61 @@ describe('several targets', () => {
 		assert.equal(model.targets.length, 1 + keptEndedWorkers, 'one more goes to make room');
 	});
 
-	it(', and . switch the target shown, which stays shown while others come and go before it', () => {
+	it(', and . go through the targets, then all of them; the one shown stays while others come and go before it', () => {
 		const store = createStore();
 		store.applyAll(session(2));
-		const shown = () => store.getSnapshot().data?.target.info.id;
+		const shown = () => (store.getSnapshot().merged === undefined ? store.getSnapshot().data?.target.info.id : 'all');
 		assert.equal(shown(), 'p');
 		store.dispatch({type: 'switch-target', by: 1});
 		assert.equal(shown(), 'p/w1');
 		store.dispatch({type: 'switch-target', by: -1});
+		store.dispatch({type: 'switch-target', by: -1});
+		assert.equal(shown(), 'all', 'all of them after the last, before the first');
 		store.dispatch({type: 'switch-target', by: -1});
 		assert.equal(shown(), 'p/w2', 'it wraps around');
 		store.apply({type: 'exited', targetId: 'p/w1', time: Date.now(), reason: 'the worker ended'});
 		assert.equal(shown(), 'p/w2');
 	});
 
+	it('the all-targets view merges the sites of every target, and reads whole at 80×24 with 8 targets', async () => {
+		const store = createStore();
+		store.applyAll(session(7));
+		store.dispatch({type: 'switch-target', by: -1});
+		const {merged} = store.getSnapshot();
+		const one = createStore();
+		one.applyAll(session(0));
+		const own = one.getSnapshot().data!.allRows;
+		assert.equal(merged?.length, own.length, 'the same program in 8 targets: the same sites');
+		assert.equal(merged[0]!.liveBytes, 8 * own.find(row => row.key === merged[0]!.key)!.liveBytes, 'live bytes summed');
+		assert.equal(merged[0]!.parts.length, 8);
+		const view = renderAt(<App store={store} cwd="/work" color={false} onQuit={() => undefined} />, 80, 24);
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		const lines = view.lastFrame()!.split('\n');
+		view.unmount();
+		assert.ok(lines.length <= 24, `${lines.length} lines`);
+		assert.ok(lines.every(line => stringWidth(line) <= 80), lines.filter(line => stringWidth(line) > 80).join('\n'));
+		assert.match(lines[0]!, / all$/);
+		assert.match(lines[1]!, /^all 8 targets {3}heap [\d.]+ MB {3}sampled [\d.]+ [kM]B {3}no target leaking/);
+		assert.match(lines.join('\n'), /in each target:\n +#1 pid 4242 server\.js/);
+		assert.ok(lines.some(line => /^› +1 /.test(line)), 'the first merged site is selected');
+	});
+
 	it('the bar names every target when they fit, and keeps 8 on one line at 80 columns with the shown one whole', () => {
 		const few = createStore();
 		few.applyAll(session(3));
 		few.apply({type: 'exited', targetId: 'p/w3', time: Date.now(), reason: 'the worker ended'});
-		const wide = renderAt(<TargetBar targets={few.getSnapshot().state.targets} active={1} width={200} color={false} cwd="/work" />, 200, 5);
-		assert.match(wide.lastFrame()!, /^1 pid 4242 server\.js [\d.]+ [kM]B │ 2 \[worker 1\] pool-1 [\d.]+ [kM]B │ 3 .* │ 4 \[worker 3\] pool-3 [\d.]+ [kM]B ✕$/m);
+		const wide = renderAt(<TargetBar targets={few.getSnapshot().state.targets} active={1} all={false} width={200} color={false} cwd="/work" />, 200, 5);
+		assert.match(wide.lastFrame()!, /^1 pid 4242 server\.js [\d.]+ [kM]B │ 2 \[worker 1\] pool-1 [\d.]+ [kM]B │ 3 .* │ 4 \[worker 3\] pool-3 [\d.]+ [kM]B ✕ │ all$/m);
 		wide.unmount();
 		const many = createStore();
 		many.applyAll(session(7));
 		many.apply({type: 'exited', targetId: 'p/w3', time: Date.now(), reason: 'the worker ended'});
-		const narrow = renderAt(<TargetBar targets={many.getSnapshot().state.targets} active={4} width={80} color={false} cwd="/work" />, 80, 5);
+		const narrow = renderAt(<TargetBar targets={many.getSnapshot().state.targets} active={4} all={false} width={80} color={false} cwd="/work" />, 80, 5);
 		const [line, ...rest] = narrow.lastFrame()!.split('\n').filter(text => text.trim() !== '');
 		assert.equal(rest.length, 0, narrow.lastFrame());
-		assert.match(line!, /^1 2 3 4 ✕ 5 \[worker 4\] pool-4 [\d.]+ [kM]B 6 7 8$/);
+		assert.match(line!, /^1 2 3 4 ✕ 5 \[worker 4\] pool-4 [\d.]+ [kM]B 6 7 8 all$/);
 		narrow.unmount();
 	});
 });

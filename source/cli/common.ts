@@ -107,7 +107,7 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 
 			const info = infos.get(event.targetId);
 			if (event.type === 'snapshot' && info !== undefined) {
-				pusher?.push(info, event.snapshot);
+				pusher?.push(info, event.snapshot, info.parent === undefined ? info : infos.get(info.parent));
 			}
 		},
 	}, [source, ...options.alsoInspect]);

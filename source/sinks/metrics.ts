@@ -29,6 +29,19 @@ export type MetricsServer = {
 
 type Scrape = {readonly target: TargetState; readonly label: string; readonly rows: readonly SiteRow[]};
 
+/**
+ * The `target` label: the script, a worker after its process's (`app.js [worker 1] pool`), and the pid where
+ * two processes run the same script (cluster workers), so that no two targets share a series.
+ */
+function targetLabel(target: TargetState, all: readonly TargetState[]): string {
+	const processOf = (entry: TargetState) => all.find(other => other.info.id === entry.info.parent) ?? entry;
+	const base = (entry: TargetState) => (entry.info.kind === 'worker' ? `${processOf(entry).info.title} ${entry.info.title}` : entry.info.title);
+	const label = base(target);
+	const pid = target.info.pid ?? target.live?.process?.pid;
+	const shared = all.some(other => other !== target && base(other) === label);
+	return shared && pid !== undefined ? `${label} (pid ${pid})` : label;
+}
+
 function registryFor(read: () => readonly TargetState[], options: MetricsOptions): Registry {
 	const registry = new Registry();
 	collectDefaultMetrics({register: registry});
@@ -38,7 +51,8 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 		const now = Date.now();
 		if (scrape === undefined || now - scrape.at > 500) {
 			// Sites are judged on retained bytes only: while the user measures allocations, they have no series.
-			scrape = {at: now, targets: read().map(target => ({target, label: target.info.title, rows: target.metric === 'retained' ? judgedSites(target, 'leak') : []}))};
+			const targets = read();
+			scrape = {at: now, targets: targets.map(target => ({target, label: targetLabel(target, targets), rows: target.metric === 'retained' ? judgedSites(target, 'leak') : []}))};
 		}
 
 		return scrape.targets;

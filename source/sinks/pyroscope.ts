@@ -54,14 +54,18 @@ export class PyroscopePusher {
 		}
 	}
 
-	/** Queues one retained profile of a target; sends at once unless the server is failing (then at its backoff). */
-	push(info: TargetInfo, snapshot: RawSnapshot): void {
+	/**
+	 * Queues one retained profile of a target; sends at once unless the server is failing (then at its backoff).
+	 * A worker thread's profile goes under its process's application, labelled kind=worker.
+	 */
+	push(info: TargetInfo, snapshot: RawSnapshot, process: TargetInfo = info): void {
 		if (snapshot.metric !== 'retained' || this.stopped.signal.aborted) {
 			return;
 		}
 
-		const labels = [['instance', hostname()], ['target', info.title], ['kind', 'process'], ...(info.pid === undefined ? [] : [['pid', String(info.pid)]])];
-		const application = this.options.application ?? basename(info.title).replace(/\.[cm]?[jt]s$/, '');
+		const pid = info.pid ?? snapshot.process?.pid;
+		const labels = [['instance', hostname()], ['target', info.title], ['kind', info.kind ?? 'process'], ...(pid === undefined ? [] : [['pid', String(pid)]])];
+		const application = this.options.application ?? basename(process.title).replace(/\.[cm]?[jt]s$/, '');
 		const name = `${clean(application)}{${labels.map(([key, value]) => `${key}=${clean(value!)}`).join(',')}}`;
 		this.queue.push({
 			body: gzipSync(toPprof(snapshot.profile, snapshot.samplingInterval, snapshot.time)),

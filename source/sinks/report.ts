@@ -10,6 +10,7 @@ import type {Gauges} from '../model/history.js';
 import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
 import {activeHistory, type TargetState} from '../model/target.js';
 import {judgedSites} from '../model/judged.js';
+import {mergeAcross} from '../model/merged.js';
 
 export type ReportSite = {
 	readonly functionName: string;
@@ -204,30 +205,14 @@ export function buildReport(
 
 /** The top level's sites across targets: one row per site, summed, leaking wherever any target has it leaking. */
 function mergeSites(reports: readonly TargetReport[]): ReportSite[] {
-	const merged = new Map<string, {site: ReportSite; parts: Array<{report: TargetReport; site: ReportSite}>}>();
-	for (const report of reports) {
-		for (const site of report.sites) {
-			const key = `${site.functionName}\u0000${site.url}\u0000${site.line}\u0000${site.column}`;
-			const entry = merged.get(key) ?? {site, parts: []};
-			entry.parts.push({report, site});
-			merged.set(key, entry);
-		}
-	}
-
-	const sum = (parts: ReadonlyArray<{site: ReportSite}>, field: 'liveBytes' | 'samples' | 'growthBytesPerMinute') => parts.reduce((total, {site}) => total + site[field], 0);
-	return [...merged.values()].map(({parts}) => {
-		// The part that holds most speaks for the site's age and paths; any part leaking makes it a suspect.
-		const heaviest = parts.reduce((best, part) => (part.site.liveBytes > best.site.liveBytes ? part : best));
-		const leaking = parts.find(part => part.site.suspect);
-		return {
-			...(leaking ?? heaviest).site,
-			liveBytes: sum(parts, 'liveBytes'),
-			samples: sum(parts, 'samples'),
-			growthBytesPerMinute: sum(parts, 'growthBytesPerMinute'),
-			suspect: leaking !== undefined,
-			byTarget: parts.map(({report, site}) => ({target: report.id, liveBytes: site.liveBytes, growthBytesPerMinute: site.growthBytesPerMinute, verdict: site.verdict, suspect: site.suspect})),
-		};
-	}).sort((a, b) => Number(b.suspect) - Number(a.suspect) || b.growthBytesPerMinute - a.growthBytesPerMinute || b.liveBytes - a.liveBytes);
+	return mergeAcross(reports.map(report => ({targetId: report.id, rows: report.sites}))).map(({lead, parts, liveBytes, suspect}) => ({
+		...lead,
+		liveBytes,
+		samples: parts.reduce((total, {row}) => total + row.samples, 0),
+		growthBytesPerMinute: parts.reduce((total, {row}) => total + row.growthBytesPerMinute, 0),
+		suspect,
+		byTarget: parts.map(({targetId, row}) => ({target: targetId, liveBytes: row.liveBytes, growthBytesPerMinute: row.growthBytesPerMinute, verdict: row.verdict, suspect: row.suspect})),
+	})).sort((a, b) => Number(b.suspect) - Number(a.suspect) || b.growthBytesPerMinute - a.growthBytesPerMinute || b.liveBytes - a.liveBytes);
 }
 
 /**

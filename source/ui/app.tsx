@@ -4,6 +4,7 @@ import {HeapChart} from './components/heap-chart.js';
 import {ComparePane} from './components/compare-pane.js';
 import {DrillDown} from './components/drill-down.js';
 import {Header} from './components/header.js';
+import {AllTargets} from './components/all-targets.js';
 import {TargetBar} from './components/target-bar.js';
 import {HelpScreen} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
@@ -157,7 +158,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 		);
 	}
 
-	const {state, data} = snapshot;
+	const {state, data, merged} = snapshot;
 	if (state.view.help) {
 		return <HelpScreen bindings={keymap.filter(binding => binding.mode === undefined || binding.mode === state.mode)} rows={rows} columns={columns} />;
 	}
@@ -202,7 +203,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	);
 	const header = (
 		<>
-			{several ? <TargetBar targets={state.targets} active={state.active} width={width} color={color} cwd={cwd} /> : undefined}
+			{several ? <TargetBar targets={state.targets} active={state.active} all={false} width={width} color={color} cwd={cwd} /> : undefined}
 			<Header target={data.target} window={data.window} sort={view.sort} width={width} color={color} cwd={cwd} replay={state.replay} />
 		</>
 	);
@@ -212,6 +213,16 @@ export function App({store, onQuit, cwd, color}: Props) {
 			<Text wrap="truncate" dimColor>{fitWhole(footers[data.drill === undefined ? state.mode : 'drill'].filter(([label]) => several || !label.endsWith('target')), width, '  ')}</Text>
 		</>
 	);
+	if (merged !== undefined) {
+		return (
+			<Box flexDirection="column" width={width}>
+				<TargetBar targets={state.targets} active={state.active} all width={width} color={color} cwd={cwd} />
+				<AllTargets targets={state.targets} merged={merged} selected={view.selected} width={width} height={rows - 1 - 1 - 2} color={color} cwd={cwd} />
+				{footer}
+			</Box>
+		);
+	}
+
 	if (data.drill !== undefined) {
 		const {site} = data.drill;
 		const original = view.generated ? undefined : state.originals.get(site.key);

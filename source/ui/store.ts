@@ -2,6 +2,8 @@ import type {LeaktopEvent} from '../events.js';
 import type {HistoryOptions} from '../model/history.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
 import {createModel, type Model, type TargetState} from '../model/target.js';
+import {mergedSites, type Merged} from '../model/merged.js';
+import type {SiteRow} from '../model/ranking.js';
 import {deriveData, selectedSite, type DataView} from './derive.js';
 import {initialView, reduce, type Action, type HeavyOperation, type ViewState} from './view-state.js';
 
@@ -9,6 +11,8 @@ export type State = {
 	readonly targets: readonly TargetState[];
 	/** Index of the target the view shows. */
 	readonly active: number;
+	/** The all-targets view is shown instead (with several targets); `active` stays for when it is left. */
+	readonly showAll: boolean;
 	readonly view: ViewState;
 	/** live: attached to a target; replay: showing a recording, whose player answers the replay keys. */
 	readonly mode: Mode;
@@ -42,7 +46,12 @@ function isEffect(action: Action | Effect): action is Effect {
 	return effectTypes.has(action.type);
 }
 
-export type StoreSnapshot = {readonly state: State; readonly data: DataView | undefined};
+export type StoreSnapshot = {
+	readonly state: State;
+	readonly data: DataView | undefined;
+	/** The sites of every target merged, while the all-targets view is shown. */
+	readonly merged: ReadonlyArray<Merged<SiteRow>> | undefined;
+};
 
 export type Store = {
 	subscribe(listener: () => void): () => void;
@@ -63,6 +72,11 @@ export type Store = {
 	setSource(url: string, text: SourceText): void;
 };
 
+/** The all-targets view is shown: asked for, with several targets to show. */
+export function showingAll(state: State): boolean {
+	return state.showAll && state.targets.length > 1;
+}
+
 /** Actions that only move a selection or show and hide things: a paused view stays frozen through them. */
 const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggle-help', 'close-help', 'switch-focus', 'toggle-compare', 'ask', 'answer']);
 
@@ -74,11 +88,11 @@ const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggl
 export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>; readonly mode?: Mode; readonly model?: Model} = {}): Store {
 	const model = options.model ?? createModel({history: options.history});
 	let state: State = {
-		targets: model.targets, active: 0, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined,
+		targets: model.targets, active: 0, showAll: false, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined,
 		originals: new Map(), sources: new Map(),
 	};
 	const effectListeners = new Set<(effect: Effect) => void>();
-	let snapshot: StoreSnapshot = {state, data: undefined};
+	let snapshot: StoreSnapshot = {state, data: undefined, merged: undefined};
 	let frozen: DataView | undefined;
 	const listeners = new Set<() => void>();
 
@@ -91,7 +105,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			frozen = state.view.paused ? data : undefined;
 		}
 
-		snapshot = {state, data};
+		snapshot = {state, data, merged: showingAll(state) ? mergedSites(state.targets) : undefined};
 		for (const listener of listeners) {
 			listener();
 		}
@@ -146,9 +160,10 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 					return;
 				}
 
+				// The targets in turn, then all of them at once.
 				frozen = undefined;
-				const active = (((state.active + action.by) % count) + count) % count;
-				publish({...state, active, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+				const next = ((((state.showAll ? count : state.active) + action.by) % (count + 1)) + count + 1) % (count + 1);
+				publish({...state, showAll: next === count, active: next === count ? state.active : next, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
 				return;
 			}
 
@@ -163,10 +178,11 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			}
 
 			const view = reduce(state.view, action, {
-				rowCount: snapshot.data?.rows.length ?? 0,
+				rowCount: (snapshot.merged ?? snapshot.data?.rows)?.length ?? 0,
 				compareRowCount: snapshot.data?.comparison.rows.length ?? 0,
 				hasBaseline: state.targets[state.active]?.baseline !== undefined,
-				selectedSite: selectedSite(state.view, snapshot.data),
+				// The merged sites have no single call tree to drill into.
+				selectedSite: showingAll(state) ? undefined : selectedSite(state.view, snapshot.data),
 				drillRows: snapshot.data?.drill?.rows,
 			});
 			if (!selectionOnly.has(action.type)) {

@@ -1,0 +1,77 @@
+import {judgedSites} from './judged.js';
+import type {SiteRow} from './ranking.js';
+import type {TargetState} from './target.js';
+
+/** What a site needs to be merged across targets: the same function at the same place is the same site. */
+type Mergeable = {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number; readonly liveBytes: number; readonly suspect: boolean};
+
+/** One site across every target that holds it. */
+export type Merged<Row> = {
+	readonly key: string;
+	/** The part that speaks for the site: a leaking one, else the one that holds most. */
+	readonly lead: Row;
+	readonly parts: ReadonlyArray<{readonly targetId: string; readonly row: Row}>;
+	readonly liveBytes: number;
+	/** Leaking in any target. */
+	readonly suspect: boolean;
+	/** In how many targets it is leaking. */
+	readonly leakingIn: number;
+};
+
+/**
+ * Merges the sites of several targets (a process and its workers, a cluster, several pods): live bytes summed,
+ * the verdict kept per target, a site leaking wherever any target has it leaking. Leaking sites first, then by
+ * live bytes.
+ */
+export function mergeAcross<Row extends Mergeable>(targets: ReadonlyArray<{readonly targetId: string; readonly rows: readonly Row[]}>): Array<Merged<Row>> {
+	const byKey = new Map<string, Array<{targetId: string; row: Row}>>();
+	for (const {targetId, rows} of targets) {
+		for (const row of rows) {
+			const key = `${row.functionName}\u0000${row.url}\u0000${row.line}\u0000${row.column}`;
+			const parts = byKey.get(key) ?? [];
+			parts.push({targetId, row});
+			byKey.set(key, parts);
+		}
+	}
+
+	return [...byKey.entries()].map(([key, parts]) => {
+		const leaking = parts.filter(part => part.row.suspect);
+		const heaviest = parts.reduce((best, part) => (part.row.liveBytes > best.row.liveBytes ? part : best));
+		return {
+			key,
+			lead: (leaking.find(part => part === heaviest) ?? leaking[0] ?? heaviest).row,
+			parts: [...parts].sort((a, b) => b.row.liveBytes - a.row.liveBytes),
+			liveBytes: parts.reduce((total, part) => total + part.row.liveBytes, 0),
+			suspect: leaking.length > 0,
+			leakingIn: leaking.length,
+		};
+	}).sort((a, b) => Number(b.suspect) - Number(a.suspect) || b.liveBytes - a.liveBytes);
+}
+
+const judgedAt = new WeakMap<object, SiteRow[]>();
+
+/** A target's judged sites at its latest profile, judged once a profile: the all-targets view reads every target's. */
+function judgedOnce(target: TargetState): SiteRow[] {
+	const {latest} = target;
+	if (latest === undefined) {
+		return [];
+	}
+
+	let rows = judgedAt.get(latest);
+	if (rows === undefined) {
+		rows = target.metric === 'retained' ? judgedSites(target, 'leak') : [];
+		judgedAt.set(latest, rows);
+	}
+
+	return rows;
+}
+
+/** The sites of every target, merged: what the all-targets view shows. */
+export function mergedSites(targets: readonly TargetState[]): Array<Merged<SiteRow>> {
+	return mergeAcross(targets.map(target => ({targetId: target.info.id, rows: judgedOnce(target)})));
+}
+
+/** How many of the target's sites are leaking at its latest profile, for the target bar. */
+export function suspectCount(target: TargetState): number {
+	return judgedOnce(target).filter(row => row.suspect).length;
+}
