@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --only model|overhead|target|verdict|soak]: measures leaktop's cost to the target and to itself, prints
+// npm run bench [-- --quick] [-- --only model|overhead|target|verdict|targets|soak]: measures leaktop's cost to the target and to itself, prints
 // the figures and writes them, with the machine and date, to bench/results.md.
 import {readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {benchModel} from './model.js';
 import {benchOverhead} from './overhead.js';
 import {benchSoak} from './soak.js';
+import {benchTargets} from './targets.js';
 import {table, type Row} from './stats.js';
 import {benchTarget} from './target.js';
 import {benchVerdict} from './verdict.js';
@@ -26,6 +27,10 @@ if (only === undefined || only === 'target') {
 
 if (only === undefined || only === 'verdict') {
 	sections.push(['time to verdict at default settings (survivor age, and the window\'s growth alone)', async () => benchVerdict()]);
+}
+
+if (only === undefined || only === 'targets') {
+	sections.push(['several targets: what one more costs leaktop and the target', async () => benchTargets(quick)]);
 }
 
 if (only === undefined || only === 'soak') {

@@ -22,7 +22,7 @@ async function scrape(port: number): Promise<string> {
 }
 
 function gauge(text: string, name: string): number {
-	const match = new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text);
+	const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
 	return match === null ? Number.NaN : Number(match[1]);
 }
 
@@ -47,6 +47,7 @@ export async function benchSoak(quick: boolean): Promise<Row[]> {
 	const finished = collect(agent, (minutes + 2) * 60_000);
 	const pauses: number[] = [];
 	const rss: Array<{minute: number; bytes: number}> = [];
+	const heap: Array<{minute: number; bytes: number}> = [];
 	const startedAt = Date.now();
 	let cpuFrom: {time: number; cpu: number} | undefined;
 	let cpu = Number.NaN;
@@ -61,6 +62,8 @@ export async function benchSoak(quick: boolean): Promise<Row[]> {
 			}
 
 			rss.push({minute, bytes: rssBytes(agent.pid!)});
+			// leaktop's own heap, from its own --metrics (prom-client's default metrics describe leaktop itself).
+			heap.push({minute, bytes: gauge(text, 'nodejs_heap_size_used_bytes')});
 			if (minute >= 1 && cpuFrom === undefined) {
 				cpuFrom = {time: Date.now(), cpu: cpuSeconds(agent.pid!)};
 			}
@@ -82,10 +85,20 @@ export async function benchSoak(quick: boolean): Promise<Row[]> {
 	const perMinute = slope(settled.map(point => point.minute), settled.map(point => point.bytes));
 	const first = settled[0]!.bytes;
 	const last = settled.at(-1)!.bytes;
+	// The heap's floor each minute (what survives its GCs), from minute settledFrom on: its trend is what is kept.
+	const byMinute = new Map<number, number>();
+	for (const point of heap.filter(entry => entry.minute >= settledFrom && Number.isFinite(entry.bytes))) {
+		const minute = Math.floor(point.minute);
+		byMinute.set(minute, Math.min(byMinute.get(minute) ?? Number.POSITIVE_INFINITY, point.bytes));
+	}
+
+	const floors = [...byMinute.entries()].map(([minute, bytes]) => ({minute, bytes}));
+	const heapPerMinute = floors.length < 2 ? Number.NaN : slope(floors.map(point => point.minute), floors.map(point => point.bytes));
 	const downLines = run.stderr.split('\n').filter(line => /pyroscope|push/i.test(line)).length;
 	return [
 		{what: `agent on the demo for ${minutes} min at a service's budget (${defaultMaxOverhead}%): worst last-minute pause share, read from --metrics every 5 s`, figure: `${(worst * 100).toFixed(2)}% (mean ${(measured.reduce((sum, value) => sum + value, 0) / measured.length * 100).toFixed(2)}%, ${measured.length} readings)`, budget: `≤ ${defaultMaxOverhead}%`, met: worst <= defaultMaxOverhead / 100},
 		{what: `agent's own RSS, minute ${settledFrom} → ${minutes}, Pyroscope down throughout (queue full)`, figure: `${(first / 1e6).toFixed(0)} → ${(last / 1e6).toFixed(0)} MB; trend ${(perMinute / 1e6).toFixed(2)} MB/min`, budget: 'flat: trend ≤ 0.5 MB/min', met: perMinute <= 0.5e6},
+		{what: `agent's own JS heap, each minute's floor, minute ${settledFrom} → ${minutes}`, figure: `${((floors[0]?.bytes ?? Number.NaN) / 1e6).toFixed(1)} → ${((floors.at(-1)?.bytes ?? Number.NaN) / 1e6).toFixed(1)} MB; trend ${(heapPerMinute / 1e6).toFixed(2)} MB/min`, budget: 'flat: trend ≤ 0.2 MB/min (the history grows ~0.04 MB/min)', met: heapPerMinute <= 0.2e6},
 		{what: 'agent\'s own CPU after the first minute', figure: `${(cpu * 100).toFixed(2)}% of a core`, budget: '≤ 2% of a core', met: cpu <= 0.02},
 		{what: 'agent\'s log lines about the push while Pyroscope was down', figure: `${downLines} (exit code ${run.code})`, budget: 'a line when it goes away, not one a profile', met: downLines <= 3 && run.code === 0},
 	];

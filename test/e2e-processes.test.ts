@@ -64,7 +64,7 @@ describe('several processes', () => {
 		};
 
 		try {
-			await until('both attached and leakFast found', () => (log.match(/attached to /g)?.length ?? 0) >= 2 && /leaking: leakFast/.test(log));
+			await until('both attached and leakFast found', () => (log.match(/attached to /g)?.length ?? 0) >= 2 && /leaking in pid \d+ \S*fast-leak\.cjs: leakFast/.test(log));
 			await until('a profile of each', () => snapshotsOf().length === 2 && snapshotsOf().every(count => count > 0));
 			churn.child.kill();
 			await until('the exit said', () => /waiting for it to come back/.test(log));

@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import type {ProfileNode} from '../source/model/profile.js';
 import {tempDir} from './helpers.js';
-import {bin, collect, runLeaktop, target} from './run-leaktop.js';
+import {bin, collect, freePort, runLeaktop, target} from './run-leaktop.js';
 
 const exports = ['compare-all.pb.gz', 'compare-top.pb.gz', 'profile.heapprofile', 'profile.pb.gz'];
 
@@ -13,6 +13,12 @@ const exports = ['compare-all.pb.gz', 'compare-top.pb.gz', 'profile.heapprofile'
 function sampledBytes(path: string): number {
 	const sum = (node: ProfileNode): number => node.selfSize + node.children.reduce((total, child) => total + sum(child), 0);
 	return sum((JSON.parse(readFileSync(path, 'utf8')) as {head: ProfileNode}).head);
+}
+
+/** The target's heap as leaktop's own --metrics give it. */
+async function heapUsed(port: number): Promise<number> {
+	const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(async response => response.text(), () => '');
+	return Number(/^leaktop_heap_used_bytes\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
 function folders(dir: string, trigger: string): string[] {
@@ -50,7 +56,8 @@ describe('triggers', () => {
 
 	it('--agent: --on-heap at a size logs the crossing and what it wrote, once', async () => {
 		const dir = tempDir('leaktop-triggers-');
-		const agent = spawn(process.execPath, [bin, '--agent', '--on-heap', '40MB', '--export', dir, '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
+		const port = await freePort();
+		const agent = spawn(process.execPath, [bin, '--agent', '--on-heap', '40MB', '--export', dir, '--metrics', String(port), '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 120_000);
 		let log = '';
 		agent.stderr!.on('data', (chunk: Buffer) => {
@@ -62,6 +69,14 @@ describe('triggers', () => {
 				assert.ok(Date.now() < deadline, log);
 				await new Promise(resolve => {
 					setTimeout(resolve, 100);
+				});
+			}
+
+			// Held for many more readings (the heap twice the threshold): it still wrote once.
+			while (await heapUsed(port) < 80e6) {
+				assert.ok(Date.now() < deadline, log);
+				await new Promise(resolve => {
+					setTimeout(resolve, 200);
 				});
 			}
 

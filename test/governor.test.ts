@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {govern} from '../source/sample/governor.js';
+import {admitted, govern} from '../source/sample/governor.js';
 import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
@@ -87,5 +87,43 @@ describe('profileSizeHint', () => {
 	it('warns only past 50k nodes, with the cost and a coarser interval', () => {
 		assert.equal(profileSizeHint(49_999, 131_072), undefined);
 		assert.equal(profileSizeHint(132_000, 131_072), 'profile of 132k nodes: each poll briefly costs the target ~132 MB; --sampling-interval 524288 would shrink it');
+	});
+});
+
+describe('admitted', () => {
+	it('holds the budget as measured: after polls dearer than planned, the next waits until they leave the minute', () => {
+		// 0.5% of a minute is 300 ms; 270 ms with the headroom kept for a surprise.
+		const pauses = [{end: 10_000, ms: 100}, {end: 20_000, ms: 100}, {end: 30_000, ms: 60}];
+		assert.equal(admitted(pauses, 31_000, 5, 0.005), 31_000, '265 ms with this one: it may go');
+		const due = admitted(pauses, 31_000, 20, 0.005);
+		assert.equal(due, 10_000 + 60_000 - 20, 'it waits for the first to leave the minute that would end with it');
+		assert.equal(admitted([], 5000, 20, 0.005), 5000);
+		assert.equal(admitted([{end: 1000, ms: 500}], 2000, 400, 0.005), 61_000 - 400, 'a dear poll waits for the one before to leave its minute');
+		assert.equal(admitted([{end: 1000, ms: 500}], 70_000, 400, 0.005), 70_000, 'and, alone in its minute, is left to the plan');
+	});
+
+	it('keeps every minute of a session whose polls come out dearer than foreseen within the budget', () => {
+		// The plan is told 10 ms polls; every fourth really costs 60 ms (the heap spiked between two polls).
+		const run = (admit: boolean) => {
+			let state: Governor | undefined;
+			let time = 0;
+			const polls: Array<{start: number; cost: number}> = [];
+			const pauses: Array<{end: number; ms: number}> = [];
+			for (let index = 0; index < 400; index++) {
+				const cost = index % 4 === 3 ? 60 : 10;
+				polls.push({start: time, cost});
+				if (index > 0) {
+					pauses.push({end: time + cost, ms: cost});
+				}
+
+				state = govern(state, 10, 1000, 0.005);
+				time = admit ? admitted(pauses, time + state.intervalMs, state.pollMs, 0.005) : time + state.intervalMs;
+			}
+
+			return worstMinute(polls);
+		};
+
+		assert.ok(run(true) <= 0.005, `worst minute ${run(true)}`);
+		assert.ok(run(false) > 0.005 * 1.2, `without it the same session goes over: ${run(false)} (the test can fail)`);
 	});
 });

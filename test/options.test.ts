@@ -79,4 +79,12 @@ describe('parseOptions', () => {
 		assert.deepEqual(parseOptions({...flags, demo: true, onHeap: '80MB', eval: false}, [], '/demo.cjs').triggers?.onHeap, {kind: 'bytes', bytes: 80e6});
 		assert.throws(() => parseOptions({...flags, replay: 'x.leaktop', onSuspect: true}, [], '/demo.cjs'), /not --replay/);
 	});
+
+	it('takes --inspect several times, once each', () => {
+		const options = parseOptions({...flags, inspect: ['9229', 'localhost:9230']}, [], '/demo.cjs');
+		assert.deepEqual(options.source, {kind: 'inspect', address: '9229', allowRemote: false});
+		assert.deepEqual(options.alsoInspect, [{kind: 'inspect', address: 'localhost:9230', allowRemote: false}]);
+		assert.throws(() => parseOptions({...flags, inspect: ['9229', 'localhost:9229']}, [], '/demo.cjs'), /^CliError: --inspect localhost:9229 is given twice/);
+		assert.throws(() => parseOptions({...flags, inspect: ['9229'], demo: true}, [], '/demo.cjs'), /choose one/);
+	});
 });

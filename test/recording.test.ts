@@ -80,6 +80,16 @@ describe('the recording format', () => {
 		assert.deepEqual(model.targets.map(target => [target.info.id, target.info.kind ?? 'process', target.snapshots]), [['t', 'process', count('t')], ['w', 'worker', count('w')]]);
 	});
 
+	it('still reads a version 1 file, which held one target', () => {
+		const events = liveEvents('trace-memo');
+		const encoder = new RecordingEncoder('0.0.0-test');
+		const [head, ...rest] = events.map(event => encoder.encode(event));
+		const v1Header = encodeRecord({type: 'header', format: 'leaktop-recording', version: 1, leaktop: '0.1.0', target: info, attachedAt: events[0]!.time, samplingInterval: 131_072});
+		assert.ok(head!.subarray(0, magic.length).equals(magic));
+		const decoded = decodeRecording(Buffer.concat([magic, v1Header, ...rest]));
+		assert.deepEqual(asJson(decoded.events), asJson(events));
+	});
+
 	it('is compact: call frames are written once', () => {
 		const {snapshots, bytes} = record('trace-memo');
 		const json = Buffer.byteLength(JSON.stringify(snapshots));

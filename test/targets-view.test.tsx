@@ -52,6 +52,23 @@ describe('several targets', () => {
 		assert.equal(shown(), 'p/w2', 'it wraps around');
 		store.apply({type: 'exited', targetId: 'p/w1', time: Date.now(), reason: 'the worker ended'});
 		assert.equal(shown(), 'p/w2');
+		// Ended workers beyond those kept are dropped before it: the view stays on its target.
+		for (let index = 3; index <= keptEndedWorkers + 3; index++) {
+			store.applyAll([
+				{type: 'attached', targetId: `p/w${index}`, time: index, info: worker(index), samplingInterval: 131_072},
+				{type: 'exited', targetId: `p/w${index}`, time: index, reason: 'the worker ended'},
+			]);
+		}
+
+		assert.ok(!store.getSnapshot().state.targets.some(target => target.info.id === 'p/w1'), 'the oldest ended worker was dropped');
+		assert.equal(shown(), 'p/w2');
+		store.dispatch({type: 'move', by: 2});
+		// The shown one dropped in turn: the view starts afresh on the first target.
+		store.apply({type: 'exited', targetId: 'p/w2', time: Date.now(), reason: 'the worker ended'});
+		store.applyAll([{type: 'attached', targetId: 'p/w99', time: 99, info: worker(99), samplingInterval: 131_072}, {type: 'exited', targetId: 'p/w99', time: 99, reason: 'the worker ended'}]);
+		store.apply({type: 'attached', targetId: 'p/w100', time: 100, info: worker(100), samplingInterval: 131_072});
+		assert.equal(shown(), 'p');
+		assert.equal(store.getSnapshot().state.view.selected, 0);
 	});
 
 	it('the all-targets view merges the sites of every target, and reads whole at 80×24 with 8 targets', async () => {
@@ -66,9 +83,12 @@ describe('several targets', () => {
 		assert.equal(merged[0]!.liveBytes, 8 * own.find(row => row.key === merged[0]!.key)!.liveBytes, 'live bytes summed');
 		assert.equal(merged[0]!.parts.length, 8);
 		const view = renderAt(<App store={store} cwd="/work" color={false} onQuit={() => undefined} />, 80, 24);
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		for (let tick = 0; tick < 200 && !(view.lastFrame() ?? '').includes('in each target:'); tick++) {
+			await new Promise(resolve => {
+				setTimeout(resolve, 5);
+			});
+		}
+
 		const lines = view.lastFrame()!.split('\n');
 		view.unmount();
 		assert.ok(lines.length <= 24, `${lines.length} lines`);
@@ -77,6 +97,22 @@ describe('several targets', () => {
 		assert.match(lines[1]!, /^all 8 targets {3}heap [\d.]+ MB {3}sampled [\d.]+ [kM]B {3}no target leaking/);
 		assert.match(lines.join('\n'), /in each target:\n +#1 pid 4242 server\.js/);
 		assert.ok(lines.some(line => /^› +1 /.test(line)), 'the first merged site is selected');
+	});
+
+	it('c in the all-targets view compares across every target\'s snapshots: 8 copies of one program compare as that program does', () => {
+		const store = createStore();
+		store.applyAll(session(7));
+		store.dispatch({type: 'switch-target', by: -1});
+		store.dispatch({type: 'toggle-compare'});
+		const across = store.getSnapshot().mergedComparison!;
+		const one = createStore();
+		one.applyAll(session(0));
+		one.dispatch({type: 'toggle-compare'});
+		const alone = one.getSnapshot().data!.comparison;
+		assert.equal(across.snapshots, 8 * alone.snapshots);
+		const mean = (rows: typeof alone.rows) => new Map(rows.map(row => [row.key, Math.round(row.meanBytes)]));
+		assert.deepEqual(mean(across.rows), mean(alone.rows));
+		assert.deepEqual(across.rows.slice(0, 5).map(row => row.key), alone.rows.slice(0, 5).map(row => row.key));
 	});
 
 	it('the bar names every target when they fit, and keeps 8 on one line at 80 columns with the shown one whole', () => {

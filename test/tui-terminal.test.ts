@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
+import stringWidth from 'string-width';
 import {bin, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {tempDir} from './helpers.js';
@@ -98,6 +99,27 @@ describe('the live view in a real terminal', () => {
 		const screen = await terminal.waitFor(/exit=\d+/, 30_000);
 		assert.match(screen, /exit=2/);
 		assert.match(screen, /leaktop: the program exited \(code 1\) before anything was sampled: Error: Cannot find module '.*nosuch\.js'/);
+	});
+
+	it('shows a program\'s worker thread in the target bar, switches to it and to all targets at 80×24, and ends both on q', async () => {
+		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('worker-leak')], {columns: 80, rows: 24});
+		// The bar: both targets whole while they fit, else the shown one whole and the other as its number.
+		const bar = await terminal.waitFor(/^1 pid \d+ worker-leak\.cjs [\d.]+ [kM]B( │ 2 \[worker 1\] leaky-worker .*│| 2( ▲)?) all$/m, 30_000);
+		const pid = Number(/^1 pid (\d+)/m.exec(bar)![1]);
+		terminal.press('.');
+		await terminal.waitFor(/^leaktop {2}pid \d+ \[worker 1\] leaky-worker/m);
+		// Once V8 inlines the leaking function into the timer's, its allocations show there: either names the leak.
+		await terminal.waitFor(/▲ (leakInWorker|listOnTim)/, 60_000);
+		terminal.press('.');
+		const all = await terminal.waitFor(/^all 2 targets .*leaking in 1 of 2/m, 30_000);
+		assert.match(all, /^› +1 ▲ (leakInWorker|listOnTim).* leaking in 1 of 2 +(#2|2)$/m);
+		assert.match(all, /(leakInWorker|listOnTimeout) in each target:\n +#2 \[worker 1\] leaky-worker/);
+		assert.ok(all.split('\n').every(line => stringWidth(line) <= 80), all);
+		terminal.press('.');
+		await terminal.waitFor(/^leaktop {2}pid \d+ \S*worker-leak\.cjs/m);
+		terminal.press('q');
+		await terminal.waitForExit();
+		await waitUntil(() => !isAlive(pid), 'the program is ended with leaktop');
 	});
 
 	it('keeps the data on screen when the target exits', async () => {

@@ -7,12 +7,12 @@ import type {HeapUsage, ProcessFigures} from '../model/snapshot.js';
 
 /**
  * The only code leaktop ever evaluates in a target: it reads memory figures and changes nothing. The heap's
- * limit (what "JavaScript heap out of memory" is measured against) comes from `v8`, which the console's
- * command-line API lends `require` for, in ES modules too; where it cannot (a worker, a process still held at
- * its first line, whose `require('v8')` throws) the limit is left out.
+ * limit (what "JavaScript heap out of memory" is measured against; a worker's own `resourceLimits`) comes from
+ * `v8`, through `process.getBuiltinModule` (Node 20.16+, in workers too), else the `require` the console's
+ * command-line API lends; where neither answers (a process still held at its first line) it is left out.
  */
-export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime(), '
-	+ 'heapLimit: (() => { try { return require(\'v8\').getHeapStatistics().heap_size_limit; } catch { return undefined; } })()})';
+export const processExpression = '({memory: process.memoryUsage(), pid: process.pid, uptimeSeconds: process.uptime(), heapLimit: (() => { '
+	+ 'try { return (process.getBuiltinModule?.(\'v8\') ?? require(\'v8\')).getHeapStatistics().heap_size_limit; } catch { return undefined; } })()})';
 
 /** The CDP session with one target: the only module that speaks the protocol. */
 export type Inspector = {
@@ -98,45 +98,64 @@ type Channel = {
 	readonly closed: boolean;
 	/** Marks the channel closed for `reason`, telling every listener once. */
 	markClosed(reason: string): void;
-	onClose(listener: (reason: string) => void): void;
+	/** Listens for the close (told at once when it happened already); returns the unsubscribe. */
+	onClose(listener: (reason: string) => void): () => void;
 	/** Lets go of the target's session. */
 	release(): Promise<void>;
 };
 
 /** What both kinds of channel share: close listeners, and calls that settle at once when the channel closes. */
 function channelState(callTimeoutMs: number) {
-	const closeListeners: Array<(reason: string) => void> = [];
-	let closed = false;
-	const closing = new Promise<never>((_resolve, reject) => {
-		closeListeners.push(reason => {
-			reject(new Error(`the inspector connection closed (${reason})`));
-		});
-	});
-	closing.catch(() => undefined);
+	const closeListeners = new Set<(reason: string) => void>();
+	// Each call in flight, to be rejected when the channel closes: nothing then waits for its deadline.
+	const inFlight = new Set<(error: Error) => void>();
+	let closedFor: string | undefined;
 	return {
 		get closed() {
-			return closed;
+			return closedFor !== undefined;
 		},
 		markClosed(reason: string) {
-			if (closed) {
+			if (closedFor !== undefined) {
 				return;
 			}
 
-			closed = true;
+			closedFor = reason;
+			for (const reject of inFlight) {
+				reject(new Error(`the inspector connection closed (${reason})`));
+			}
+
 			for (const listener of closeListeners) {
 				listener(reason);
 			}
 		},
-		onClose(listener: (reason: string) => void) {
-			closeListeners.push(listener);
+		/** Listens for the close (told at once when it happened already); returns the unsubscribe. */
+		onClose(listener: (reason: string) => void): () => void {
+			if (closedFor !== undefined) {
+				const reason = closedFor;
+				queueMicrotask(() => {
+					listener(reason);
+				});
+				return () => undefined;
+			}
+
+			closeListeners.add(listener);
+			return () => closeListeners.delete(listener);
 		},
-		/** Closing settles every call still waiting for an answer, so that nothing waits for its deadline after that. */
 		async call(method: string, call: () => Promise<unknown>, timeoutMs = callTimeoutMs): Promise<unknown> {
-			if (closed) {
+			if (closedFor !== undefined) {
 				throw new Error('the inspector connection is closed');
 			}
 
-			return withTimeout(Promise.race([call(), closing]), timeoutMs, method);
+			let reject: (error: Error) => void = () => undefined;
+			const closing = new Promise<never>((_resolve, fail) => {
+				reject = fail;
+			});
+			inFlight.add(reject);
+			try {
+				return await withTimeout(Promise.race([call(), closing]), timeoutMs, method);
+			} finally {
+				inFlight.delete(reject);
+			}
 		},
 	};
 }
@@ -166,52 +185,61 @@ function clientChannel(client: CDP.Client, callTimeoutMs: number): Channel {
 	};
 }
 
+/** What the parent's one dispatcher hands a worker's channel: the messages of its session, and its end. */
+type WorkerRoute = {message(text: string): void; detached(): void};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
 /**
  * A worker's session, carried in its parent's: commands go out as JSON text in `sendMessageToWorker`, answers and
- * events come back in `receivedMessageFromWorker`, matched by this session's id.
+ * events come back in `receivedMessageFromWorker`, which the parent's one dispatcher routes here by session id.
  */
-function workerChannel(parent: Channel, sessionId: string, callTimeoutMs: number): Channel {
+function workerChannel(parent: Channel, sessionId: string, callTimeoutMs: number, routes: Map<string, WorkerRoute>): Channel {
 	const state = channelState(callTimeoutMs);
 	const pending = new Map<number, {resolve: (value: unknown) => void; reject: (error: Error) => void}>();
 	const listeners = new Map<string, Set<(params: Record<string, unknown>) => void>>();
 	let nextId = 0;
-	const offMessage = parent.on('NodeWorker.receivedMessageFromWorker', params => {
-		if (params['sessionId'] !== sessionId) {
-			return;
-		}
-
-		let message: {id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: {message?: string}};
-		try {
-			message = JSON.parse(String(params['message'])) as typeof message;
-		} catch {
-			return;
-		}
-
-		if (typeof message.id === 'number') {
-			const call = pending.get(message.id);
-			pending.delete(message.id);
-			if (message.error === undefined) {
-				call?.resolve(message.result);
-			} else {
-				call?.reject(new Error(String(message.error.message ?? 'the worker answered with an error')));
+	routes.set(sessionId, {
+		message(text) {
+			let message: unknown;
+			try {
+				message = JSON.parse(text);
+			} catch {
+				return;
 			}
-		} else if (typeof message.method === 'string') {
-			for (const listener of listeners.get(message.method) ?? []) {
-				listener(message.params ?? {});
+
+			if (!isRecord(message)) {
+				return;
 			}
-		}
+
+			if (typeof message['id'] === 'number') {
+				const call = pending.get(message['id']);
+				pending.delete(message['id']);
+				const error = message['error'];
+				if (error === undefined) {
+					call?.resolve(message['result']);
+				} else {
+					call?.reject(new Error(isRecord(error) && typeof error['message'] === 'string' ? error['message'] : 'the worker answered with an error'));
+				}
+			} else if (typeof message['method'] === 'string') {
+				const params = isRecord(message['params']) ? message['params'] : {};
+				for (const listener of listeners.get(message['method']) ?? []) {
+					listener(params);
+				}
+			}
+		},
+		detached() {
+			state.markClosed('the worker ended');
+		},
 	});
-	const offDetached = parent.on('NodeWorker.detachedFromWorker', params => {
-		if (params['sessionId'] === sessionId) {
-			state.markClosed('the worker exited');
-		}
-	});
-	parent.onClose(reason => {
+	const offParent = parent.onClose(reason => {
 		state.markClosed(reason);
 	});
 	state.onClose(() => {
-		offMessage();
-		offDetached();
+		offParent();
+		routes.delete(sessionId);
 		for (const call of pending.values()) {
 			call.reject(new Error('the worker\'s session closed'));
 		}
@@ -225,14 +253,17 @@ function workerChannel(parent: Channel, sessionId: string, callTimeoutMs: number
 		markClosed: state.markClosed,
 		onClose: state.onClose,
 		async send(method, params, timeoutMs) {
+			const id = ++nextId;
 			return state.call(method, async () => new Promise((resolve, reject) => {
-				const id = ++nextId;
 				pending.set(id, {resolve, reject});
 				parent.send('NodeWorker.sendMessageToWorker', {sessionId, message: JSON.stringify({id, method, params: params ?? {}})}).catch((error: unknown) => {
 					pending.delete(id);
 					reject(error as Error);
 				});
-			}), timeoutMs);
+			}), timeoutMs).finally(() => {
+				// An answer that never came (a deadline) leaves nothing behind.
+				pending.delete(id);
+			});
 		},
 		on(event, listener) {
 			const set = listeners.get(event) ?? new Set();
@@ -269,8 +300,9 @@ export async function connect(address: InspectorAddress, options: ConnectOptions
 }
 
 async function inspectorOver(channel: Channel, target: ListedTarget, others: number, callTimeoutMs: number): Promise<Inspector> {
-	// The command-line API lends `require` for the heap's limit; in a worker thread that is ending, Node 20
-	// crashes with SIGSEGV when an evaluation installs it (3 of 5 runs of 12 short-lived workers; 0 of 4 without).
+	// The command-line API lends `require` for the heap's limit where `process.getBuiltinModule` is missing; in a
+	// worker thread that is ending, Node 20 crashes with SIGSEGV when an evaluation installs it (3 of 5 runs of 12
+	// short-lived workers; 0 of 4 without), so a worker is never asked with it.
 	const commandLineApi = target.type !== 'worker';
 	const {send} = channel;
 	// A connected client keeps the target from exiting: let go as soon as it wants to. (Its heap is torn down by
@@ -348,13 +380,32 @@ async function inspectorOver(channel: Channel, target: ListedTarget, others: num
 			channel.onClose(listener);
 		},
 		async watchWorkers(pauseNew, onWorker) {
+			// One dispatcher for every worker's messages: a pool of many threads adds no listener per thread.
+			const routes = new Map<string, WorkerRoute>();
+			channel.on('NodeWorker.receivedMessageFromWorker', params => {
+				const route = routes.get(String(params?.['sessionId']));
+				if (route !== undefined && typeof params['message'] === 'string') {
+					route.message(params['message']);
+				}
+			});
+			channel.on('NodeWorker.detachedFromWorker', params => {
+				routes.get(String(params?.['sessionId']))?.detached();
+			});
 			channel.on('NodeWorker.attachedToWorker', params => {
-				const info = (params['workerInfo'] ?? {}) as Record<string, unknown>;
-				const sessionId = String(params['sessionId']);
-				const worker = workerChannel(channel, sessionId, callTimeoutMs);
-				const listed = {id: `worker-${String(info['workerId'])}`, type: 'worker', title: String(info['title'] ?? '').slice(0, 500), url: String(info['url'] ?? '').slice(0, 2000), webSocketDebuggerUrl: ''};
+				const info = isRecord(params?.['workerInfo']) ? params['workerInfo'] : {};
+				const sessionId = String(params?.['sessionId']);
+				if (routes.has(sessionId)) {
+					return;
+				}
+
+				const worker = workerChannel(channel, sessionId, callTimeoutMs, routes);
+				const workerId = String(info['workerId'] ?? sessionId);
+				const listed = {id: `worker-${workerId}`, type: 'worker', title: String(info['title'] ?? '').slice(0, 500), url: String(info['url'] ?? '').slice(0, 2000), webSocketDebuggerUrl: ''};
 				void inspectorOver(worker, listed, 0, callTimeoutMs).then(inspector => {
-					onWorker({workerId: String(info['workerId']), title: listed.title, url: listed.url, waitingForDebugger: params['waitingForDebugger'] === true, inspector});
+					// One that ended while its session was being set up is not announced: it would never end.
+					if (!inspector.closed) {
+						onWorker({workerId, title: listed.title, url: listed.url, waitingForDebugger: params['waitingForDebugger'] === true, inspector});
+					}
 				});
 			});
 			await send('NodeWorker.enable', {waitForDebuggerOnStart: pauseNew}, probeTimeoutMs);

@@ -43,6 +43,8 @@ export function lastErrorLine(output: string): string | undefined {
 	return errors.at(-1) ?? lines.at(-1);
 }
 const listening = /Debugger listening on (ws:\/\/\S+)/;
+/** A descendant's inspector, as Node announces it: a whole line, a loopback address, a UUID. */
+const announcement = /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d{1,5}\/[\da-f-]{36})$/;
 
 function isNodeExecutable(command: string): boolean {
 	return command === process.execPath || /^(node|nodejs)(\.exe)?$/i.test(basename(command));
@@ -71,8 +73,8 @@ export function describeExit({code, signal}: ChildExit): string {
 // file means leaktop itself died without ending it (SIGKILL, the OOM killer), so the child is ended here.
 // (Leaktop exiting right after ending the child may not get the line out: then the child is gone already.)
 // The child leads a process group of its own: the whole tree it started is ended with it.
-const guardScript = 'if read line; then exit 0; fi; kill -TERM -- "-$1" 2>/dev/null || exit 0; '
-	+ 'for i in 1 2 3; do sleep 1; kill -0 -- "-$1" 2>/dev/null || exit 0; done; kill -KILL -- "-$1" 2>/dev/null';
+const guardScript = 'if read line; then exit 0; fi; kill -TERM "-$1" 2>/dev/null || exit 0; '
+	+ 'for i in 1 2 3; do sleep 1; kill -0 "-$1" 2>/dev/null || exit 0; done; kill -KILL "-$1" 2>/dev/null';
 
 /**
  * Ends the child even if leaktop is killed outright: a one-line shell, outside leaktop's process group, waits
@@ -129,7 +131,7 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	let tail = '';
-	const announced: InspectorAddress[] = [];
+	const announced: string[] = [];
 	const descendantListeners: Array<(address: InspectorAddress) => void> = [];
 	let partial = '';
 	child.stderr!.on('data', (chunk: Buffer) => {
@@ -137,15 +139,18 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		const lines = (partial + chunk.toString('utf8')).split('\n');
 		partial = lines.pop()!.slice(-4096);
 		for (const line of lines) {
-			const match = listening.exec(line);
-			if (match !== null) {
-				// The first is the program's own; every later one a process it started.
-				const address = parseInspectAddress(match[1]!);
-				announced.push(address);
-				if (announced.length > 1) {
-					for (const listener of descendantListeners) {
-						listener(address);
-					}
+			// Only Node's own line, on loopback: the program's output could say anything, and a line quoting
+			// another address must not send leaktop there.
+			const match = announcement.exec(line.trim());
+			if (match === null || announced.includes(match[1]!)) {
+				continue;
+			}
+
+			// The first is the program's own; every later one a process it started.
+			announced.push(match[1]!);
+			if (announced.length > 1) {
+				for (const listener of descendantListeners) {
+					listener(parseInspectAddress(match[1]!));
 				}
 			}
 		}
@@ -198,28 +203,25 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		stop() {
 			stopping ??= (async () => {
 				signalGroup(child, 'SIGTERM');
-				if (child.exitCode === null && child.signalCode === null) {
-					const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 3000);
-					timer.unref();
-					const exit = await exited;
-					clearTimeout(timer);
-					// A descendant that outlives the program (a fork that ignores SIGTERM) is not left behind.
-					for (let waited = 0; waited < 3000 && signalGroup(child, 0); waited += 100) {
-						await sleep(100);
-					}
-
-					signalGroup(child, 'SIGKILL');
-					return exit;
+				const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 3000);
+				timer.unref();
+				const exit = await exited;
+				clearTimeout(timer);
+				// A descendant that outlives the program (a fork that ignores SIGTERM, one still held at its first
+				// line) is not left behind, whether the program ended now or before.
+				for (let waited = 0; waited < 3000 && signalGroup(child, 0); waited += 100) {
+					await sleep(100);
 				}
 
-				return exited;
+				signalGroup(child, 'SIGKILL');
+				return exit;
 			})();
 			return stopping;
 		},
 		onDescendant(listener) {
 			descendantListeners.push(listener);
-			for (const address of announced.slice(1)) {
-				listener(address);
+			for (const url of announced.slice(1)) {
+				listener(parseInspectAddress(url));
 			}
 		},
 	};

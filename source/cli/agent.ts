@@ -3,7 +3,7 @@ import type {LeaktopEvent} from '../events.js';
 import {formatBytes} from '../format.js';
 import {judgedSites} from '../model/judged.js';
 import {siteLocation} from '../model/location.js';
-import {createModel, type TargetState} from '../model/target.js';
+import {createModel, targetPid, type TargetState} from '../model/target.js';
 import type {TargetSource} from '../sample/session.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
@@ -25,7 +25,7 @@ function leaking(target: TargetState): Map<string, string> {
  * What a human should hear of an event: attaching, re-attaching, the target's exit, a notice, and a site
  * that starts or stops leaking. The rest (polls, readings) is what --metrics is for.
  */
-function narrate(event: LeaktopEvent, target: TargetState | undefined, previous: Map<string, string>): Map<string, string> {
+function narrate(event: LeaktopEvent, target: TargetState | undefined, previous: Map<string, string>, several: boolean): Map<string, string> {
 	switch (event.type) {
 		case 'attached': {
 			log(event.reattached ?? `attached to ${event.info.title}${event.info.pid === undefined ? '' : ` (pid ${event.info.pid})`}`);
@@ -48,8 +48,8 @@ function narrate(event: LeaktopEvent, target: TargetState | undefined, previous:
 			}
 
 			const now = leaking(target);
-			// A worker thread is named: its leak is not the process's main thread's.
-			const where = target.info.kind === 'worker' ? ` in ${target.info.title}` : '';
+			// With several targets each leak says whose it is: a worker by its name, a process by its pid.
+			const where = several ? ` in ${target.info.kind === 'worker' ? target.info.title : `pid ${targetPid(target) ?? '?'} ${target.info.title}`}` : '';
 			for (const [key, words] of now) {
 				if (!previous.has(key)) {
 					log(`leaking${where}: ${words}`);
@@ -90,7 +90,10 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 	const suspects = new Map<string, Map<string, string>>();
 	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
 		model.apply(event);
-		suspects.set(event.targetId, narrate(event, model.target(event.targetId), suspects.get(event.targetId) ?? new Map()));
+		suspects.set(event.targetId, narrate(event, model.target(event.targetId), suspects.get(event.targetId) ?? new Map(), model.targets.length > 1));
+		if (event.type === 'exited' && model.target(event.targetId)?.info.kind === 'worker') {
+			suspects.delete(event.targetId);
+		}
 	}, {
 		wantedMetric: () => options.metric, reattach: true, target: model.target, say(targetId, message) {
 			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});

@@ -108,6 +108,9 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 			const info = infos.get(event.targetId);
 			if (event.type === 'snapshot' && info !== undefined) {
 				pusher?.push(info, event.snapshot, info.parent === undefined ? info : infos.get(info.parent));
+			} else if (event.type === 'exited' && info?.kind === 'worker') {
+				// An ended worker sends nothing more; a pool's many would otherwise add up.
+				infos.delete(event.targetId);
 			}
 		},
 	}, [source, ...options.alsoInspect]);

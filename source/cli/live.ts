@@ -2,6 +2,7 @@ import {join, relative} from 'node:path';
 import process from 'node:process';
 import {oneLine} from '../errors.js';
 import {fileStamp, formatBytes} from '../format.js';
+import {targetPid} from '../model/target.js';
 import type {TargetHandle, TargetSource} from '../sample/session.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
@@ -44,7 +45,7 @@ function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle
 			return;
 		}
 
-		const pid = data.target.info.pid ?? data.target.latest?.process?.pid ?? 'target';
+		const pid = targetPid(data.target) ?? 'target';
 		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
 		say('heap snapshot: starting…');
 		target.heavy.run(async () => writeHeapSnapshot(target.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {

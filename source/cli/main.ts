@@ -13,7 +13,10 @@ import {maxSamplesPerSecond} from '../sample/sampling-rate.js';
 const help = `
   Usage
     $ leaktop --inspect <port | host:port | http://host:port | ws://host:port/id>
-    $ leaktop [flags] -- <command…>     start a Node program paused, attach, then let it run
+                                         (several times for several processes; worker threads are followed;
+                                         an inspector listing several targets: give each one's ws:// address)
+    $ leaktop [flags] -- <command…>     start a Node program paused, attach, then let it run; the Node
+                                         processes it starts (cluster, fork) are attached as they appear
     $ leaktop --pid <pid>                open the inspector of a Node process started without --inspect
                                          (SIGUSR1: it then listens on 127.0.0.1:9229 until it exits)
     $ leaktop --demo                     profile the bundled leaky demo server
@@ -49,7 +52,7 @@ const help = `
     --trigger-snapshot        with --on-heap/--on-suspect: add a heap snapshot; it pauses the target about
                               50 ms per MB of heap (666 MB: 33 s) and needs that much disk
 
-  Keys: ? in the TUI lists them.
+  Keys: ? in the TUI lists them; , and . step through several targets, then all of them merged.
 
   Examples
     $ node --inspect app.js & leaktop --inspect 9229

@@ -1,5 +1,6 @@
 import type {AnyFlags, TypedFlags} from 'meow';
 import {defaultPercentile} from '../model/compare.js';
+import {parseInspectAddress} from '../attach/address.js';
 import {CliError} from '../errors.js';
 import type {Metric} from '../model/snapshot.js';
 import type {HeapThreshold, TriggerSpec} from '../model/triggers.js';
@@ -155,6 +156,20 @@ function triggersOf(flags: RawFlags): TriggerSpec | undefined {
 	return {onHeap, onSuspect: flags.onSuspect, heapSnapshot: flags.triggerSnapshot};
 }
 
+/** Whether two `--inspect` addresses name the same inspector (`9229`, `127.0.0.1:9229` and `http://127.0.0.1:9229/` do). */
+function sameAddress(a: string, b: string): boolean {
+	const key = (text: string) => {
+		try {
+			const address = parseInspectAddress(text);
+			return address.kind === 'ws' ? address.url : `${address.host === 'localhost' ? '127.0.0.1' : address.host}:${address.port}`;
+		} catch {
+			return text;
+		}
+	};
+
+	return key(a) === key(b);
+}
+
 function metricOf(text: string | undefined, shareSampler: boolean): Metric {
 	if (text !== undefined && text !== 'retained' && text !== 'allocated') {
 		throw new CliError(`--metric ${text}: expected retained or allocated`);
@@ -170,6 +185,11 @@ function metricOf(text: string | undefined, shareSampler: boolean): Metric {
 /** Turns flags and the command after `--` into options; `demoPath` is the bundled demo app. */
 export function parseOptions(flags: RawFlags, command: readonly string[], demoPath: string): Options {
 	const inspect = flags.inspect ?? [];
+	const twice = inspect.find((address, index) => inspect.slice(0, index).some(other => sameAddress(other, address)));
+	if (twice !== undefined) {
+		throw new CliError(`--inspect ${twice} is given twice: one process is sampled once`);
+	}
+
 	const sources = [inspect.length > 0, flags.demo, command.length > 0, flags.replay !== undefined, flags.pid !== undefined].filter(Boolean).length;
 	if (sources === 0) {
 		throw new CliError('nothing to profile: pass --inspect <host:port>, --pid <pid>, --demo, -- <command> or --replay <file> (see leaktop --help)');

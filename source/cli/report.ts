@@ -113,14 +113,18 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		return leakFoundExitCode;
 	}
 
-	if (target.status.kind === 'exited') {
-		process.stderr.write(`leaktop: ${target.status.reason} before the report's duration ended; the report holds what was sampled\n`);
-		return 3;
-	}
+	// Each process asked for (the program, every --inspect address), not the workers and children that come and go.
+	for (const asked of model.targets.filter(entry => entry.info.kind !== 'worker' && entry.info.parent === undefined)) {
+		const named = model.targets.length > 1 ? ` (${asked.info.title})` : '';
+		if (asked.status.kind === 'exited') {
+			process.stderr.write(`leaktop: ${asked.status.reason}${named} before the report's duration ended; the report holds what was sampled\n`);
+			return 3;
+		}
 
-	if (target.snapshots === 0) {
-		process.stderr.write(`leaktop: no profile arrived during the report (${target.notice ?? 'the inspector did not answer in time'})\n`);
-		return 3;
+		if (asked.snapshots === 0) {
+			process.stderr.write(`leaktop: no profile arrived during the report${named} (${asked.notice ?? 'the inspector did not answer in time'})\n`);
+			return 3;
+		}
 	}
 
 	return 0;

@@ -3,7 +3,7 @@ import process from 'node:process';
 import {oneLine} from '../errors.js';
 import type {LeaktopEvent} from '../events.js';
 import {fileStamp, formatBytes} from '../format.js';
-import type {TargetState} from '../model/target.js';
+import {targetPid, type TargetState} from '../model/target.js';
 import {heldTriggers, type Held, type TriggerSpec} from '../model/triggers.js';
 import type {TargetHandle} from '../sample/session.js';
 import {exportTarget} from '../sinks/exports.js';
@@ -41,7 +41,8 @@ export function armTriggers(spec: TriggerSpec, context: {
 	readonly percentile: number;
 	readonly say: (targetId: string, message: string) => void;
 }): Triggers {
-	const done = new Set<Held['name']>();
+	/** The triggers claimed, per target: each fires once for a target, when its write is under way or done. */
+	const done = new Set<string>();
 	const awaitingProfile = new Map<string, Held[]>();
 	const writing = new Set<Promise<unknown>>();
 	const fired: Fired[] = [];
@@ -51,13 +52,15 @@ export function armTriggers(spec: TriggerSpec, context: {
 			context.say(target.info.id, `${held.name}: ${message}`);
 		};
 
-		const pid = target.info.pid ?? target.live?.process?.pid ?? 'target';
-		const dir = join(context.exportDir ?? process.cwd(), `leaktop-${held.name}-${pid}-${fileStamp()}`);
+		const pid = targetPid(target) ?? 'target';
+		// A worker shares its process's pid: its own number tells their folders apart.
+		const who = target.info.kind === 'worker' ? `${pid}-${target.info.id.split('/').at(-1)!}` : String(pid);
+		const dir = join(context.exportDir ?? process.cwd(), `leaktop-${held.name}-${who}-${fileStamp()}`);
 		let files: string[];
 		try {
 			files = exportTarget(dir, target, context.percentile, () => undefined);
 		} catch (error) {
-			say(`${held.reason}; export failed: ${oneLine(error)}`);
+			say(`${held.reason}; export failed: ${oneLine(error)} (it is not tried again)`);
 			return;
 		}
 
@@ -116,12 +119,14 @@ export function armTriggers(spec: TriggerSpec, context: {
 				return;
 			}
 
-			for (const held of heldTriggers(spec, target)) {
-				if (done.has(held.name)) {
-					continue;
-				}
-
-				done.add(held.name);
+			// Only what has not fired for this target is judged; a verdict only changes with a profile.
+			const open = {
+				...spec,
+				onHeap: done.has(`${event.targetId}\u0000on-heap`) ? undefined : spec.onHeap,
+				onSuspect: spec.onSuspect && event.type === 'snapshot' && !done.has(`${event.targetId}\u0000on-suspect`),
+			};
+			for (const held of heldTriggers(open, target)) {
+				done.add(`${event.targetId}\u0000${held.name}`);
 				const handle = context.handle(event.targetId);
 				if (event.type === 'snapshot' || handle === undefined) {
 					write(held, target, event.time);
@@ -133,6 +138,19 @@ export function armTriggers(spec: TriggerSpec, context: {
 			}
 		},
 		async settled() {
+			// A profile asked for that never came (the session ended first): the latest there is, said as such.
+			for (const [targetId, waiting] of awaitingProfile) {
+				const target = context.target(targetId);
+				for (const held of waiting) {
+					if (target?.latest === undefined) {
+						context.say(targetId, `${held.name}: ${held.reason}; no profile arrived before the end, nothing written`);
+					} else {
+						write({...held, reason: `${held.reason} (the last profile, from before it: the session ended first)`}, target, Date.now());
+					}
+				}
+			}
+
+			awaitingProfile.clear();
 			while (writing.size > 0) {
 				await Promise.all(writing);
 			}

@@ -1,6 +1,9 @@
+import {comparePoints, type Comparison, type CompareSortKey} from './compare.js';
+import type {Point} from './history.js';
 import {judgedSites} from './judged.js';
+import type {SiteIdentity} from './profile.js';
 import type {SiteRow} from './ranking.js';
-import type {TargetState} from './target.js';
+import {activeHistory, type TargetState} from './target.js';
 
 /** What a site needs to be merged across targets: the same function at the same place is the same site. */
 type Mergeable = {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number; readonly liveBytes: number; readonly suspect: boolean};
@@ -74,4 +77,37 @@ export function mergedSites(targets: readonly TargetState[]): Array<Merged<SiteR
 /** How many of the target's sites are leaking at its latest profile, for the target bar. */
 export function suspectCount(target: TargetState): number {
 	return judgedOnce(target).filter(row => row.suspect).length;
+}
+
+/**
+ * The percentile comparison across every target's snapshots, as Cloud Profiler compares a fleet's instances:
+ * each snapshot of each target is one sample, the heaviest P% of them against all, with sites merged by function
+ * and place. Over each target's whole retained history.
+ */
+export function mergedComparison(targets: readonly TargetState[], percentile: number, sort: CompareSortKey): Comparison {
+	const ids = new Map<string, number>();
+	const sites: SiteIdentity[] = [];
+	const histories = targets.filter(target => target.metric === 'retained').map(target => activeHistory(target));
+	for (const history of histories) {
+		for (const site of history.sites) {
+			if (!ids.has(site.key)) {
+				ids.set(site.key, sites.length);
+				sites.push(site);
+			}
+		}
+	}
+
+	const remap = (values: Float32Array, own: readonly SiteIdentity[]) => {
+		const merged = new Float32Array(sites.length);
+		for (let site = 0; site < Math.min(values.length, own.length); site++) {
+			merged[ids.get(own[site]!.key)!]! += values[site]!;
+		}
+
+		return merged;
+	};
+
+	const points: Point[] = histories.flatMap(history => history.points().map(point => ({
+		...point, mean: remap(point.mean, history.sites), floor: remap(point.floor, history.sites), peak: remap(point.peak, history.sites),
+	}))).sort((a, b) => a.time - b.time);
+	return comparePoints(points, sites, percentile, sort);
 }

@@ -209,6 +209,11 @@ export type Model = {
 	setBaseline(targetId: string, set: boolean): boolean;
 };
 
+/** The target's pid: read from the process as it is now (a re-attached target is a new process), else as attached. */
+export function targetPid(target: TargetState): number | undefined {
+	return target.live?.process?.pid ?? target.info.pid;
+}
+
 /** Ended workers a process keeps on screen: a pool that starts one a second would otherwise grow the model for ever. */
 export const keptEndedWorkers = 16;
 

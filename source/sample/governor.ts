@@ -32,3 +32,34 @@ export function govern(previous: Governor | undefined, pollMs: number, requested
 	const intervalMs = Math.max(requestedIntervalMs, needed);
 	return {lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
 }
+
+/** One poll's pause on the sampler's clock (performance.now()): it ended at `end`, after `ms`. */
+export type PollPause = {readonly end: number; readonly ms: number};
+
+/**
+ * Room kept in each minute for a poll dearer than foreseen: a heap that spikes between two polls makes the next
+ * one cost more than any estimate, and the minute that holds it must still be within the budget.
+ */
+const headroom = 0.9;
+
+/**
+ * The plan above spaces polls by their expected cost; this holds the budget as measured. It returns the earliest
+ * time from `due` at which a poll expected to take `cost` leaves the minute that ends with it within the budget,
+ * given the pauses of the polls before it (in time order, the first poll's left out): when the last minute's
+ * polls cost more than planned, the next waits until enough of them have left it.
+ */
+export function admitted(pauses: readonly PollPause[], due: number, cost: number, maxOverhead: number): number {
+	const cap = headroom * maxOverhead * windowMs;
+	let start = due;
+	for (;;) {
+		const from = start + cost - windowMs;
+		const paused = pauses.reduce((sum, pause) => sum + Math.max(0, Math.min(pause.end, start) - Math.max(pause.end - pause.ms, from)), 0);
+		const oldest = pauses.find(pause => pause.end > from);
+		if (paused + cost <= cap || oldest === undefined) {
+			return start;
+		}
+
+		// When the oldest pause still in that minute has left it.
+		start = oldest.end + windowMs - cost;
+	}
+}

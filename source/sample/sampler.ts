@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {formatBytes} from '../format.js';
-import {govern} from './governor.js';
+import {admitted, govern, type PollPause} from './governor.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
@@ -152,6 +152,10 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let polls = 0;
 	/** What an early second poll cost, at the budget: added once to a later interval. */
 	let owedMs = 0;
+	/** The governed polls' pauses within the last minute, to hold the budget as measured (see admitted). */
+	let pauses: PollPause[] = [];
+	/** The last poll waited behind a heavy operation: its round trip was that operation's, not a poll's. */
+	let overlappedLast = false;
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -229,6 +233,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 				const budget = typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead;
 				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
+				overlappedLast = overlapped;
 				// What it measured is the heavy operation's pause, not a poll's: it may not stretch the interval.
 				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, budget);
 				// A first profile with nothing in it (a quiet target, 0.3 s after sampling began) shows the user
@@ -318,7 +323,12 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				}
 			}
 
-			yield * betweenPolls(inspector, start + snapshot.governor.intervalMs, readMemory, untilNextPoll, requests, options.heavy);
+			const now = performance.now();
+			// The first poll pays for the whole heap before anything can govern it: it is outside the budget.
+			pauses = polls > 1 ? [...pauses.filter(pause => pause.end > now - 60_000), ...(overlappedLast ? [] : [{end: now, ms: snapshot.governor.lastPollMs}])] : [];
+			const budget = typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead;
+			const due = admitted(pauses, start + snapshot.governor.intervalMs, Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs), budget);
+			yield * betweenPolls(inspector, due, readMemory, untilNextPoll, requests, options.heavy);
 		}
 	} finally {
 		requests.dispose();

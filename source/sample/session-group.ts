@@ -5,6 +5,12 @@ import {startSession, type Session, type SessionOptions, type TargetSource} from
 /** How long a process the program started may take to be attached before it is let go unsampled. */
 const descendantAttachMs = 10_000;
 
+async function allDone(sessions: readonly Session[], options: Omit<SessionOptions, 'source'>): Promise<void> {
+	await Promise.all(sessions.map(async session => session.done.catch((error: unknown) => {
+		options.emit({type: 'notice', targetId: session.targetId, time: Date.now(), message: `sampling stopped: ${oneLine(error)}`, gap: false});
+	})));
+}
+
 /**
  * The sessions of one leaktop run as one: every `--inspect` address given, or a spawned program and the Node
  * processes it starts (cluster workers, forks), each attached as it announces its inspector. The first is the
@@ -46,9 +52,14 @@ export async function startSessions(options: Omit<SessionOptions, 'source'>, sou
 			}
 
 			sessions.push(session);
-			// Its end is its own: the program and the others go on.
+			// Its end is its own: the program and the others go on, and an ended one is let go.
 			session.done.catch((error: unknown) => {
 				options.emit({type: 'notice', targetId: session.targetId, time: Date.now(), message: `sampling stopped: ${oneLine(error)}`, gap: false});
+			}).finally(async () => {
+				if (!stopped) {
+					await session.stop();
+					sessions.splice(sessions.indexOf(session), 1);
+				}
 			});
 		}, (error: unknown) => {
 			late = true;
@@ -66,7 +77,8 @@ export async function startSessions(options: Omit<SessionOptions, 'source'>, sou
 	return {
 		targetId: primary.targetId,
 		spawned: primary.spawned,
-		done: primary.spawned === undefined ? Promise.all(sessions.map(async session => session.done)).then(() => undefined) : primary.done,
+		// Several addresses: the run goes on while any is sampled; one that fails is said, and the others go on.
+		done: primary.spawned === undefined && sessions.length > 1 ? allDone(sessions, options) : primary.done,
 		handle(targetId) {
 			for (const session of sessions) {
 				const found = session.handle(targetId);

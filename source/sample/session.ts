@@ -134,8 +134,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	const {source} = options;
 	// Held at its first line until sampling is on: a program leaktop started, or a process that program started.
 	const paused = spawned !== undefined || source.kind === 'descendant';
-	// (A process held at its first line has no pid to read yet: its profiles' figures name it.)
-	const pid = spawned?.pid ?? (source.kind === 'pid' ? source.pid : options.readProcess && !paused ? (await inspector.readProcess().catch(() => undefined))?.pid : undefined);
+	// Otherwise the memory figures name it, once read (a silent inspector must not hold the start-up here).
+	const pid = spawned?.pid ?? (source.kind === 'pid' ? source.pid : undefined);
 	const info = {
 		id: targetId,
 		title: inspector.target.title,
@@ -161,7 +161,15 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 	const controller = new AbortController();
 	const finishing = new AbortController();
-	const handles = new Map<string, TargetHandle & {inspector: Inspector}>();
+	/** Each isolate sampled, with how to let go of it: resumed first if it is still held at its first line. */
+	const handles = new Map<string, TargetHandle & {inspector: Inspector; release(): Promise<void>}>();
+	const release = async (current: Inspector, held: boolean) => {
+		if (held) {
+			await current.runIfWaitingForDebugger().catch(() => undefined);
+		}
+
+		await current.close();
+	};
 	const running = new Set<Promise<void>>();
 	// The process's budget is shared by the isolates it runs: a worker's polls pause its own thread, on the same CPUs.
 	let isolates = 1;
@@ -171,7 +179,8 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	const sampleIsolate = async (current: Inspector, id: string, resume: boolean) => {
 		const pollNow = new EventTarget();
 		const heavy = handles.get(id)?.heavy ?? new HeavyWork();
-		handles.set(id, {inspector: current, heavy, pollNow: () => pollNow.dispatchEvent(new Event('poll'))});
+		let held = resume;
+		handles.set(id, {inspector: current, heavy, pollNow: () => pollNow.dispatchEvent(new Event('poll')), release: async () => release(current, held)});
 		for await (const event of sample(current, {
 			targetId: id,
 			intervalMs: options.intervalMs,
@@ -182,7 +191,12 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			shareSampler: options.shareSampler,
 			signal: controller.signal,
 			finish: finishing.signal,
-			onSampling: resume ? async () => current.runIfWaitingForDebugger() : undefined,
+			onSampling: resume
+				? async () => {
+					await current.runIfWaitingForDebugger();
+					held = false;
+				}
+				: undefined,
 			metric: options.wantedMetric,
 			ready: options.ready,
 			pollNow,
@@ -202,7 +216,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	const followWorkers = (current: Inspector) => {
 		current.watchWorkers(paused, worker => {
 			if (controller.signal.aborted) {
-				void worker.inspector.close();
+				void release(worker.inspector, worker.waitingForDebugger);
 				return;
 			}
 
@@ -217,16 +231,14 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 					exited(id, reason);
 				}
 			});
-			const done = sampleIsolate(worker.inspector, id, worker.waitingForDebugger).catch(async (error: unknown) => {
+			const done = sampleIsolate(worker.inspector, id, worker.waitingForDebugger).catch((error: unknown) => {
 				notice(id, `sampling this worker failed: ${oneLine(error)}`);
-				// A worker held at its first line must never stay held because leaktop could not sample it.
-				if (worker.waitingForDebugger) {
-					await worker.inspector.runIfWaitingForDebugger().catch(() => undefined);
-				}
 			}).finally(async () => {
 				isolates--;
+				// A worker held at its first line is let go even when it could not be sampled.
+				const handle = handles.get(id);
 				handles.delete(id);
-				await worker.inspector.close();
+				await (handle?.release() ?? release(worker.inspector, worker.waitingForDebugger));
 			});
 			running.add(done);
 			void done.finally(() => running.delete(done));
@@ -294,7 +306,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 				controller.abort();
 				// The samplers stop what they started on their way out; a stalled inspector gets two seconds for that.
 				await Promise.race([Promise.all([done, ...running]).catch(() => undefined), sleep(stopGraceMs)]);
-				await Promise.all([...handles.values()].map(async handle => handle.inspector.close()));
+				await Promise.all([...handles.values()].map(async handle => handle.release()));
 				await inspector.close();
 				await done.catch(() => undefined);
 				await spawned?.stop();

@@ -5,7 +5,7 @@ import {judgedSites} from '../model/judged.js';
 import {siteLocation} from '../model/location.js';
 import {lastMinute} from '../model/pause-share.js';
 import type {SiteRow} from '../model/ranking.js';
-import type {TargetState} from '../model/target.js';
+import {targetPid, type TargetState} from '../model/target.js';
 
 /**
  * `--metrics`: the model's figures in the Prometheus text format, read from the model at each scrape (nothing
@@ -37,7 +37,7 @@ function targetLabel(target: TargetState, all: readonly TargetState[]): string {
 	const processOf = (entry: TargetState) => all.find(other => other.info.id === entry.info.parent) ?? entry;
 	const base = (entry: TargetState) => (entry.info.kind === 'worker' ? `${processOf(entry).info.title} ${entry.info.title}` : entry.info.title);
 	const label = base(target);
-	const pid = target.info.pid ?? target.live?.process?.pid;
+	const pid = targetPid(target);
 	const shared = all.some(other => other !== target && base(other) === label);
 	return shared && pid !== undefined ? `${label} (pid ${pid})` : label;
 }

@@ -63,7 +63,7 @@ export class PyroscopePusher {
 			return;
 		}
 
-		const pid = info.pid ?? snapshot.process?.pid;
+		const pid = snapshot.process?.pid ?? info.pid;
 		const labels = [['instance', hostname()], ['target', info.title], ['kind', info.kind ?? 'process'], ...(pid === undefined ? [] : [['pid', String(pid)]])];
 		const application = this.options.application ?? basename(process.title).replace(/\.[cm]?[jt]s$/, '');
 		const name = `${clean(application)}{${labels.map(([key, value]) => `${key}=${clean(value!)}`).join(',')}}`;

@@ -8,7 +8,7 @@ import {bucketOptions} from '../model/ranking.js';
 import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
 import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
-import {activeHistory, type TargetState} from '../model/target.js';
+import {activeHistory, targetPid, type TargetState} from '../model/target.js';
 import {judgedSites} from '../model/judged.js';
 import {mergeAcross} from '../model/merged.js';
 
@@ -149,7 +149,7 @@ export function buildReport(
 	const offHeap = offHeapHint(points);
 	const lastGauges = history.latest?.gauges;
 	const durationMs = Math.max(0, endedAt - target.attachedAt);
-	const pid = target.info.pid ?? target.live?.process?.pid;
+	const pid = targetPid(target);
 	return {
 		leaktop: 1,
 		target: {url: target.info.url, title: target.info.title, ...(pid === undefined ? {} : {pid})},

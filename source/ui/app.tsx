@@ -158,7 +158,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 		);
 	}
 
-	const {state, data, merged} = snapshot;
+	const {state, data, merged, mergedComparison} = snapshot;
 	if (state.view.help) {
 		return <HelpScreen bindings={keymap.filter(binding => binding.mode === undefined || binding.mode === state.mode)} rows={rows} columns={columns} />;
 	}
@@ -217,7 +217,14 @@ export function App({store, onQuit, cwd, color}: Props) {
 		return (
 			<Box flexDirection="column" width={width}>
 				<TargetBar targets={state.targets} active={state.active} all width={width} color={color} cwd={cwd} />
-				<AllTargets targets={state.targets} merged={merged} selected={view.selected} width={width} height={rows - 1 - 1 - 2} color={color} cwd={cwd} />
+				{mergedComparison !== undefined && view.focus === 'compare'
+					? (
+						<ComparePane
+							comparison={mergedComparison} metric="retained" sort={view.compareSort} selected={view.compareSelected}
+							focused width={width} height={rows - 1 - 1 - 2} cwd={cwd} color={color} locate={locate}
+						/>
+					)
+					: <AllTargets targets={state.targets} merged={merged} selected={view.selected} width={width} height={rows - 1 - 1 - 2} color={color} cwd={cwd} />}
 				{footer}
 			</Box>
 		);

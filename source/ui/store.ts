@@ -2,7 +2,8 @@ import type {LeaktopEvent} from '../events.js';
 import type {HistoryOptions} from '../model/history.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
 import {createModel, type Model, type TargetState} from '../model/target.js';
-import {mergedSites, type Merged} from '../model/merged.js';
+import type {Comparison} from '../model/compare.js';
+import {mergedComparison, mergedSites, type Merged} from '../model/merged.js';
 import type {SiteRow} from '../model/ranking.js';
 import {deriveData, selectedSite, type DataView} from './derive.js';
 import {initialView, reduce, type Action, type HeavyOperation, type ViewState} from './view-state.js';
@@ -51,6 +52,8 @@ export type StoreSnapshot = {
 	readonly data: DataView | undefined;
 	/** The sites of every target merged, while the all-targets view is shown. */
 	readonly merged: ReadonlyArray<Merged<SiteRow>> | undefined;
+	/** The comparison across every target's snapshots, while the all-targets view shows it. */
+	readonly mergedComparison: Comparison | undefined;
 };
 
 export type Store = {
@@ -92,9 +95,20 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		originals: new Map(), sources: new Map(),
 	};
 	const effectListeners = new Set<(effect: Effect) => void>();
-	let snapshot: StoreSnapshot = {state, data: undefined, merged: undefined};
+	let snapshot: StoreSnapshot = {state, data: undefined, merged: undefined, mergedComparison: undefined};
 	let frozen: DataView | undefined;
 	const listeners = new Set<() => void>();
+
+	// The comparison across targets, recomputed only when a profile, the percentile or the sort changed.
+	let across: {key: readonly unknown[]; comparison: Comparison} | undefined;
+	const comparisonAcross = (current: State): Comparison => {
+		const key = [current.view.percentile, current.view.compareSort, ...current.targets.map(target => target.latest)];
+		if (across === undefined || across.key.length !== key.length || across.key.some((part, index) => part !== key[index])) {
+			across = {key, comparison: mergedComparison(current.targets, current.view.percentile, current.view.compareSort)};
+		}
+
+		return across.comparison;
+	};
 
 	const publish = (next: State) => {
 		state = next;
@@ -105,16 +119,30 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			frozen = state.view.paused ? data : undefined;
 		}
 
-		snapshot = {state, data, merged: showingAll(state) ? mergedSites(state.targets) : undefined};
+		const all = showingAll(state);
+		// Paused, the merged view stays as it was, as one target's does.
+		const keep = state.view.paused && snapshot.merged !== undefined && all;
+		snapshot = {
+			state, data,
+			merged: all ? (keep ? snapshot.merged : mergedSites(state.targets)) : undefined,
+			mergedComparison: all && state.view.compare ? (keep && snapshot.mergedComparison !== undefined ? snapshot.mergedComparison : comparisonAcross(state)) : undefined,
+		};
 		for (const listener of listeners) {
 			listener();
 		}
 	};
 
 	const publishModel = () => {
-		// The view stays on its target when others come or go before it in the list.
+		// The view stays on its target when others come or go before it in the list; when the target itself
+		// went (an ended worker dropped), the view starts afresh on the first.
 		const shown = state.targets[state.active]?.info.id;
 		const index = model.targets.findIndex(target => target.info.id === shown);
+		if (index < 0 && shown !== undefined) {
+			frozen = undefined;
+			publish({...state, targets: model.targets, active: 0, view: reduce(state.view, {type: 'switch-target', by: 0}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+			return;
+		}
+
 		publish({...state, targets: model.targets, active: Math.max(0, index)});
 	};
 
@@ -129,6 +157,17 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			return () => effectListeners.delete(listener);
 		},
 		dispatch(action) {
+			if (showingAll(state) && (action.type === 'export' || action.type === 'ask' || action.type === 'set-baseline')) {
+				// Each acts on one target's profile or inspector: the merged view has none of its own.
+				const active = state.targets[state.active];
+				if (active !== undefined) {
+					model.apply({type: 'notice', targetId: active.info.id, time: Date.now(), message: 'choose a target first (, .): exports, heap snapshots, GCs and baselines act on one', gap: false});
+					publishModel();
+				}
+
+				return;
+			}
+
 			if (isEffect(action)) {
 				for (const listener of effectListeners) {
 					listener(action);
@@ -179,7 +218,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 
 			const view = reduce(state.view, action, {
 				rowCount: (snapshot.merged ?? snapshot.data?.rows)?.length ?? 0,
-				compareRowCount: snapshot.data?.comparison.rows.length ?? 0,
+				compareRowCount: (snapshot.mergedComparison ?? snapshot.data?.comparison)?.rows.length ?? 0,
 				hasBaseline: state.targets[state.active]?.baseline !== undefined,
 				// The merged sites have no single call tree to drill into.
 				selectedSite: showingAll(state) ? undefined : selectedSite(state.view, snapshot.data),

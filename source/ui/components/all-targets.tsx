@@ -20,6 +20,10 @@ type Props = {
 	readonly cwd: string;
 };
 
+function plural(count: number, one: string, many: string): string {
+	return `${count} ${count === 1 ? one : many}`;
+}
+
 /** The verdict of a merged site: where it leaks, out of how many targets; else the verdict of the part that holds most. */
 function mergedVerdict(site: Merged<SiteRow>, targets: number): string {
 	return site.suspect ? `leaking in ${site.leakingIn} of ${targets}` : verdictWord(site.lead);
@@ -58,7 +62,7 @@ export function AllTargets({targets, merged, selected, width, height, color, cwd
 				{`all ${targets.length} targets   heap ${formatBytes(sum(target => target.live?.heap.usedSize))}   sampled ${formatBytes(sum(target => target.latestAggregates.site?.totalBytes))}   ${leaking === 0 ? 'no target leaking' : `leaking in ${leaking} of ${targets.length}`}`}
 			</Text>
 			<Text wrap="truncate" dimColor>
-				{`${targets.length - workers} processes, ${workers} workers${gone > 0 ? `, ${gone} gone` : ''}   worst minute's pause ${formatPercent(worstPause)}   sites merged by function and place`}
+				{`${plural(targets.length - workers, 'process', 'processes')}, ${plural(workers, 'worker', 'workers')}${gone > 0 ? `, ${gone} gone` : ''}   worst minute's pause ${formatPercent(worstPause)}   sites merged by function and place`}
 			</Text>
 			<Text wrap="truncate" bold>{tableLine(columns(' ', '#', 'FUNCTION', 'LOCATION', 'LIVE Σ', 'VERDICT', 'IN'))}</Text>
 			{merged.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}

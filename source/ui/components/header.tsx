@@ -3,7 +3,7 @@ import {fit, fitWhole, formatBytes, formatDuration, formatPercent} from '../../f
 import {displayPath} from '../../model/location.js';
 import {lastMinute, minuteMs} from '../../model/pause-share.js';
 import {sortLabels, type SortKey} from '../../model/ranking.js';
-import type {TargetState} from '../../model/target.js';
+import {targetPid, type TargetState} from '../../model/target.js';
 import type {ReplayStatus} from '../store.js';
 import type {WindowChoice} from '../view-state.js';
 
@@ -18,7 +18,7 @@ type Props = {
 };
 
 function targetName(target: TargetState, cwd: string): string {
-	const pid = target.info.pid ?? target.latest?.process?.pid;
+	const pid = targetPid(target);
 	const name = displayPath(target.info.title || target.info.url || 'node', cwd);
 	const others = target.info.otherTargets > 0 ? ` (+${target.info.otherTargets} other targets)` : '';
 	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;

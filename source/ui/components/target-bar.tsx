@@ -3,7 +3,7 @@ import stringWidth from 'string-width';
 import {fit, formatBytes} from '../../format.js';
 import {displayPath} from '../../model/location.js';
 import {suspectCount} from '../../model/merged.js';
-import type {TargetState} from '../../model/target.js';
+import {targetPid, type TargetState} from '../../model/target.js';
 
 type Props = {
 	readonly targets: readonly TargetState[];
@@ -21,7 +21,7 @@ export function targetLabel(target: TargetState, cwd: string): string {
 		return target.info.title;
 	}
 
-	const pid = target.info.pid ?? target.live?.process?.pid;
+	const pid = targetPid(target);
 	const name = displayPath(target.info.title || target.info.url || 'node', cwd).split('/').at(-1) ?? '';
 	return `${pid === undefined ? '' : `pid ${pid} `}${name}`;
 }
