@@ -12,7 +12,9 @@ export type Behaviour =
 	| 'missing-fields'
 	| 'enormous-list'
 	| 'http-silent'
-	| 'ws-silent';
+	| 'ws-silent'
+	/** A target whose worker-thread traffic is malformed in every way the protocol's JSON allows. */
+	| 'hostile-workers';
 
 export type FakeInspector = {readonly port: number; close(): Promise<void>};
 
@@ -52,8 +54,75 @@ function answer(socket: WebSocket, behaviour: Behaviour, message: string): void 
 			break;
 		}
 
+		case 'hostile-workers': {
+			hostileWorkers(socket, request as {id: number; method?: string; params?: {message?: string}});
+			break;
+		}
+
 		default: {
 			socket.send(JSON.stringify({id: request.id, result: {}}));
+		}
+	}
+}
+
+const emptyProfile = {head: {callFrame: {functionName: '(root)', scriptId: '0', url: '', lineNumber: -1, columnNumber: -1}, selfSize: 0, id: 1, children: []}, samples: []};
+const started = new WeakSet<WebSocket>();
+
+/**
+ * A sampler that works, and worker-thread events that do not: events without params, workers without info,
+ * messages that are not JSON, `null`, an error that is `null`, a detach of a session never attached, a session
+ * announced twice; answers to a worker's calls that are garbage.
+ */
+function hostileWorkers(socket: WebSocket, request: {id: number; method?: string; params?: {message?: string}}): void {
+	const send = (value: unknown) => {
+		socket.send(JSON.stringify(value));
+	};
+
+	switch (request.method) {
+		case 'HeapProfiler.startSampling': {
+			started.add(socket);
+			send({id: request.id, result: {}});
+			break;
+		}
+
+		case 'HeapProfiler.getSamplingProfile': {
+			send(started.has(socket) ? {id: request.id, result: {profile: emptyProfile}} : {id: request.id, error: {code: -32_000, message: 'Sampling heap profiler is not started.'}});
+			break;
+		}
+
+		case 'Runtime.getHeapUsage': {
+			send({id: request.id, result: {usedSize: 1e6, totalSize: 2e6}});
+			break;
+		}
+
+		case 'NodeWorker.enable': {
+			send({id: request.id, result: {}});
+			for (const params of [undefined, null, {}, {sessionId: '1', workerInfo: null}, {sessionId: '1', workerInfo: {workerId: 1}, waitingForDebugger: true}]) {
+				send({method: 'NodeWorker.attachedToWorker', params});
+			}
+
+			for (const message of [undefined, 42, 'not json', 'null', '{"id":1,"error":null}', '{"id":"x"}', '{"method":7}']) {
+				send({method: 'NodeWorker.receivedMessageFromWorker', params: {sessionId: '1', message}});
+			}
+
+			send({method: 'NodeWorker.detachedFromWorker', params: null});
+			send({method: 'NodeWorker.detachedFromWorker', params: {sessionId: 'never'}});
+			break;
+		}
+
+		case 'NodeWorker.sendMessageToWorker': {
+			send({id: request.id, result: {}});
+			let inner: {id?: unknown} = {};
+			try {
+				inner = JSON.parse(request.params?.message ?? '{}') as {id?: unknown};
+			} catch {}
+
+			send({method: 'NodeWorker.receivedMessageFromWorker', params: {sessionId: '1', message: JSON.stringify({id: inner.id, result: {profile: 'nope', usedSize: 'many'}})}});
+			break;
+		}
+
+		default: {
+			send({id: request.id, result: {}});
 		}
 	}
 }

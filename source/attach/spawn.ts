@@ -43,8 +43,17 @@ export function lastErrorLine(output: string): string | undefined {
 	return errors.at(-1) ?? lines.at(-1);
 }
 const listening = /Debugger listening on (ws:\/\/\S+)/;
-/** A descendant's inspector, as Node announces it: a whole line, a loopback address, a UUID. */
-const announcement = /^Debugger listening on (ws:\/\/127\.0\.0\.1:\d{1,5}\/[\da-f-]{36})$/;
+/** An inspector as Node announces it: a whole line, a loopback address, a UUID. */
+const announcement = /^Debugger listening on (ws:\/\/127\.0\.0\.1:(\d{1,5})\/[\da-f-]{36})$/;
+
+/**
+ * The inspector a line of the program's stderr announces, if it is Node's own announcement on loopback: the
+ * program's output could say anything, and a line quoting another address must not send leaktop there.
+ */
+export function inspectorAnnounced(line: string): string | undefined {
+	const match = announcement.exec(line.trim());
+	return match === null || Number(match[2]) > 65_535 || Number(match[2]) === 0 ? undefined : match[1];
+}
 
 function isNodeExecutable(command: string): boolean {
 	return command === process.execPath || /^(node|nodejs)(\.exe)?$/i.test(basename(command));
@@ -139,18 +148,16 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 		const lines = (partial + chunk.toString('utf8')).split('\n');
 		partial = lines.pop()!.slice(-4096);
 		for (const line of lines) {
-			// Only Node's own line, on loopback: the program's output could say anything, and a line quoting
-			// another address must not send leaktop there.
-			const match = announcement.exec(line.trim());
-			if (match === null || announced.includes(match[1]!)) {
+			const url = inspectorAnnounced(line);
+			if (url === undefined || announced.includes(url)) {
 				continue;
 			}
 
 			// The first is the program's own; every later one a process it started.
-			announced.push(match[1]!);
+			announced.push(url);
 			if (announced.length > 1) {
 				for (const listener of descendantListeners) {
-					listener(parseInspectAddress(match[1]!));
+					listener(parseInspectAddress(url));
 				}
 			}
 		}

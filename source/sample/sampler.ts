@@ -67,7 +67,9 @@ const gaugeIntervalMs = 1000;
  * second meanwhile; a reading that fails or waits behind a heavy operation is skipped, never a reason to poll
  * early. Ends early when `signal` aborts or the user asked for a profile now (`requested`).
  */
-async function * betweenPolls(inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, requested: PollRequests, heavy: HeavyWork | undefined): AsyncGenerator<SamplerEvent> {
+async function * betweenPolls(
+	inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, requested: PollRequests, heavy: HeavyWork | undefined, onHeap: (usedSize: number) => void,
+): AsyncGenerator<SamplerEvent, boolean> {
 	const waiting = AbortSignal.any([signal, requested.wake()]);
 	while (!waiting.aborted && !inspector.closed && due - performance.now() > 0) {
 		await sleep(Math.min(gaugeIntervalMs, Math.max(0, due - performance.now())), waiting);
@@ -77,11 +79,14 @@ async function * betweenPolls(inspector: Inspector, due: number, readMemory: boo
 
 		const heap = await inspector.getHeapUsage().catch(() => undefined);
 		if (heap !== undefined) {
+			onHeap(heap.usedSize);
 			yield {type: 'gauges', time: Date.now(), heap, process: readMemory ? await inspector.readProcess().catch(() => undefined) : undefined};
 		}
 	}
 
+	const asked = requested.asked;
 	requested.taken();
+	return asked;
 }
 
 /**
@@ -103,6 +108,11 @@ class PollRequests {
 
 	dispose(): void {
 		this.source?.removeEventListener('poll', this.onPoll);
+	}
+
+	/** A profile was asked for and not yet taken. */
+	get asked(): boolean {
+		return this.pending;
 	}
 
 	/** A signal that aborts when a profile is asked for (at once, when one was asked for already). */
@@ -326,9 +336,32 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			const now = performance.now();
 			// The first poll pays for the whole heap before anything can govern it: it is outside the budget.
 			pauses = polls > 1 ? [...pauses.filter(pause => pause.end > now - 60_000), ...(overlappedLast ? [] : [{end: now, ms: snapshot.governor.lastPollMs}])] : [];
-			const budget = typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead;
-			const due = admitted(pauses, start + snapshot.governor.intervalMs, Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs), budget);
-			yield * betweenPolls(inspector, due, readMemory, untilNextPoll, requests, options.heavy);
+			const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
+			const cost = Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs);
+			let heapNow = snapshot.heap.usedSize;
+			const onHeap = (usedSize: number) => {
+				heapNow = usedSize;
+			};
+
+			let asked = yield * betweenPolls(inspector, admitted(pauses, start + snapshot.governor.intervalMs, cost, budgetNow()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
+			// A poll's cost follows the heap's size (its forced GC walks it): a heap that spiked since the last poll
+			// makes the next one dearer than planned, so it waits until the minute has room for that (not for a
+			// poll the user asked for, nor a report's closing one).
+			while (!asked && !untilNextPoll.aborted && !inspector.closed) {
+				const expected = cost * Math.max(1, heapNow / Math.max(1, snapshot.heap.usedSize));
+				const later = admitted(pauses, performance.now(), expected, budgetNow());
+				if (later <= performance.now()) {
+					break;
+				}
+
+				asked = yield * betweenPolls(inspector, later, readMemory, untilNextPoll, requests, options.heavy, onHeap);
+			}
+		}
+	} catch (error) {
+		// A target that went away mid-call (a program that failed at its first line, a worker that ended) ends
+		// sampling; its end is told by the session, not as an error of leaktop's.
+		if (!inspector.closed && !options.signal.aborted) {
+			throw error;
 		}
 	} finally {
 		requests.dispose();

@@ -1,4 +1,4 @@
-// Short-lived workers: one starts every 400 ms, holds ~2 MB for a moment and ends. The main thread measures how
+// Short-lived workers: one starts every 400 ms, holds ~3 MB for a second and ends. The main thread measures how
 // long each worker took to be gone after it said it was done (a debugger attached may hold it), prints the
 // delays, and exits after the last.
 const {Worker, isMainThread, parentPort} = require('node:worker_threads');
@@ -35,5 +35,5 @@ if (isMainThread) {
 		clearInterval(fill);
 		parentPort.postMessage('done');
 		parentPort.close();
-	}, 600);
+	}, 1000);
 }
