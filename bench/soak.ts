@@ -9,7 +9,8 @@ import {bin, collect, freePort} from '../test/run-leaktop.js';
 import type {Row} from './stats.js';
 import {cpuSeconds, rssBytes} from './target.js';
 
-async function scrape(port: number): Promise<string> {
+/** leaktop's own /metrics, as Prometheus would scrape it. */
+export async function scrape(port: number): Promise<string> {
 	return new Promise((resolve, reject) => {
 		get({host: '127.0.0.1', port, path: '/metrics'}, response => {
 			let body = '';

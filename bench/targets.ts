@@ -1,26 +1,14 @@
 // What one more target (a worker thread) costs leaktop (CPU, memory) and the target (its process's pause
 // share), from an agent on a pool of 0 and of 3 workers, alternated so the machine's drift hits both alike.
 import {spawn} from 'node:child_process';
-import {get} from 'node:http';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {fileURLToPath} from 'node:url';
 import {bin, freePort} from '../test/run-leaktop.js';
 import {spread, type Row} from './stats.js';
+import {scrape} from './soak.js';
 import {cpuSeconds, rssBytes} from './target.js';
 
 const pool = fileURLToPath(new URL('worker-pool.cjs', import.meta.url));
-
-async function scrape(port: number): Promise<string> {
-	return new Promise((resolve, reject) => {
-		get({host: '127.0.0.1', port, path: '/metrics'}, response => {
-			let body = '';
-			response.on('data', (chunk: Buffer) => {
-				body += chunk.toString();
-			});
-			response.on('end', () => resolve(body));
-		}).on('error', reject);
-	});
-}
 
 function values(text: string, name: string): number[] {
 	return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].map(match => Number(match[1]));

@@ -1,29 +1,7 @@
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {describe, it} from 'node:test';
-import {bin, collect, freePort, samplerStopped, startInspectable, target} from './run-leaktop.js';
-
-/** A child's stderr as it grows, and a wait for a pattern in it. */
-function watchStderr(child: ReturnType<typeof spawn>) {
-	let seen = '';
-	child.stderr!.on('data', (chunk: Buffer) => {
-		seen += chunk.toString('utf8');
-	});
-	return {
-		get text() {
-			return seen;
-		},
-		async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-			const deadline = Date.now() + timeoutMs;
-			while (!pattern.test(seen)) {
-				assert.ok(Date.now() < deadline, `never said ${pattern}:\n${seen}`);
-				await new Promise(resolve => {
-					setTimeout(resolve, 100);
-				});
-			}
-		},
-	};
-}
+import {bin, collect, freePort, samplerStopped, startInspectable, target, watchStderr} from './run-leaktop.js';
 
 describe('--agent', () => {
 	it('logs the leak, follows a restart on its address, and stops the sampler on SIGTERM', async () => {

@@ -6,16 +6,7 @@ import {describe, it} from 'node:test';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
 import {tempDir} from './helpers.js';
-import {bin, collect, runLeaktop, startInspectable, target} from './run-leaktop.js';
-
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
+import {bin, collect, isAlive, runLeaktop, startInspectable, target} from './run-leaktop.js';
 
 async function until(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
@@ -43,7 +34,7 @@ describe('several processes', () => {
 		assert.equal(report.sites[0]?.functionName, 'leakInClusterWorker');
 		const pids = targets.map(entry => entry.target.pid);
 		assert.ok(pids.every(pid => typeof pid === 'number') && new Set(pids).size === 3, JSON.stringify(pids));
-		await until(`every process of the tree is gone: ${pids.filter(pid => alive(pid!)).join(', ')}`, () => pids.every(pid => !alive(pid!)), 10_000);
+		await until(`every process of the tree is gone: ${pids.filter(pid => isAlive(pid!)).join(', ')}`, () => pids.every(pid => !isAlive(pid!)), 10_000);
 	});
 
 	it('two --inspect addresses: one exits mid-session, the other goes on sampling, the exited one keeps its data, the recording holds both', async () => {

@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import type {ProfileNode} from '../source/model/profile.js';
 import {tempDir} from './helpers.js';
-import {bin, collect, freePort, runLeaktop, target} from './run-leaktop.js';
+import {bin, collect, freePort, runLeaktop, target, watchStderr} from './run-leaktop.js';
 
 const exports = ['compare-all.pb.gz', 'compare-top.pb.gz', 'profile.heapprofile', 'profile.pb.gz'];
 
@@ -59,22 +59,13 @@ describe('triggers', () => {
 		const port = await freePort();
 		const agent = spawn(process.execPath, [bin, '--agent', '--on-heap', '40MB', '--export', dir, '--metrics', String(port), '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 120_000);
-		let log = '';
-		agent.stderr!.on('data', (chunk: Buffer) => {
-			log += chunk.toString('utf8');
-		});
+		const log = watchStderr(agent);
 		try {
+			await log.waitFor(/on-heap: .*; wrote /, 90_000);
 			const deadline = Date.now() + 90_000;
-			while (!/on-heap: .*; wrote /.test(log)) {
-				assert.ok(Date.now() < deadline, log);
-				await new Promise(resolve => {
-					setTimeout(resolve, 100);
-				});
-			}
-
 			// Held for many more readings (the heap twice the threshold): it still wrote once.
 			while (await heapUsed(port) < 80e6) {
-				assert.ok(Date.now() < deadline, log);
+				assert.ok(Date.now() < deadline, log.text);
 				await new Promise(resolve => {
 					setTimeout(resolve, 200);
 				});
@@ -86,8 +77,8 @@ describe('triggers', () => {
 			agent.kill('SIGKILL');
 		}
 
-		assert.match(log, /Z leaktop: on-heap: heap [\d.]+ MB ≥ 40\.0 MB; taking a profile now \(one forced GC\)…\n/);
-		assert.equal(log.match(/on-heap: .*; wrote /g)?.length, 1, log);
+		assert.match(log.text, /Z leaktop: on-heap: heap [\d.]+ MB ≥ 40\.0 MB; taking a profile now \(one forced GC\)…\n/);
+		assert.equal(log.text.match(/on-heap: .*; wrote /g)?.length, 1, log.text);
 		const [folder] = folders(dir, 'on-heap');
 		assert.deepEqual(readdirSync(join(dir, folder!)).sort(), exports);
 		assert.ok(sampledBytes(join(dir, folder!, 'profile.heapprofile')) > 20e6, 'the profile was taken at the crossing');

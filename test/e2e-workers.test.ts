@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {describe, it} from 'node:test';
 import type {Report} from '../source/sinks/report.js';
-import {bin, collect, runLeaktop, startInspectable, target} from './run-leaktop.js';
+import {bin, collect, runLeaktop, startInspectable, target, watchStderr} from './run-leaktop.js';
 
 describe('worker threads', () => {
 	it('--report on a program whose worker leaks: the worker is a target of its own with the leak, the main thread has none', async () => {
@@ -32,28 +32,18 @@ describe('worker threads', () => {
 		const program = await startInspectable(target('worker-leak'));
 		const agent = spawn(process.execPath, [bin, '--agent', '--inspect', String(program.port)], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 120_000);
-		let log = '';
-		agent.stderr!.on('data', (chunk: Buffer) => {
-			log += chunk.toString('utf8');
-		});
+		const log = watchStderr(agent);
 		try {
-			const deadline = Date.now() + 90_000;
-			while (!/leaking in \[worker \d+\] leaky-worker: (leakInWorker|listOnTimeout)/.test(log)) {
-				assert.ok(Date.now() < deadline, log);
-				await new Promise(resolve => {
-					setTimeout(resolve, 100);
-				});
-			}
-
+			await log.waitFor(/leaking in \[worker \d+\] leaky-worker: (leakInWorker|listOnTimeout)/, 90_000);
 			agent.kill('SIGTERM');
-			assert.equal((await finished).code, 0, log);
+			assert.equal((await finished).code, 0, log.text);
 		} finally {
 			agent.kill('SIGKILL');
 			program.child.kill();
 		}
 
-		assert.match(log, /attached to \[worker \d+\] leaky-worker/);
-		assert.doesNotMatch(log, /leaking in pid/, 'no leak is put on the main thread');
+		assert.match(log.text, /attached to \[worker \d+\] leaky-worker/);
+		assert.doesNotMatch(log.text, /leaking in pid/, 'no leak is put on the main thread');
 	});
 
 	it('workers that start and end every 400 ms are each followed, and none is held at its end', async () => {

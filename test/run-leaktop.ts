@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
@@ -84,5 +85,37 @@ export async function samplerStopped(port: number): Promise<boolean> {
 		return /not started/i.test(String(error));
 	} finally {
 		await inspector.close();
+	}
+}
+
+/** A child's stderr as it grows, and a wait for a pattern in it. */
+export function watchStderr(child: ReturnType<typeof spawn>) {
+	let seen = '';
+	child.stderr!.on('data', (chunk: Buffer) => {
+		seen += chunk.toString('utf8');
+	});
+	return {
+		get text() {
+			return seen;
+		},
+		async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+			const deadline = Date.now() + timeoutMs;
+			while (!pattern.test(seen)) {
+				assert.ok(Date.now() < deadline, `never said ${pattern}:\n${seen}`);
+				await new Promise(resolve => {
+					setTimeout(resolve, 100);
+				});
+			}
+		},
+	};
+}
+
+/** Whether a process is alive (signal 0 reaches it). */
+export function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
 	}
 }

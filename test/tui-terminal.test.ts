@@ -3,18 +3,9 @@ import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
 import stringWidth from 'string-width';
-import {bin, target} from './run-leaktop.js';
+import {bin, isAlive, target} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {tempDir} from './helpers.js';
-
-function isAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 describe('the live view in a real terminal', () => {
 	const open = suiteTerminals();
