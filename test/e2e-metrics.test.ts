@@ -80,6 +80,12 @@ describe('--metrics, scraped by a real Prometheus', () => {
 			assert.equal(heap!.metric['job'], 'leaktop', 'instance and job come from the scrape config');
 			const [count] = await eventually(api, 'leaktop_leak_suspects', 30_000);
 			assert.ok(Number(count!.value[1]) >= 1);
+			// Counters, so that rate() gives the pause share over whatever window the user's rules choose.
+			await eventually(api, 'leaktop_polls_total >= 2', 60_000);
+			const [paused] = await eventually(api, 'leaktop_poll_pause_seconds_total > 0', 30_000);
+			assert.ok(Number(paused!.value[1]) < 60, `paused ${paused!.value[1]} s`);
+			const metadata = await (await fetch(`${api}/api/v1/metadata?metric=leaktop_poll_pause_seconds_total`)).json() as {data: Record<string, Array<{type: string}>>};
+			assert.equal(metadata.data['leaktop_poll_pause_seconds_total']?.[0]?.type, 'counter');
 		} finally {
 			prometheus?.kill('SIGTERM');
 			leaktop.kill('SIGINT');

@@ -25,6 +25,7 @@ describe('the measured pause share', () => {
 		assert.ok(Math.abs(share.worstMinute - worstBruteForce(1000, pauses)) < 1e-12, `${share.worstMinute} against ${worstBruteForce(1000, pauses)}`);
 		assert.ok(share.worstMinute > 0.09, 'the burst: fourteen 400 ms pauses a minute');
 		assert.ok(share.recent.length <= 21, 'keeps only what a minute can still reach');
+		assert.equal(share.longestMs, 400, 'the dearest pause, though it has left every minute kept');
 	});
 
 	it('reads the last minute, a pause counted as far as it overlaps it', () => {

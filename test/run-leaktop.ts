@@ -98,9 +98,15 @@ export function watchStderr(child: ReturnType<typeof spawn>) {
 		get text() {
 			return seen;
 		},
-		async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+		/** Waits until what it said matches `pattern`; the match. */
+		async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
 			const deadline = Date.now() + timeoutMs;
-			while (!pattern.test(seen)) {
+			for (;;) {
+				const match = pattern.exec(seen);
+				if (match !== null) {
+					return match;
+				}
+
 				assert.ok(Date.now() < deadline, `never said ${pattern}:\n${seen}`);
 				await new Promise(resolve => {
 					setTimeout(resolve, 100);

@@ -14,10 +14,20 @@ import {armTriggers, type Triggers} from './triggers.js';
 
 export const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
 
-/** SIGINT, SIGTERM and SIGHUP end leaktop the orderly way: `stop` aborts, and the mode cleans up. */
+/**
+ * SIGINT, SIGTERM and SIGHUP end leaktop the orderly way: `stop` aborts, and the mode cleans up. So does the end
+ * of whatever reads its output (`| head`, a log collector that died: EPIPE), as SIGPIPE ends other tools; unheard,
+ * each failed write's error would be the next line leaktop tries to write.
+ */
 export function onSignals(stop: AbortController): void {
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 		process.on(signal, () => {
+			stop.abort();
+		});
+	}
+
+	for (const stream of [process.stdout, process.stderr]) {
+		stream.on('error', () => {
 			stop.abort();
 		});
 	}

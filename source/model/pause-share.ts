@@ -17,10 +17,15 @@ export type PauseShare = {
 	readonly recent: readonly Pause[];
 	/** The highest share of a minute spent paused, over every minute starting at `since` or at a pause. */
 	readonly worstMinute: number;
+	/**
+	 * The dearest pause. Once one costs more than a minute's budget (a large heap's forced GC), no minute that
+	 * holds it can be within the budget: the governor can hold it only over the span between two polls.
+	 */
+	readonly longestMs: number;
 };
 
 export function startPauseShare(firstPollEnd: number): PauseShare {
-	return {since: firstPollEnd, recent: [], worstMinute: 0};
+	return {since: firstPollEnd, recent: [], worstMinute: 0, longestMs: 0};
 }
 
 const startOf = (pause: Pause) => pause.end - pause.ms;
@@ -46,7 +51,7 @@ export function addPause(share: PauseShare, pause: Pause): PauseShare {
 		}
 	}
 
-	return {since: share.since, recent, worstMinute};
+	return {since: share.since, recent, worstMinute, longestMs: Math.max(share.longestMs, pause.ms)};
 }
 
 /**

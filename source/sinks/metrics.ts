@@ -1,6 +1,6 @@
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
-import {collectDefaultMetrics, Gauge, Registry} from 'prom-client';
+import {collectDefaultMetrics, Counter, Gauge, Registry} from 'prom-client';
 import {judgedSites} from '../model/judged.js';
 import {siteLocation} from '../model/location.js';
 import {lastMinute} from '../model/pause-share.js';
@@ -58,16 +58,28 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 		return scrape.targets;
 	};
 
+	const eachTarget = (value: (entry: Scrape) => number | undefined, record: (labels: {target: string}, figure: number) => void) => {
+		for (const entry of current()) {
+			const figure = value(entry);
+			if (figure !== undefined && Number.isFinite(figure)) {
+				record({target: entry.label}, figure);
+			}
+		}
+	};
+
 	const perTarget = (name: string, help: string, value: (entry: Scrape) => number | undefined) => new Gauge({
 		name, help, labelNames: ['target'], registers: [registry],
 		collect() {
 			this.reset();
-			for (const entry of current()) {
-				const figure = value(entry);
-				if (figure !== undefined && Number.isFinite(figure)) {
-					this.set({target: entry.label}, figure);
-				}
-			}
+			eachTarget(value, (labels, figure) => this.set(labels, figure));
+		},
+	});
+	// A running total read from the model: rate() over any window is then the scrape config's choice.
+	const perTargetTotal = (name: string, help: string, value: (entry: Scrape) => number | undefined) => new Counter({
+		name, help, labelNames: ['target'], registers: [registry],
+		collect() {
+			this.reset();
+			eachTarget(value, (labels, figure) => this.inc(labels, figure));
 		},
 	});
 	const perSite = (name: string, help: string, value: (row: SiteRow) => number) => new Gauge({
@@ -97,6 +109,8 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 	perTarget('leaktop_rss_bytes', 'The target\'s resident set size (absent with --no-eval).', ({target}) => target.live?.process?.memory.rss);
 	perTarget('leaktop_sampled_retained_bytes', 'Bytes the sampled allocation sites hold, at the latest profile.', ({target}) => (target.metric === 'retained' ? target.latestAggregates.site?.totalBytes : undefined));
 	perTarget('leaktop_poll_pause_ratio', 'Share of the last minute the target spent paused in leaktop\'s polls (each a full GC).', ({target}) => (target.pauses === undefined || target.live === undefined ? undefined : lastMinute(target.pauses, target.live.time)));
+	perTargetTotal('leaktop_poll_pause_seconds_total', 'Time the target spent paused in leaktop\'s polls since attaching, the first poll included.', ({target}) => target.pollMsTotal / 1000);
+	perTargetTotal('leaktop_polls_total', 'Profiles leaktop took of the target since attaching.', ({target}) => target.snapshots);
 	perTarget('leaktop_leak_suspects', 'Allocation sites judged to be leaking now.', ({rows}) => rows.filter(row => row.suspect).length);
 	perSite('leaktop_site_retained_bytes', 'Bytes an allocation site\'s live objects hold, at the latest profile (top sites by leak ranking).', row => row.liveBytes);
 	perSite('leaktop_site_growth_bytes_per_minute', 'An allocation site\'s growth in bytes a minute, as the table shows it: a leaking site\'s, else its window\'s growth while it has too few samples for survivor age, else 0.', row => row.growthPerMinute);

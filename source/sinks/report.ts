@@ -78,6 +78,11 @@ export type Report = {
 		 * its end aside): what the governor holds to --max-overhead.
 		 */
 		readonly worstMinutePausedShare: number;
+		/**
+		 * The dearest poll after the first. Above --max-overhead × 60 s (300 ms at 0.5%) it alone puts the minute
+		 * that holds it over the budget, which the governor then holds over the span between polls.
+		 */
+		readonly longestPollMs: number;
 	};
 	readonly exited: string | null;
 	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
@@ -169,6 +174,7 @@ export function buildReport(
 			firstPollMs: Math.round(target.firstPoll?.ms ?? 0),
 			steadyPausedShare: steadyShare(target, endedAt),
 			worstMinutePausedShare: Number((target.pauses?.worstMinute ?? 0).toFixed(4)),
+			longestPollMs: Math.round(target.pauses?.longestMs ?? 0),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
 		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),
