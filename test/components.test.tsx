@@ -77,7 +77,8 @@ describe('App', () => {
 		stdin.write('?');
 		const help = await waitForFrame(lastFrame, text => text.includes('Keys'));
 		assert.match(help, /s\s+cycle the sort/);
-		assert.match(help, /inlined functions count in their caller/);
+		stdin.write('G');
+		await waitForFrame(lastFrame, text => text.includes('inlined functions count in their caller'));
 		stdin.write('?');
 		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		stdin.write('q');
@@ -180,16 +181,51 @@ describe('the footer', () => {
 });
 
 describe('the help at 80×24', () => {
-	it('fits the terminal, every key on it, in two columns', async () => {
-		const bindings = keymap.filter(binding => binding.mode === undefined || binding.mode === 'live');
-		const view = renderAt(<HelpScreen bindings={bindings} rows={24} columns={80} />, 80, 24);
-		const frame = await waitForFrame(view.lastFrame, text => text.includes('Keys'));
-		const lines = frame.split('\n');
-		assert.ok(lines.length <= 24 && lines.every(line => line.length <= 80), `${lines.length} lines`);
-		for (const binding of bindings.filter(entry => entry.label !== '')) {
-			assert.ok(lines.some(line => line.includes(`${binding.label} `)), `${binding.label} is on the screen`);
+	/** The help's text inside its box, the border and the scroll line left out. */
+	const content = (frame: string) => frame.split('\n').filter(line => line.startsWith('│')).map(line => line.slice(1, -1).trim());
+
+	it('shows every description whole, a page at a time, and keys behind it do nothing', async () => {
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('?');
+		let frame = await waitForFrame(lastFrame, text => text.includes('Keys'));
+		const total = Number(/1–\d+ of (\d+)/.exec(frame)?.[1]);
+		assert.ok(total > 24, `a scroll line says how much there is: ${frame}`);
+		const seen = [...content(frame)];
+		for (let page = 0; page < 10 && !new RegExp(`–${total} of ${total}`).test(frame); page++) {
+			const before = frame;
+			stdin.write('\u001B[6~');
+			frame = await waitForFrame(lastFrame, text => text !== before);
+			seen.push(...content(frame));
+			const lines = frame.split('\n');
+			assert.ok(lines.length <= 24 && lines.every(line => line.length <= 80), `fits 80×24: ${lines.length} lines`);
 		}
 
+		assert.match(frame, new RegExp(`–${total} of ${total}`), 'Page Down reaches the end');
+		const text = seen.join(' ').replaceAll(/\s+/g, ' ');
+		assert.ok(!text.includes('…'), 'no description is cut short');
+		for (const binding of keymap.filter(entry => entry.label !== '' && entry.mode !== 'replay')) {
+			assert.ok(text.includes(binding.description), `"${binding.description}" is whole on one of the pages`);
+		}
+
+		assert.ok(text.includes('inlined functions count in their caller'));
+		stdin.write('k');
+		frame = await waitForFrame(lastFrame, text => !new RegExp(`–${total} of ${total}`).test(text));
+		stdin.write('s');
+		stdin.write('\u001B');
+		frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		assert.match(frame, /sort suspects/, 's in the help did not change the sort behind it');
+		assert.match(selectedLine(frame) ?? '', /^›\s+1 /, 'k in the help scrolled it, not the table');
+		unmount();
+	});
+
+	it('shows everything at once, with no scroll line, when the terminal is tall enough', async () => {
+		const bindings = keymap.filter(binding => binding.mode === undefined || binding.mode === 'live');
+		const view = renderAt(<HelpScreen bindings={bindings} rows={50} columns={200} top={0} />, 200, 50);
+		const frame = await waitForFrame(view.lastFrame, text => text.includes('Keys'));
+		assert.ok(!/ of \d+ /.test(frame), 'no scroll line');
+		assert.match(frame, /inlined functions count in their caller/);
+		assert.ok(frame.split('\n').length <= 50);
 		view.unmount();
 	});
 });

@@ -6,17 +6,19 @@ import {DrillDown} from './components/drill-down.js';
 import {Header} from './components/header.js';
 import {AllTargets} from './components/all-targets.js';
 import {TargetBar} from './components/target-bar.js';
-import {HelpScreen} from './components/help-screen.js';
+import {HelpScreen, helpLines, helpPage} from './components/help-screen.js';
 import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
 import {fitWhole} from '../format.js';
 import {collectGarbageCost, heapSnapshotCost} from '../model/costs.js';
-import {commandFor, keyName, keymap, splitKeys, type KeyFlags} from './keymap.js';
+import {commandFor, keyName, keymap, splitKeys, type Binding, type KeyFlags} from './keymap.js';
+import type {Mode} from './store.js';
 import {siteLocation} from '../model/location.js';
 import {profileSizeHint} from '../model/profile-size.js';
 import {scopeLabels} from '../model/scope.js';
 import type {SiteIdentity} from '../model/profile.js';
 import type {Store, StoreSnapshot} from './store.js';
+import type {TerminalSize} from './components/use-terminal-size.js';
 
 type Props = {
 	readonly store: Store;
@@ -103,16 +105,22 @@ function statusLine({state, data}: StoreSnapshot): string {
 	return parts.join(' · ');
 }
 
+/** The keys the help lists in a mode: every one that applies there. */
+const helpBindings = (mode: Mode): Binding[] => keymap.filter(binding => binding.mode === undefined || binding.mode === mode);
+
+/** While the help is open only these act: the rest would change the view behind it unseen. */
+const inHelp = new Set(['help-scroll', 'toggle-help', 'close-help', 'quit']);
+
 /**
  * Every key press goes through here: a pending confirmation takes the next key, the filter takes what is typed
  * while it is open, and the keymap maps the rest in the current mode and context.
  */
-function onKey(store: Store, input: string, key: KeyFlags, onQuit: () => void): void {
+function onKey(store: Store, input: string, key: KeyFlags, onQuit: () => void, size: TerminalSize): void {
 	const keys = splitKeys(input, key);
 	if (keys.length > 1) {
 		// Each key may change what the next one means (`/` opens the filter for the letters after it).
 		for (const [one, flags] of keys) {
-			onKey(store, one, flags, onQuit);
+			onKey(store, one, flags, onQuit, size);
 		}
 
 		return;
@@ -136,10 +144,19 @@ function onKey(store: Store, input: string, key: KeyFlags, onQuit: () => void): 
 		return;
 	}
 
-	const command = commandFor(keyName(input, key), mode, view.drill.length > 0 && !view.help ? 'drill' : 'list');
-	if (command?.type === 'quit') {
+	const command = commandFor(keyName(input, key), mode, view.help ? 'help' : view.drill.length > 0 ? 'drill' : 'list');
+	if (command === undefined || (view.help && !inHelp.has(command.type))) {
+		return;
+	}
+
+	if (command.type === 'quit') {
 		onQuit();
-	} else if (command !== undefined) {
+	} else if (command.type === 'help-scroll') {
+		// The help's pages follow the terminal's size: bounded here, where the size is known.
+		const {page, maxTop} = helpPage(helpLines(helpBindings(mode), size.columns).length, size.rows);
+		const top = Math.min(view.helpTop, maxTop) + (command.by * (command.unit === 'page' ? page : 1));
+		store.dispatch({type: 'help-top', top: Math.max(0, Math.min(maxTop, top))});
+	} else {
 		store.dispatch(command);
 	}
 }
@@ -149,7 +166,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
 	const {columns, rows} = useTerminalSize();
 	useInput((input, key) => {
-		onKey(store, input, key, onQuit);
+		onKey(store, input, key, onQuit, {columns, rows});
 	});
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
@@ -160,7 +177,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 
 	const {state, data, merged, mergedComparison} = snapshot;
 	if (state.view.help) {
-		return <HelpScreen bindings={keymap.filter(binding => binding.mode === undefined || binding.mode === state.mode)} rows={rows} columns={columns} />;
+		return <HelpScreen bindings={helpBindings(state.mode)} rows={rows} columns={columns} top={state.view.helpTop} />;
 	}
 
 	if (data === undefined) {

@@ -1,7 +1,8 @@
 import type {Effect, Mode} from './store.js';
 import type {Action} from './view-state.js';
 
-export type Command = Action | Effect | {readonly type: 'quit'};
+/** `help-scroll`: by lines, or by the help's pages (the key handler knows the terminal's size). */
+export type Command = Action | Effect | {readonly type: 'quit'} | {readonly type: 'help-scroll'; readonly by: number; readonly unit: 'line' | 'page'};
 
 export type Binding = {
 	/** Key names as `keyName` gives them. */
@@ -12,14 +13,22 @@ export type Binding = {
 	readonly command: Command;
 	/** Only in this mode; the first binding of a key that applies wins. */
 	readonly mode?: Mode;
-	/** Only in the table and panes (`list`) or only in a drill-down (`drill`). */
+	/** Only in the table and panes (`list`), only in a drill-down (`drill`), only in the help (`help`). */
 	readonly context?: Context;
 };
 
-export type Context = 'list' | 'drill';
+/** `help`: while the help is open, only its own keys, closing it and quitting act. */
+export type Context = 'list' | 'drill' | 'help';
 
 /** Every key leaktop answers to: it drives both the dispatch and the help screen. */
 export const keymap: readonly Binding[] = [
+	// The help's own keys come first: in the help they win over the table's, and its footer names them.
+	{keys: ['up', 'k'], label: '', description: '', command: {type: 'help-scroll', by: -1, unit: 'line'}, context: 'help'},
+	{keys: ['down', 'j'], label: '', description: '', command: {type: 'help-scroll', by: 1, unit: 'line'}, context: 'help'},
+	{keys: ['pageup'], label: '', description: '', command: {type: 'help-scroll', by: -1, unit: 'page'}, context: 'help'},
+	{keys: ['pagedown', 'space'], label: '', description: '', command: {type: 'help-scroll', by: 1, unit: 'page'}, context: 'help'},
+	{keys: ['home'], label: '', description: '', command: {type: 'help-scroll', by: -Infinity, unit: 'line'}, context: 'help'},
+	{keys: ['end', 'G'], label: '', description: '', command: {type: 'help-scroll', by: Infinity, unit: 'line'}, context: 'help'},
 	{keys: ['right', 'l'], label: '→/l', description: 'drill-down: expand the selected call path', command: {type: 'drill-expand'}, context: 'drill'},
 	{keys: ['left', 'h'], label: '←/h', description: 'drill-down: collapse it', command: {type: 'drill-collapse'}, context: 'drill'},
 	{keys: ['escape', 'backspace'], label: 'Esc', description: 'drill-down: back', command: {type: 'drill-back'}, context: 'drill'},

@@ -22,6 +22,8 @@ export type ViewState = {
 	readonly selected: number;
 	readonly paused: boolean;
 	readonly help: boolean;
+	/** The help's first line shown, when it is taller than the terminal. */
+	readonly helpTop: number;
 	readonly windowIndex: number;
 	readonly compare: boolean;
 	/** Which pane the selection keys move in. */
@@ -66,6 +68,8 @@ export type Action =
 	| {readonly type: 'toggle-pause'}
 	| {readonly type: 'toggle-help'}
 	| {readonly type: 'close-help'}
+	/** Scroll the help to show from line `top` (the key handler bounds it by the terminal's size). */
+	| {readonly type: 'help-top'; readonly top: number}
 	| {readonly type: 'window'; readonly by: number}
 	| {readonly type: 'toggle-compare'}
 	| {readonly type: 'switch-focus'}
@@ -254,7 +258,11 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 		}
 
 		case 'toggle-help': {
-			return {...view, help: !view.help};
+			return {...view, help: !view.help, helpTop: 0};
+		}
+
+		case 'help-top': {
+			return {...view, helpTop: Math.max(0, action.top)};
 		}
 
 		case 'close-help': {
@@ -268,7 +276,7 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 }
 
 export const initialView: ViewState = {
-	sort: 'leak', selected: 0, paused: false, help: false, windowIndex: 1,
+	sort: 'leak', selected: 0, paused: false, help: false, helpTop: 0, windowIndex: 1,
 	compare: false, focus: 'table', percentile: defaultPercentile, compareSort: 'delta', compareSelected: 0, metric: 'retained',
 	confirm: undefined, grouping: 'site', scope: 'all', filter: '', filtering: false, focusSite: undefined, drill: [], generated: false,
 };
