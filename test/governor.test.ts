@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {admitted, govern} from '../source/sample/governor.js';
+import {admitted, govern, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
 import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
@@ -98,8 +98,11 @@ describe('admitted', () => {
 		const due = admitted(pauses, 31_000, 20, 0.005);
 		assert.equal(due, 10_000 + 60_000 - 20, 'it waits for the first to leave the minute that would end with it');
 		assert.equal(admitted([], 5000, 20, 0.005), 5000);
-		assert.equal(admitted([{end: 1000, ms: 500}], 2000, 400, 0.005), 61_000 - 400, 'a dear poll waits for the one before to leave its minute');
-		assert.equal(admitted([{end: 1000, ms: 500}], 70_000, 400, 0.005), 70_000, 'and, alone in its minute, is left to the plan');
+		// 400 ms is more than a minute's budget: it is judged over its own interval at the budget, 400 / (0.9 × 0.5%).
+		const span = 400 / (0.9 * 0.005);
+		assert.equal(admitted([{end: 1000, ms: 500}], 2000, 400, 0.005), 1000 + span - 400, 'a dear poll waits for the one before to leave that stretch');
+		assert.equal(admitted([{end: 1000, ms: 500}], 70_000, 400, 0.005), 1000 + span - 400, 'a minute later is not enough');
+		assert.equal(admitted([{end: 1000, ms: 500}], 100_000, 400, 0.005), 100_000, 'alone in that stretch, it is left to the plan');
 	});
 
 	it('keeps every minute of a session whose polls come out dearer than foreseen within the budget', () => {
@@ -125,5 +128,62 @@ describe('admitted', () => {
 
 		assert.ok(run(true) <= 0.005, `worst minute ${run(true)}`);
 		assert.ok(run(false) > 0.005 * 1.2, `without it the same session goes over: ${run(false)} (the test can fail)`);
+	});
+});
+
+/** The sampler's pacing without a target: polls whose real cost is `actual(index)`, let go as the sampler does. */
+function paced(actual: (index: number) => number, count: number, budget: number, withReserve: boolean) {
+	let state: Governor | undefined;
+	let time = 0;
+	let foreseen: number | undefined;
+	const polls: Array<{start: number; cost: number}> = [];
+	const pauses: PollPause[] = [];
+	const surprises: Surprise[] = [];
+	for (let index = 0; index < count; index++) {
+		const cost = actual(index);
+		const end = time + cost;
+		polls.push({start: time, cost});
+		if (foreseen !== undefined) {
+			surprises.push({at: end, ratio: cost / foreseen});
+		}
+
+		if (index > 0) {
+			pauses.push({end, ms: cost});
+		}
+
+		state = govern(state, cost, 1000, budget);
+		foreseen = Math.max(state.pollMs, state.lastPollMs);
+		time = admitted(pauses, time + state.intervalMs, foreseen * (withReserve ? reserveFor(surprises, end) : 1), budget);
+	}
+
+	return polls;
+}
+
+/** The highest share of a poll's own stretch, max(1 min, its cost / budget), ending or starting with it, from poll `from` on. */
+function worstSpan(polls: ReadonlyArray<{start: number; cost: number}>, budget: number, from: number): number {
+	const paused = (start: number, end: number) => polls.slice(1).reduce((sum, poll) => sum + Math.max(0, Math.min(poll.start + poll.cost, end) - Math.max(poll.start, start)), 0);
+	return Math.max(...polls.slice(from).flatMap(poll => {
+		const span = Math.max(60_000, poll.cost / budget);
+		return [paused(poll.start, poll.start + span) / span, paused(poll.start + poll.cost - span, poll.start + poll.cost) / span];
+	}));
+}
+
+describe('the reserve for surprises', () => {
+	it('holds each stretch of a growing, spiky heap within the budget once a poll has come out dearer than foreseen', () => {
+		// Polls grow 4% each from 150 ms, past a minute's budget (300 ms at 0.5%) to some 700 ms; every third is 30% dearer.
+		const actual = (index: number) => 150 * (1.04 ** index) * (index % 3 === 2 ? 1.3 : 1);
+		const budget = 0.005;
+		// The first surprise (poll 2) cannot be foreseen; from the one after it the reserve is in force.
+		const held = worstSpan(paced(actual, 40, budget, true), budget, 3);
+		const unheld = worstSpan(paced(actual, 40, budget, false), budget, 3);
+		assert.ok(held <= budget + 1e-9, `with the reserve: ${held}`);
+		assert.ok(unheld > budget * 1.1, `without it the same heap goes over: ${unheld} (the test can fail)`);
+	});
+
+	it('forgets a surprise after ten minutes, and never holds polls back more than threefold', () => {
+		assert.equal(reserveFor([{at: 0, ratio: 2}], 599_999), 2);
+		assert.equal(reserveFor([{at: 0, ratio: 2}], 600_001), 1);
+		assert.equal(reserveFor([{at: 0, ratio: 0.5}], 1000), 1, 'a poll cheaper than foreseen asks for no reserve');
+		assert.equal(reserveFor([{at: 0, ratio: 40}], 1000), 3);
 	});
 });

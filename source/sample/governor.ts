@@ -9,7 +9,7 @@ import type {Governor} from '../model/snapshot.js';
  */
 
 const smoothing = 0.3;
-/** The stretch of time the budget holds over: any minute after the first poll. */
+/** The stretch of time the budget holds over: any minute after the first poll (see admitted for dear polls). */
 const windowMs = 60_000;
 /** A heap whose polls cost more each time is paced for the next one, up to this many times the last. */
 const maxRise = 2;
@@ -41,25 +41,47 @@ export type PollPause = {readonly end: number; readonly ms: number};
  * one cost more than any estimate, and the minute that holds it must still be within the budget.
  */
 const headroom = 0.9;
+const tolerance = 1e-3;
 
 /**
  * The plan above spaces polls by their expected cost; this holds the budget as measured. It returns the earliest
- * time from `due` at which a poll expected to take `cost` leaves the minute that ends with it within the budget,
+ * time from `due` at which a poll expected to take `cost` leaves the stretch that ends with it within the budget,
  * given the pauses of the polls before it (in time order, the first poll's left out): when the last minute's
- * polls cost more than planned, the next waits until enough of them have left it.
+ * polls cost more than planned, the next waits until enough of them have left it. That stretch is a minute, or,
+ * for a poll dearer than a minute's budget (a large heap's GC, which no spacing keeps out of its minute), the
+ * poll's own interval at the budget: then no earlier poll may end within it.
  */
 export function admitted(pauses: readonly PollPause[], due: number, cost: number, maxOverhead: number): number {
-	const cap = headroom * maxOverhead * windowMs;
+	const span = Math.max(windowMs, cost / (headroom * maxOverhead));
+	// Within a microsecond: a pause that ends where the stretch begins is out of it, whatever the rounding said.
+	const cap = (headroom * maxOverhead * span) + tolerance;
 	let start = due;
 	for (;;) {
-		const from = start + cost - windowMs;
+		const from = start + cost - span;
 		const paused = pauses.reduce((sum, pause) => sum + Math.max(0, Math.min(pause.end, start) - Math.max(pause.end - pause.ms, from)), 0);
-		const oldest = pauses.find(pause => pause.end > from);
+		const oldest = pauses.find(pause => pause.end > from + tolerance);
 		if (paused + cost <= cap || oldest === undefined) {
 			return start;
 		}
 
-		// When the oldest pause still in that minute has left it.
-		start = oldest.end + windowMs - cost;
+		// When the oldest pause still in that stretch has left it.
+		start = oldest.end + span - cost;
 	}
+}
+
+/** How much dearer than foreseen a poll came out (its pause ÷ the cost foreseen for it), and when. */
+export type Surprise = {readonly at: number; readonly ratio: number};
+
+/** Surprises older than this no longer hold polls back: a heap that calmed down polls at its plan again. */
+export const surpriseMemoryMs = 600_000;
+/** One wild round trip (leaktop's own thread held up) may not stop polls for the whole memory. */
+const maxReserve = 3;
+
+/**
+ * The factor the next poll's foreseen cost is raised by before admitted() judges it: the largest recent surprise.
+ * A spiky heap's next poll may cost as much more than foreseen as a recent one did, and the stretch that holds it
+ * must still be within the budget; a spiky target polls less often for it.
+ */
+export function reserveFor(surprises: readonly Surprise[], now: number): number {
+	return Math.min(maxReserve, Math.max(1, ...surprises.filter(surprise => surprise.at > now - surpriseMemoryMs).map(surprise => surprise.ratio)));
 }

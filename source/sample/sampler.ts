@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {formatBytes, formatPercent} from '../format.js';
-import {admitted, govern, type PollPause} from './governor.js';
+import {admitted, govern, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
@@ -59,6 +59,12 @@ const notStarted = /not started/i;
 const firstPollDelayMs = 300;
 /** The sampling rate is read from a profile that covers this much sampling at least (see adaptedInterval). */
 const minimumSampledMs = 1000;
+/**
+ * The pauses admitted() is given: an hour's, at most a hundred (a minute holds at most some 30 governed polls, and
+ * a poll dear enough to be judged over a longer stretch is spaced further apart than that).
+ */
+const keptPausesMs = 3_600_000;
+const keptPauses = 100;
 /** Between polls the heap's figures come once a second: they cost no GC (~1 ms), so the view moves. */
 const gaugeIntervalMs = 1000;
 
@@ -172,12 +178,15 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let polls = 0;
 	/** What an early second poll cost, at the budget: added once to a later interval. */
 	let owedMs = 0;
-	/** The governed polls' pauses within the last minute, to hold the budget as measured (see admitted). */
+	/** The governed polls' recent pauses, to hold the budget as measured (see admitted). */
 	let pauses: PollPause[] = [];
 	/** The last poll waited behind a heavy operation: its round trip was that operation's, not a poll's. */
 	let overlappedLast = false;
 	/** The user has been told that one poll costs more than a minute's budget (told again after it fell back). */
 	let toldDearPoll = false;
+	/** What the next poll was foreseen to cost when it was let go, and how far recent polls outran that. */
+	let foreseenMs: number | undefined;
+	let surprises: Surprise[] = [];
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -273,6 +282,11 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					owedMs = 0;
 				}
 
+				if (!overlapped && foreseenMs !== undefined) {
+					const at = performance.now();
+					surprises = [...surprises.filter(surprise => surprise.at > at - surpriseMemoryMs), {at, ratio: pollMs / Math.max(1, foreseenMs)}];
+				}
+
 				const minuteBudgetMs = budget * 60_000;
 				if (!overlapped && !toldDearPoll && pollMs > minuteBudgetMs) {
 					toldDearPoll = true;
@@ -360,7 +374,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 
 			const now = performance.now();
 			// The first poll pays for the whole heap before anything can govern it: it is outside the budget.
-			pauses = polls > 1 ? [...pauses.filter(pause => pause.end > now - 60_000), ...(overlappedLast ? [] : [{end: now, ms: snapshot.governor.lastPollMs}])] : [];
+			// Kept while a stretch admitted() judges can reach them: a minute, or a dear poll's own longer interval.
+			pauses = polls > 1 ? [...pauses.filter(pause => pause.end > now - keptPausesMs).slice(-keptPauses), ...(overlappedLast ? [] : [{end: now, ms: snapshot.governor.lastPollMs}])] : [];
 			const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
 			const cost = Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs);
 			let heapNow = snapshot.heap.usedSize;
@@ -368,19 +383,23 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				heapNow = usedSize;
 			};
 
-			let asked = yield * betweenPolls(inspector, admitted(pauses, start + snapshot.governor.intervalMs, cost, budgetNow()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
-			// A poll's cost follows the heap's size (its forced GC walks it): a heap that spiked since the last poll
-			// makes the next one dearer than planned, so it waits until the minute has room for that (not for a
-			// poll the user asked for, nor a report's closing one).
+			// A poll's cost follows the heap's size (its forced GC walks it): a heap that grew since the last poll
+			// makes the next one dearer than planned. What is left unforeseen, the reserve keeps room for.
+			const foreseen = () => cost * Math.max(1, heapNow / Math.max(1, snapshot.heap.usedSize));
+			const reserve = reserveFor(surprises, now);
+			let asked = yield * betweenPolls(inspector, admitted(pauses, start + snapshot.governor.intervalMs, cost * reserve, budgetNow()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
+			// It waits until the stretch that ends with it has room for that (not for a poll the user asked for, nor
+			// a report's closing one).
 			while (!asked && !untilNextPoll.aborted && !inspector.closed) {
-				const expected = cost * Math.max(1, heapNow / Math.max(1, snapshot.heap.usedSize));
-				const later = admitted(pauses, performance.now(), expected, budgetNow());
+				const later = admitted(pauses, performance.now(), foreseen() * reserve, budgetNow());
 				if (later <= performance.now()) {
 					break;
 				}
 
 				asked = yield * betweenPolls(inspector, later, readMemory, untilNextPoll, requests, options.heavy, onHeap);
 			}
+
+			foreseenMs = foreseen();
 		}
 	} catch (error) {
 		// A target that went away mid-call (a program that failed at its first line, a worker that ended) ends
