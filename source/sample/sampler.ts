@@ -144,7 +144,7 @@ class PollRequests {
  */
 function dearPollNotice(pollMs: number, heapBytes: number, intervalMs: number, budget: number): string {
 	return `a poll now pauses the target ${Math.round(pollMs)} ms (a full GC of a ${formatBytes(heapBytes)} heap), more than ${formatPercent(budget)} of a minute: `
-		+ `one every ${Math.round(intervalMs / 1000)} s holds ${formatPercent(budget)} over that span, but a minute that holds one is at ${formatPercent(pollMs / 60_000)} (--max-overhead sets the budget)`;
+		+ `polls come ${Math.round(intervalMs / 1000)} s or more apart to hold ${formatPercent(budget)} over that span, but a minute that holds one is at ${formatPercent(pollMs / 60_000)} (--max-overhead sets the budget)`;
 }
 
 async function samplerRunning(inspector: Inspector): Promise<boolean> {
