@@ -181,7 +181,7 @@ describe('the footer', () => {
 });
 
 describe('the help at 80×24', () => {
-	/** The help's text inside its box, the border and the scroll line left out. */
+	/** The help's text inside its box, without the border. */
 	const content = (frame: string) => frame.split('\n').filter(line => line.startsWith('│')).map(line => line.slice(1, -1).trim());
 
 	it('shows every description whole, a page at a time, and keys behind it do nothing', async () => {
@@ -211,11 +211,12 @@ describe('the help at 80×24', () => {
 		assert.ok(text.includes('inlined functions count in their caller'));
 		stdin.write('k');
 		frame = await waitForFrame(lastFrame, text => !new RegExp(`–${total} of ${total}`).test(text));
+		stdin.write('j');
 		stdin.write('s');
 		stdin.write('\u001B');
 		frame = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		assert.match(frame, /sort suspects/, 's in the help did not change the sort behind it');
-		assert.match(selectedLine(frame) ?? '', /^›\s+1 /, 'k in the help scrolled it, not the table');
+		assert.match(selectedLine(frame) ?? '', /^›\s+1 /, 'j and k in the help scrolled it, not the table');
 		unmount();
 	});
 

@@ -40,27 +40,29 @@ describe('--agent', () => {
 		const exited = new Promise<number | null>(resolve => {
 			agent.once('exit', resolve);
 		});
+		const deadline = new AbortController();
 		try {
 			await watchStderr(agent).waitFor(/leaktop: attached to/);
 			// The next line it logs (the leak) meets a closed pipe: EPIPE, as `leaktop --agent … 2>&1 | head` gets.
 			agent.stderr!.destroy();
-			const code = await Promise.race([exited, sleep(90_000).then(() => 'still running')]);
+			const code = await Promise.race([exited, sleep(90_000, 'still running', {signal: deadline.signal})]);
 			assert.equal(code, 0, 'ended, and the orderly way');
 			assert.equal(await samplerStopped(inspectable.port), true, 'leaktop stopped the sampler it started');
 			assert.equal(inspectable.child.exitCode, null, 'the target runs on');
 		} finally {
+			deadline.abort();
 			agent.kill('SIGKILL');
 			inspectable.child.kill();
 		}
 	});
 
-	it('says once that a poll on a large heap costs more than a minute\'s budget, and what the governor does instead', async () => {
+	it('says that a poll on a large heap costs more than a minute\'s budget, and what the governor does instead', async () => {
 		// 0.1% of a minute is 60 ms: a full GC of big-heap's 400 MB heap takes several times that.
 		const agent = spawn(process.execPath, [bin, '--agent', '--max-overhead', '0.1', '--', process.execPath, target('big-heap')], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 240_000);
 		const log = watchStderr(agent);
 		try {
-			const told = await log.waitFor(/a poll now pauses the target (\d+) ms \(a full GC of a ([\d.]+) (MB|GB) heap\), more than 0\.1% of a minute: polls come (\d+) s or more apart to hold 0\.1% over that span, but a minute that holds one is at [\d.]+%/, 180_000);
+			const told = await log.waitFor(/a poll now pauses the target (\d+) ms \(a full GC of a ([\d.]+) (MB|GB) heap\), more than its budget of 0\.1% of a minute: polls come (\d+) s or more apart to hold 0\.1% over that span, but a minute that holds one is at [\d.]+%/, 180_000);
 			const [, pollMs, , , everySeconds] = told;
 			assert.ok(Number(pollMs) > 60, log.text);
 			assert.ok(Number(everySeconds) * 1000 >= Number(pollMs) / 0.001 * 0.99, `the interval holds 0.1% over its span: ${told[0]}`);
@@ -70,6 +72,5 @@ describe('--agent', () => {
 
 		const run = await finished;
 		assert.equal(run.code, 0, log.text);
-		assert.equal(log.text.match(/a poll now pauses the target/g)?.length, 1, log.text);
 	});
 });

@@ -52,7 +52,7 @@ describe('report on real leaking programs', {concurrency: 2}, () => {
 			assert.ok(polling.firstPollMs > 0 && polling.steadyPausedShare > 0 && polling.steadyPausedShare < 0.05, JSON.stringify(polling));
 			// Held to 2% by plan; a loaded machine can make one poll dearer than its forecast, never twice the budget.
 			assert.ok(polling.worstMinutePausedShare > 0 && polling.worstMinutePausedShare <= 0.04, JSON.stringify(polling));
-			assert.ok(polling.longestPollMs > 0 && polling.longestPollMs <= (polling.worstMinutePausedShare * 60_000) + 3, JSON.stringify(polling));
+			assert.ok(polling.longestPollMs > 0 && polling.longestPollMs <= (polling.worstMinutePausedShare * 60_000) + 4, JSON.stringify(polling));
 		});
 	}
 });

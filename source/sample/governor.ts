@@ -26,7 +26,7 @@ export function govern(previous: Governor | undefined, pollMs: number, requested
 	const cost = now * Math.min(maxRise, rise ** ahead);
 	// cost / budget apart is the budget on average; a minute then still holds one poll too many when the minute
 	// begins at one: space them so the polls a minute can hold fit its budget whole. A poll dearer than a
-	// minute's budget (a heap of some 300 MB at 0.5%) can only be held to it over its own, longer interval.
+	// minute's budget (a heap of a few hundred MB at 0.5%) can only be held to it over its own, longer interval.
 	const perWindow = Math.floor((maxOverhead * windowMs) / cost);
 	const needed = Math.max(cost / maxOverhead, perWindow >= 1 ? windowMs / perWindow : 0);
 	const intervalMs = Math.max(requestedIntervalMs, needed);
@@ -68,6 +68,9 @@ export function admitted(pauses: readonly PollPause[], due: number, cost: number
 		start = oldest.end + span - cost;
 	}
 }
+
+/** What the heap read while waiting may stretch a wait to, at most, as a multiple of the interval judged at its start. */
+export const maxStretch = 2;
 
 /** How much dearer than foreseen a poll came out (its pause ÷ the cost foreseen for it), and when. */
 export type Surprise = {readonly at: number; readonly ratio: number};

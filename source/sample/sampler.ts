@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {formatBytes, formatPercent} from '../format.js';
-import {admitted, govern, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
+import {admitted, govern, maxStretch, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
@@ -59,27 +59,25 @@ const notStarted = /not started/i;
 const firstPollDelayMs = 300;
 /** The sampling rate is read from a profile that covers this much sampling at least (see adaptedInterval). */
 const minimumSampledMs = 1000;
-/**
- * The pauses admitted() is given: an hour's, at most a hundred (a minute holds at most some 30 governed polls, and
- * a poll dear enough to be judged over a longer stretch is spaced further apart than that).
- */
-const keptPausesMs = 3_600_000;
-const keptPauses = 100;
+/** Pauses kept beyond the last minute's, for the longer stretch of a dear poll (see admitted). */
+const keptPauses = 10;
 /** Between polls the heap's figures come once a second: they cost no GC (~1 ms), so the view moves. */
 const gaugeIntervalMs = 1000;
 
 /**
- * Waits until the next poll is due (`due`, on performance.now()'s clock), reading the heap's figures once a
- * second meanwhile; a reading that fails or waits behind a heavy operation is skipped, never a reason to poll
- * early. Ends early when `signal` aborts or the user asked for a profile now (`requested`).
+ * Waits until the next poll is due (`due()`, on performance.now()'s clock, judged again at each tick: what the
+ * heap read meanwhile says can move it), reading the heap's figures once a second meanwhile; a reading that fails
+ * or waits behind a heavy operation is skipped, never a reason to poll early. Ends early when `signal` aborts or
+ * the user asked for a profile now (`requested`).
  */
 async function * betweenPolls(
-	inspector: Inspector, due: number, readMemory: boolean, signal: AbortSignal, requested: PollRequests, heavy: HeavyWork | undefined, onHeap: (usedSize: number) => void,
-): AsyncGenerator<SamplerEvent, boolean> {
+	inspector: Inspector, due: () => number, readMemory: boolean, signal: AbortSignal, requested: PollRequests, heavy: HeavyWork | undefined, onHeap: (usedSize: number) => void,
+): AsyncGenerator<SamplerEvent> {
 	const waiting = AbortSignal.any([signal, requested.wake()]);
-	while (!waiting.aborted && !inspector.closed && due - performance.now() > 0) {
-		await sleep(Math.min(gaugeIntervalMs, Math.max(0, due - performance.now())), waiting);
-		if (waiting.aborted || inspector.closed || due - performance.now() <= 0 || heavy?.busy === true) {
+	const left = () => due() - performance.now();
+	while (!waiting.aborted && !inspector.closed && left() > 0) {
+		await sleep(Math.min(gaugeIntervalMs, Math.max(0, left())), waiting);
+		if (waiting.aborted || inspector.closed || left() <= 0 || heavy?.busy === true) {
 			continue;
 		}
 
@@ -90,9 +88,7 @@ async function * betweenPolls(
 		}
 	}
 
-	const asked = requested.asked;
 	requested.taken();
-	return asked;
 }
 
 /**
@@ -114,11 +110,6 @@ class PollRequests {
 
 	dispose(): void {
 		this.source?.removeEventListener('poll', this.onPoll);
-	}
-
-	/** A profile was asked for and not yet taken. */
-	get asked(): boolean {
-		return this.pending;
 	}
 
 	/** A signal that aborts when a profile is asked for (at once, when one was asked for already). */
@@ -143,7 +134,7 @@ class PollRequests {
  * and the report show is not a surprise.
  */
 function dearPollNotice(pollMs: number, heapBytes: number, intervalMs: number, budget: number): string {
-	return `a poll now pauses the target ${Math.round(pollMs)} ms (a full GC of a ${formatBytes(heapBytes)} heap), more than ${formatPercent(budget)} of a minute: `
+	return `a poll now pauses the target ${Math.round(pollMs)} ms (a full GC of a ${formatBytes(heapBytes)} heap), more than its budget of ${formatPercent(budget)} of a minute: `
 		+ `polls come ${Math.round(intervalMs / 1000)} s or more apart to hold ${formatPercent(budget)} over that span, but a minute that holds one is at ${formatPercent(pollMs / 60_000)} (--max-overhead sets the budget)`;
 }
 
@@ -182,7 +173,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	let pauses: PollPause[] = [];
 	/** The last poll waited behind a heavy operation: its round trip was that operation's, not a poll's. */
 	let overlappedLast = false;
-	/** The user has been told that one poll costs more than a minute's budget (told again after it fell back). */
+	/** The user has been told that one poll costs more than a minute's budget. */
 	let toldDearPoll = false;
 	/** What the next poll was foreseen to cost when it was let go, and how far recent polls outran that. */
 	let foreseenMs: number | undefined;
@@ -287,12 +278,10 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					surprises = [...surprises.filter(surprise => surprise.at > at - surpriseMemoryMs), {at, ratio: pollMs / Math.max(1, foreseenMs)}];
 				}
 
-				const minuteBudgetMs = budget * 60_000;
-				if (!overlapped && !toldDearPoll && pollMs > minuteBudgetMs) {
+				// Once a session, from the first governed poll on (the first pays for start-up as well).
+				if (!overlapped && !toldDearPoll && polls > 0 && pollMs > budget * 60_000) {
 					toldDearPoll = true;
 					dearPoll = dearPollNotice(pollMs, heap.usedSize, governor.intervalMs, budget);
-				} else if (pollMs < 0.8 * minuteBudgetMs) {
-					toldDearPoll = false;
 				}
 
 				polls++;
@@ -373,9 +362,11 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			}
 
 			const now = performance.now();
-			// The first poll pays for the whole heap before anything can govern it: it is outside the budget.
-			// Kept while a stretch admitted() judges can reach them: a minute, or a dear poll's own longer interval.
-			pauses = polls > 1 ? [...pauses.filter(pause => pause.end > now - keptPausesMs).slice(-keptPauses), ...(overlappedLast ? [] : [{end: now, ms: snapshot.governor.lastPollMs}])] : [];
+			// The first poll pays for the whole heap before anything can govern it: it is outside the budget. The
+			// rest are kept while a stretch admitted() judges can reach them: the last minute's, and the last few
+			// (a poll dear enough to be judged over a longer stretch comes after fewer, further apart).
+			const kept = polls > 1 ? pauses.filter((pause, index) => pause.end > now - 60_000 || index >= pauses.length - keptPauses) : [];
+			pauses = polls > 1 && !overlappedLast ? [...kept, {end: now, ms: snapshot.governor.lastPollMs}] : kept;
 			const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
 			const cost = Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs);
 			let heapNow = snapshot.heap.usedSize;
@@ -386,19 +377,13 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			// A poll's cost follows the heap's size (its forced GC walks it): a heap that grew since the last poll
 			// makes the next one dearer than planned. What is left unforeseen, the reserve keeps room for.
 			const foreseen = () => cost * Math.max(1, heapNow / Math.max(1, snapshot.heap.usedSize));
-			const reserve = reserveFor(surprises, now);
-			let asked = yield * betweenPolls(inspector, admitted(pauses, start + snapshot.governor.intervalMs, cost * reserve, budgetNow()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
-			// It waits until the stretch that ends with it has room for that (not for a poll the user asked for, nor
-			// a report's closing one).
-			while (!asked && !untilNextPoll.aborted && !inspector.closed) {
-				const later = admitted(pauses, performance.now(), foreseen() * reserve, budgetNow());
-				if (later <= performance.now()) {
-					break;
-				}
-
-				asked = yield * betweenPolls(inspector, later, readMemory, untilNextPoll, requests, options.heavy, onHeap);
-			}
-
+			const planned = start + snapshot.governor.intervalMs;
+			const judged = () => admitted(pauses, planned, foreseen() * reserveFor(surprises, performance.now()), budgetNow());
+			// The heap read meanwhile may stretch the wait, at most so far: a heap growing faster than a dear poll's
+			// stretch would otherwise hold the next poll back for ever.
+			const latest = start + (maxStretch * (judged() - start));
+			// Not for a poll the user asked for, nor a report's closing one: those end the wait at once.
+			yield * betweenPolls(inspector, () => Math.min(latest, judged()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
 			foreseenMs = foreseen();
 		}
 	} catch (error) {
