@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {admitted, govern, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
+import {admitted, govern, latestDue, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
 import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
@@ -180,10 +180,31 @@ describe('the reserve for surprises', () => {
 		assert.ok(unheld > budget * 1.1, `without it the same heap goes over: ${unheld} (the test can fail)`);
 	});
 
-	it('forgets a surprise after ten minutes, and never holds polls back more than threefold', () => {
-		assert.equal(reserveFor([{at: 0, ratio: 2}], 599_999), 2);
-		assert.equal(reserveFor([{at: 0, ratio: 2}], 600_001), 1);
+	it('forgets a surprise after ten minutes, but not the newest before the next poll, and never holds polls back more than threefold', () => {
+		assert.equal(reserveFor([{at: 0, ratio: 2}, {at: 1000, ratio: 1.2}], 600_500), 1.2, 'the older has left the memory');
+		assert.equal(reserveFor([{at: 0, ratio: 2}], 900_000), 2, 'the newest holds through a wait longer than the memory');
 		assert.equal(reserveFor([{at: 0, ratio: 0.5}], 1000), 1, 'a poll cheaper than foreseen asks for no reserve');
 		assert.equal(reserveFor([{at: 0, ratio: 40}], 1000), 3);
+	});
+});
+
+describe('the longest wait', () => {
+	it('lets a heap growing faster than its dear poll\'s stretch be polled, at twice the wait judged at first', () => {
+		// A 500 ms poll just ended; the heap grows so that the next would cost 0.02 ms more every ms of waiting.
+		const pauses = [{end: 500, ms: 500}];
+		const judged = (now: number) => admitted(pauses, 1000, 500 + (0.02 * now), 0.005);
+		const latest = latestDue(0, 500, judged(500));
+		let now = 500;
+		while (now < Math.min(latest, judged(now)) && now < 10_000_000) {
+			now += 1000;
+		}
+
+		assert.ok(judged(now) > now, 'unbounded, the wait would never end: each second of it asks for more');
+		assert.ok(now <= latest + 1000 && latest === 2 * judged(500), `polled at ${now}, by ${latest}`);
+	});
+
+	it('never cuts a minute short: within one, admitted() bounds the wait itself', () => {
+		assert.equal(latestDue(0, 10, 4000), 60_010);
+		assert.equal(latestDue(0, 500, 100_000), 200_000);
 	});
 });

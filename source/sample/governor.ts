@@ -70,7 +70,17 @@ export function admitted(pauses: readonly PollPause[], due: number, cost: number
 }
 
 /** What the heap read while waiting may stretch a wait to, at most, as a multiple of the interval judged at its start. */
-export const maxStretch = 2;
+const maxStretch = 2;
+
+/**
+ * The latest a wait judged to end at `judged` (after a poll that started at `start` and ended at `end`) may be
+ * stretched to by what the heap does meanwhile: twice its length, for a dear poll's stretch grows with the heap
+ * and a fast-growing heap would never be admitted; never before a minute after that poll, within which admitted()
+ * bounds the wait itself.
+ */
+export function latestDue(start: number, end: number, judged: number): number {
+	return Math.max(start + (maxStretch * (judged - start)), end + windowMs);
+}
 
 /** How much dearer than foreseen a poll came out (its pause ÷ the cost foreseen for it), and when. */
 export type Surprise = {readonly at: number; readonly ratio: number};
@@ -86,5 +96,7 @@ const maxReserve = 3;
  * must still be within the budget; a spiky target polls less often for it.
  */
 export function reserveFor(surprises: readonly Surprise[], now: number): number {
-	return Math.min(maxReserve, Math.max(1, ...surprises.filter(surprise => surprise.at > now - surpriseMemoryMs).map(surprise => surprise.ratio)));
+	// The newest counts until the next poll: a dear poll's wait can outlast the memory, and must not end early for it.
+	const recent = surprises.filter((surprise, index) => surprise.at > now - surpriseMemoryMs || index === surprises.length - 1);
+	return Math.min(maxReserve, Math.max(1, ...recent.map(surprise => surprise.ratio)));
 }

@@ -1,7 +1,7 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import {formatBytes, formatPercent} from '../format.js';
-import {admitted, govern, maxStretch, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
+import {admitted, govern, latestDue, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
@@ -278,7 +278,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					surprises = [...surprises.filter(surprise => surprise.at > at - surpriseMemoryMs), {at, ratio: pollMs / Math.max(1, foreseenMs)}];
 				}
 
-				// Once a session, from the first governed poll on (the first pays for start-up as well).
+				// Once per target, from the first governed poll on (the first pays for start-up as well).
 				if (!overlapped && !toldDearPoll && polls > 0 && pollMs > budget * 60_000) {
 					toldDearPoll = true;
 					dearPoll = dearPollNotice(pollMs, heap.usedSize, governor.intervalMs, budget);
@@ -365,7 +365,8 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			// The first poll pays for the whole heap before anything can govern it: it is outside the budget. The
 			// rest are kept while a stretch admitted() judges can reach them: the last minute's, and the last few
 			// (a poll dear enough to be judged over a longer stretch comes after fewer, further apart).
-			const kept = polls > 1 ? pauses.filter((pause, index) => pause.end > now - 60_000 || index >= pauses.length - keptPauses) : [];
+			const inLastMinute = pauses.findIndex(pause => pause.end > now - 60_000);
+			const kept = polls > 1 ? pauses.slice(Math.max(0, (inLastMinute === -1 ? pauses.length : inLastMinute) - keptPauses)) : [];
 			pauses = polls > 1 && !overlappedLast ? [...kept, {end: now, ms: snapshot.governor.lastPollMs}] : kept;
 			const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
 			const cost = Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs);
@@ -381,7 +382,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 			const judged = () => admitted(pauses, planned, foreseen() * reserveFor(surprises, performance.now()), budgetNow());
 			// The heap read meanwhile may stretch the wait, at most so far: a heap growing faster than a dear poll's
 			// stretch would otherwise hold the next poll back for ever.
-			const latest = start + (maxStretch * (judged() - start));
+			const latest = latestDue(start, now, judged());
 			// Not for a poll the user asked for, nor a report's closing one: those end the wait at once.
 			yield * betweenPolls(inspector, () => Math.min(latest, judged()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
 			foreseenMs = foreseen();
