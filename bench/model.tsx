@@ -8,7 +8,7 @@ import {SitesTable} from '../source/ui/components/sites-table.js';
 import {comparePoints} from '../source/model/compare.js';
 import {ageBins} from '../source/model/analyses/survivor-age.js';
 import {aggregateGroupings, maxOrdinalOf, type AgeBins, type Aggregate, type ProfileNode, type SamplingProfile, type Site} from '../source/model/profile.js';
-import {bucketOptions, rankSites, sparkValues, windowGrowth} from '../source/model/ranking.js';
+import {bucketOptions, judgeSites, rankSites, sparkValues, windowGrowth} from '../source/model/ranking.js';
 import {History} from '../source/model/history.js';
 import type {RawSnapshot} from '../source/model/snapshot.js';
 import {deriveData} from '../source/ui/derive.js';
@@ -162,7 +162,7 @@ async function longSession(rows: Row[], runs: number, seconds: number): Promise<
 		const points = windowAt();
 		const table = await repeat(runs, () => {
 			const start = performance.now();
-			const ranked = rankSites(history, aggregate, points, 'leak', 131_072);
+			const ranked = rankSites(history, aggregate, points, 'leak', 131_072, judgeSites(history, aggregate, 131_072, true));
 			for (const row of ranked.slice(0, 50)) {
 				sparkValues(points, row.id, 40);
 			}

@@ -6,8 +6,9 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {promisify} from 'node:util';
-import {rankSites} from '../source/model/ranking.js';
-import {activeHistory, ageContext, createModel, type TargetState} from '../source/model/target.js';
+import {judgedSites} from '../source/model/judged.js';
+import {judgeSites, rankSites} from '../source/model/ranking.js';
+import {activeHistory, createModel, type TargetState} from '../source/model/target.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Row} from './stats.js';
 
@@ -19,21 +20,28 @@ const shapes: readonly Shape[] = [
 	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak', seconds: 30, leaks: []},
 ];
 
-function suspects(target: TargetState, withAge: boolean): string {
+/** How a verdict is reached: today's (call tree and late leaks), leaf sites alone (the verdict before), or growth alone. */
+type Judge = 'tree' | 'leaf' | 'growth';
+
+function suspects(target: TargetState, judge: Judge): string {
 	const history = activeHistory(target);
 	const latest = target.latestAggregates.site;
 	if (latest === undefined) {
 		return '';
 	}
 
-	const rows = rankSites(history, latest, history.points(), 'leak', target.samplingInterval, withAge ? ageContext(target) : {survivorAge: false});
+	const grouped = target.latestAggregates.user;
+	const userFrames = grouped === undefined || target.latest === undefined ? undefined : {profile: target.latest.profile, grouped};
+	const rows = judge === 'tree'
+		? judgedSites(target, 'leak')
+		: rankSites(history, latest, history.points(), 'leak', target.samplingInterval, judgeSites(history, latest, target.samplingInterval, true, judge === 'leaf' ? {userFrames} : {survivorAge: false}));
 	return rows.filter(row => row.suspect).map(row => row.functionName).sort().join(',');
 }
 
 type Verdict = {readonly seconds: number; readonly polls: number; readonly pauseShare: number} | undefined;
 
 /** Replays a recording poll by poll; the first poll from which the suspects are right at every later poll. */
-function timeToVerdict(recording: string, shape: Shape, withAge: boolean): Verdict {
+function timeToVerdict(recording: string, shape: Shape, judge: Judge): Verdict {
 	const model = createModel();
 	const expected = [...shape.leaks].sort().join(',');
 	let since: Verdict;
@@ -44,7 +52,7 @@ function timeToVerdict(recording: string, shape: Shape, withAge: boolean): Verdi
 		}
 
 		const target = model.targets[0]!;
-		if (suspects(target, withAge) !== expected) {
+		if (suspects(target, judge) !== expected) {
 			since = undefined;
 		} else if (since === undefined) {
 			const seconds = (event.time - target.attachedAt) / 1000;
@@ -68,8 +76,8 @@ export async function benchVerdict(): Promise<Row[]> {
 			const recording = join(dir, `${shape.name}.ltrec`);
 			const target = new URL(`../test/targets/${shape.name}.cjs`, import.meta.url).pathname;
 			await promisify(execFile)(process.execPath, [bin, '--report', '--duration', String(shape.seconds), '--record', recording, '--', process.execPath, target], {maxBuffer: 64 * 2 ** 20});
-			const withAge = timeToVerdict(recording, shape, true);
-			const growthAlone = timeToVerdict(recording, shape, false);
+			const withAge = timeToVerdict(recording, shape, 'tree');
+			const growthAlone = timeToVerdict(recording, shape, 'growth');
 			rows.push({
 				what: `time to a right verdict: ${shape.what}`,
 				figure: `${describe(withAge, shape.seconds)} (growth alone: ${describe(growthAlone, shape.seconds)})`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {admitted, govern, latestDue, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
+import {admitted, budgetShare, govern, latestDue, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
 import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
@@ -206,5 +206,24 @@ describe('the longest wait', () => {
 	it('never cuts a minute short: within one, admitted() bounds the wait itself', () => {
 		assert.equal(latestDue(0, 10, 4000), 60_010);
 		assert.equal(latestDue(0, 500, 100_000), 200_000);
+	});
+});
+
+describe('a process\'s budget shared by its isolates', () => {
+	it('goes where the heap is, so a leaking worker is polled about as often as an idle main thread', () => {
+		const heaps = new Map([['main', 5e6], ['main/w1', 200e6]]);
+		const worker = budgetShare(heaps, 'main/w1', 2);
+		const main = budgetShare(heaps, 'main', 2);
+		assert.ok(Math.abs(worker + main - 1) < 1e-9, 'the shares add up to the whole budget');
+		assert.ok(worker > 0.85 && main >= 0.1, `${worker} ${main}`);
+		// The interval a poll needs is its cost (∝ heap) over its budget: within a factor of ten of each other, not 80.
+		assert.ok((200e6 / worker) / (5e6 / main) < 10);
+	});
+
+	it('splits evenly before any heap is read, and weighs an isolate not read yet as the mean of the others', () => {
+		assert.equal(budgetShare(new Map(), 'main', 4), 0.25);
+		const shares = ['a', 'b', 'c'].map(id => budgetShare(new Map([['a', 10e6], ['b', 30e6]]), id, 3));
+		assert.ok(Math.abs(shares.reduce((total, share) => total + share, 0) - 1) < 1e-9);
+		assert.ok(shares[1]! > shares[2]! && shares[2]! > shares[0]!, shares.join(' '));
 	});
 });

@@ -3,7 +3,7 @@ import {describe, it} from 'node:test';
 import {comparePoints} from '../source/model/compare.js';
 import {growthBySite, theilSen} from '../source/model/growth.js';
 import {aggregateProfile, type Site} from '../source/model/profile.js';
-import {rankSites} from '../source/model/ranking.js';
+import {judgeSites, rankSites} from '../source/model/ranking.js';
 import {History} from '../source/model/history.js';
 import {BucketCache, bucketStep} from '../source/model/window-buckets.js';
 import {loadTrace} from './helpers.js';
@@ -17,7 +17,7 @@ function historyOf(name: string) {
 		history.add(time, latest, {heapUsed: heap.usedSize, heapTotal: heap.totalSize, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN});
 	}
 
-	return {history, latest, rows: rankSites(history, latest, history.points(), 'leak', trace.samplingInterval)};
+	return {history, latest, rows: rankSites(history, latest, history.points(), 'leak', trace.samplingInterval, judgeSites(history, latest, trace.samplingInterval, true))};
 }
 
 describe('theilSen', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
@@ -8,6 +9,16 @@ import {connect} from '../source/attach/inspector.js';
 
 export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
 export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
+
+/** A real Node binary of a version users run, for targets (installed by test/node-versions/ensure.mjs, which `npm test` runs first). */
+export function targetNode(major: '22' | '24'): string {
+	const path = fileURLToPath(new URL(`node-versions/node_modules/node${major}/bin/node`, import.meta.url));
+	if (!existsSync(path)) {
+		throw new Error(`no Node ${major} binary at ${path}: run node test/node-versions/ensure.mjs`);
+	}
+
+	return path;
+}
 
 export type Run = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
 

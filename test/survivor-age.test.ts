@@ -5,7 +5,7 @@ import {gunzipSync} from 'node:zlib';
 import {ageBandCount, ageBins, ordinalAtTime, survivorAge, type AgeClock, type AgeVerdict} from '../source/model/analyses/survivor-age.js';
 import {History} from '../source/model/history.js';
 import {aggregateProfile, type SamplingProfile} from '../source/model/profile.js';
-import {rankSites} from '../source/model/ranking.js';
+import {judgeSites, rankSites} from '../source/model/ranking.js';
 
 type LastProfile = {readonly program: string; readonly polls: number; readonly clock: AgeClock; readonly profile: SamplingProfile};
 
@@ -154,7 +154,7 @@ describe('survivor age for a builtin too thin to judge', () => {
 		const history = new History();
 		const latest = aggregateProfile(profile, 'site', bins);
 		history.add(20_000, latest, {heapUsed: 1, heapTotal: 1, rss: 1, external: 1, arrayBuffers: 1});
-		const rows = rankSites(history, latest, history.points(), 'leak', 131_072, {userFrames: {profile, grouped: aggregateProfile(profile, 'user', bins)}});
+		const rows = rankSites(history, latest, history.points(), 'leak', 131_072, judgeSites(history, latest, 131_072, true, {userFrames: {profile, grouped: aggregateProfile(profile, 'user', bins)}}));
 		const verdict = (name: string) => rows.find(row => row.functionName === name)!.verdict;
 		assert.equal(verdict('handler'), 'leaking');
 		assert.equal(verdict('set'), 'leaking', 'the backing store of a leaking collection');

@@ -2,7 +2,8 @@ import process from 'node:process';
 import type {LeaktopEvent} from '../events.js';
 import {formatBytes} from '../format.js';
 import {judgedSites} from '../model/judged.js';
-import {siteLocation} from '../model/location.js';
+import {siteName} from '../model/location.js';
+import {movedText} from '../model/analyses/call-tree-age.js';
 import {createModel, targetPid, type TargetState} from '../model/target.js';
 import type {TargetSource} from '../sample/session.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
@@ -14,10 +15,9 @@ function log(message: string): void {
 }
 
 /** The sites leaking now, by key, with the words the log names them in. */
-function leaking(target: TargetState): Map<string, string> {
-	const cwd = process.cwd();
+export function leakingSites(target: TargetState, cwd: string): Map<string, string> {
 	return new Map(judgedSites(target, 'leak').filter(row => row.suspect).map(row => [
-		row.key, `${row.functionName} (${siteLocation(row, cwd)}), ${formatBytes(row.liveBytes)} held, +${formatBytes(row.growthPerMinute)}/min`,
+		row.key, `${siteName(row, cwd)}, ${formatBytes(row.leak?.liveBytes ?? row.liveBytes)} held, +${formatBytes(row.growthPerMinute)}/min${row.leak === undefined ? '' : `, ${movedText(row.leak)}`}`,
 	]));
 }
 
@@ -47,7 +47,7 @@ function narrate(event: LeaktopEvent, target: TargetState | undefined, previous:
 				return previous;
 			}
 
-			const now = leaking(target);
+			const now = leakingSites(target, process.cwd());
 			// With several targets each leak says whose it is: a worker by its name, a process by its pid.
 			const where = several ? ` in ${target.info.kind === 'worker' ? target.info.title : `pid ${targetPid(target) ?? '?'} ${target.info.title}`}` : '';
 			for (const [key, words] of now) {

@@ -23,12 +23,27 @@ function exportReport(dir: string, target: TargetState, percentile: number): voi
 
 /** The exit code of a report that found a leak, asked for with --fail-on-leak. */
 export const leakFoundExitCode = 4;
+/** The exit code of a --fail-on-leak report that found no leak but sampled too little to say there is none. */
+export const tooLittleExitCode = 5;
+
+/** Age's clock span a leak gate needs before "no leak" means anything: a leak that began late needs that much to show. */
+export const gateMinimumMs = 30_000;
+
+/** Why a target's survivors were too few to clear it of a leak, or undefined when they were enough. */
+function tooLittle(target: TargetState): string | undefined {
+	const polls = target.ageClock.polls;
+	const span = polls.length < 2 ? 0 : polls.at(-1)!.time - polls[0]!.time;
+	return target.metric !== 'retained' || span >= gateMinimumMs
+		? undefined
+		: `${Math.round(span / 1000)} s of survivors sampled (${target.snapshots} profiles)`;
+}
 
 /**
  * Prints the report of `target` on stdout, then says `aside` on stderr and writes the exports asked for.
- * Returns whether --fail-on-leak found a leaking site (and said which on stderr).
+ * Returns the exit code --fail-on-leak asks for, when it does (and says why on stderr): a leaking site, or too
+ * little sampled to clear the targets of one.
  */
-async function deliver(targets: readonly TargetState[], endedAt: number, options: Options, aside: string | undefined, triggers?: Triggers): Promise<boolean> {
+async function deliver(targets: readonly TargetState[], endedAt: number, options: Options, aside: string | undefined, triggers?: Triggers): Promise<number | undefined> {
 	const report = buildSessionReport(targets, endedAt, options.percentile, new Map(originalsOf(targets, new Sources())));
 	// What --on-heap and --on-suspect wrote, and why: a pipeline keeps those folders as artifacts.
 	const document = triggers === undefined ? report : {...report, triggered: triggers.fired};
@@ -45,13 +60,24 @@ async function deliver(targets: readonly TargetState[], endedAt: number, options
 		exportReport(options.exportDir, targets[0]!, options.percentile);
 	}
 
-	const leaking = options.failOnLeak ? report.sites.filter(site => site.suspect) : [];
-	if (leaking.length > 0) {
-		const named = leaking.slice(0, 3).map(site => `${site.functionName} (${site.url}:${site.line})`).join(', ');
-		process.stderr.write(`leaktop: leaking: ${named}${leaking.length > 3 ? ` and ${leaking.length - 3} more` : ''} (--fail-on-leak: exit code ${leakFoundExitCode})\n`);
+	if (!options.failOnLeak) {
+		return undefined;
 	}
 
-	return leaking.length > 0;
+	const leaking = report.sites.filter(site => site.suspect);
+	if (leaking.length > 0) {
+		const named = leaking.slice(0, 3).map(site => site.name).join(', ');
+		process.stderr.write(`leaktop: leaking: ${named}${leaking.length > 3 ? ` and ${leaking.length - 3} more` : ''} (--fail-on-leak: exit code ${leakFoundExitCode})\n`);
+		return leakFoundExitCode;
+	}
+
+	const short = targets.filter(target => target.info.kind !== 'worker').map(tooLittle).find(why => why !== undefined);
+	if (short !== undefined) {
+		process.stderr.write(`leaktop: no leak found, but ${short} is too little to judge: a leak gate needs ${gateMinimumMs / 1000} s at least (--duration 60 is a good start) (--fail-on-leak: exit code ${tooLittleExitCode})\n`);
+		return tooLittleExitCode;
+	}
+
+	return undefined;
 }
 
 async function sampleForReport(session: Session, options: Options, stop: AbortSignal): Promise<void> {
@@ -108,9 +134,9 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		throw failed;
 	}
 
-	const leakFound = await deliver(model.targets, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`, triggers);
-	if (leakFound) {
-		return leakFoundExitCode;
+	const gate = await deliver(model.targets, endedAt, options, recorder === undefined ? undefined : `recorded ${recorder.written.snapshots} snapshots (${recorder.written.bytes} bytes) in ${recorder.path}`, triggers);
+	if (gate === leakFoundExitCode) {
+		return gate;
 	}
 
 	// Each process asked for (the program, every --inspect address), not the workers and children that come and go.
@@ -127,7 +153,7 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		}
 	}
 
-	return 0;
+	return gate ?? 0;
 }
 
 /** `--report --replay`: the report of a recording, the same one the live session would have printed. */
@@ -136,6 +162,5 @@ export async function reportReplay(options: Options, recording: DecodedRecording
 	replayInto(event => {
 		model.apply(event);
 	}, recording);
-	const leakFound = await deliver(model.targets, recordingEnd(recording), options, recording.truncated);
-	return leakFound ? leakFoundExitCode : 0;
+	return await deliver(model.targets, recordingEnd(recording), options, recording.truncated) ?? 0;
 }

@@ -125,7 +125,7 @@ export function armTriggers(spec: TriggerSpec, context: {
 				onHeap: done.has(`${event.targetId}\u0000on-heap`) ? undefined : spec.onHeap,
 				onSuspect: spec.onSuspect && event.type === 'snapshot' && !done.has(`${event.targetId}\u0000on-suspect`),
 			};
-			for (const held of heldTriggers(open, target)) {
+			for (const held of heldTriggers(open, target, process.cwd())) {
 				done.add(`${event.targetId}\u0000${held.name}`);
 				const handle = context.handle(event.targetId);
 				if (event.type === 'snapshot' || handle === undefined) {

@@ -7,7 +7,7 @@ import {hasUserCode, siteOf, type Grouping, type ProfileNode, type SamplingProfi
  */
 
 /** One profile flattened: per node, its site, its parent's index and its subtree's bytes. */
-type ProfileIndex = {
+export type ProfileIndex = {
 	readonly nodes: readonly ProfileNode[];
 	readonly positions: ReadonlyMap<ProfileNode, number>;
 	readonly sites: readonly SiteIdentity[];
@@ -22,7 +22,7 @@ type ProfileIndex = {
 const indexes = new WeakMap<SamplingProfile, ProfileIndex>();
 
 /** Flattens a profile once (memoized per profile object: the drill-down asks again on every key press). */
-function indexOf(profile: SamplingProfile): ProfileIndex {
+export function profileIndex(profile: SamplingProfile): ProfileIndex {
 	const known = indexes.get(profile);
 	if (known !== undefined) {
 		return known;
@@ -102,7 +102,7 @@ function child(tree: MutableTree, site: SiteIdentity): MutableTree {
  * frame, the site also owns what the builtins and internals it calls allocate.
  */
 export function callersOf(profile: SamplingProfile, site: SiteIdentity, grouping: Grouping = 'site'): PathTree {
-	const {nodes, sites, parents, userNodes} = indexOf(profile);
+	const {nodes, sites, parents, userNodes} = profileIndex(profile);
 	const root: MutableTree = {site, bytes: 0, children: new Map()};
 	for (const [index, node] of nodes.entries()) {
 		const owner = grouping === 'user' && userNodes[index]! >= 0 ? userNodes[index]! : index;
@@ -126,7 +126,7 @@ export function callersOf(profile: SamplingProfile, site: SiteIdentity, grouping
  * calls are counted once, at the outermost call.
  */
 export function calleesOf(profile: SamplingProfile, site: SiteIdentity): PathTree {
-	const {nodes, positions, sites, parents, totals} = indexOf(profile);
+	const {nodes, positions, sites, parents, totals} = profileIndex(profile);
 	const root: MutableTree = {site, bytes: 0, children: new Map()};
 	// V8 caps stacks at 128 frames, so this recursion stays shallow.
 	const add = (into: MutableTree, index: number) => {
@@ -159,7 +159,7 @@ export function calleesOf(profile: SamplingProfile, site: SiteIdentity): PathTre
 
 /** The site's heaviest call paths, leaf first, as "name url:line" frames (the report's `paths`). */
 export function heaviestPaths(profile: SamplingProfile, site: SiteIdentity, limit = 5): Array<{frames: string[]; bytes: number}> {
-	const {nodes, sites, parents} = indexOf(profile);
+	const {nodes, sites, parents} = profileIndex(profile);
 	const paths = new Map<string, {frames: string[]; bytes: number}>();
 	for (const [index, node] of nodes.entries()) {
 		if (sites[index]!.key !== site.key || node.selfSize <= 0) {
@@ -190,7 +190,7 @@ export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteI
 		return site;
 	}
 
-	const {nodes, sites, userNodes, userFrames} = indexOf(profile);
+	const {nodes, sites, userNodes, userFrames} = profileIndex(profile);
 	if (userFrames.has(site.key)) {
 		return userFrames.get(site.key);
 	}
@@ -219,7 +219,7 @@ export function userFrameOf(profile: SamplingProfile, site: SiteIdentity): SiteI
  * function, keyed as the table's rows are (by site, or by nearest user frame when grouped).
  */
 export function bytesUnder(profile: SamplingProfile, focus: SiteIdentity, grouping: Grouping): Map<string, number> {
-	const {nodes, sites, parents, userNodes} = indexOf(profile);
+	const {nodes, sites, parents, userNodes} = profileIndex(profile);
 	const inside = new Uint8Array(nodes.length);
 	const result = new Map<string, number>();
 	// Preorder: a parent's mark is known before its children's.
@@ -269,4 +269,59 @@ export function drillRows(tree: PathTree, expanded: ReadonlySet<string>): DrillR
 
 	visit(tree, 0, tree.site.key);
 	return rows;
+}
+
+/**
+ * The frames of the user's code (or a dependency's) nearest below the site's nodes, with what their subtrees
+ * hold, heaviest first: what a Node internal allocates on behalf of (a timer callback V8 inlined into
+ * `listOnTimeout` leaves the callback's older allocations below it).
+ */
+function userFramesBelow(profile: SamplingProfile, site: SiteIdentity): SiteIdentity | undefined {
+	const {nodes, positions, sites, totals} = profileIndex(profile);
+	const byKey = new Map<string, {site: SiteIdentity; bytes: number}>();
+	const stack: number[] = [];
+	for (let index = 0; index < nodes.length; index++) {
+		if (sites[index]!.key === site.key) {
+			stack.push(...nodes[index]!.children.map(child => positions.get(child)!));
+		}
+	}
+
+	while (stack.length > 0) {
+		const index = stack.pop()!;
+		const found = sites[index]!;
+		if (hasUserCode(found.kind)) {
+			const entry = byKey.get(found.key) ?? {site: found, bytes: 0};
+			entry.bytes += totals[index]!;
+			byKey.set(found.key, entry);
+			continue;
+		}
+
+		for (const child of nodes[index]!.children) {
+			stack.push(positions.get(child)!);
+		}
+	}
+
+	let best: {site: SiteIdentity; bytes: number} | undefined;
+	for (const entry of byKey.values()) {
+		if (entry.bytes > 0 && (best === undefined || entry.bytes > best.bytes)) {
+			best = entry;
+		}
+	}
+
+	return best?.site;
+}
+
+/**
+ * The frame of code the user can change that answers for a site: the site itself when it is such code; for a V8
+ * builtin, the caller that asked for it (`repeat` in `rememberRequest`), else a callee; for a Node internal or V8's
+ * own frames, the callee it allocates for (what V8 inlined into it), else the caller. Undefined: none anywhere.
+ */
+export function actionableFrame(profile: SamplingProfile, site: SiteIdentity): SiteIdentity | undefined {
+	if (hasUserCode(site.kind)) {
+		return site;
+	}
+
+	return site.kind === 'builtin'
+		? userFrameOf(profile, site) ?? userFramesBelow(profile, site)
+		: userFramesBelow(profile, site) ?? userFrameOf(profile, site);
 }

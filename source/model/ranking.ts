@@ -1,3 +1,4 @@
+import type {CallPathLeak} from './analyses/call-tree-age.js';
 import {survivorAge, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
 import {growthBySite, hasEnoughHistory, noGrowth, type Growth} from './growth.js';
 import {userFrameOf} from './call-paths.js';
@@ -22,10 +23,7 @@ export const sortLabels: Record<SortKey, string> = {
 /** Every site's live bytes at a moment the user marked, indexed by history site id (DevTools' snapshot comparison). */
 export type Baseline = {readonly time: number; readonly bytes: Float32Array};
 
-export type RankOptions = {
-	/** Growth and the leak verdict make sense for retained bytes only. */
-	readonly growth?: boolean;
-	readonly baseline?: Baseline;
+export type JudgeOptions = {
 	/** False: verdicts from the window's growth alone, as before survivor age (the bench compares the two). */
 	readonly survivorAge?: boolean;
 	/**
@@ -33,6 +31,12 @@ export type RankOptions = {
 	 * Map's backing store is one large object, reallocated as it grows) is judged with its user frame's survivors.
 	 */
 	readonly userFrames?: {readonly profile: SamplingProfile; readonly grouped: Aggregate};
+	/** Sites whose survivors, watched across profiles, kept surviving while new ones came: leaks that began late. */
+	readonly lateLeaks?: ReadonlySet<string>;
+};
+
+export type RankOptions = {
+	readonly baseline?: Baseline;
 };
 
 export type SiteRow = SiteIdentity & {
@@ -42,18 +46,30 @@ export type SiteRow = SiteIdentity & {
 	/** Share of all sampled live bytes, 0..1. */
 	readonly share: number;
 	readonly growthPerMinute: number;
-	/** What the growth figure rests on: the window's history of polls, or the survivors' age in the latest profile. */
-	readonly growthBasis: 'history' | 'age';
-	/** The verdict: from survivor age when the site has samples enough, else from the window's growth. */
-	readonly verdict: AgeVerdict;
-	/** The verdict is `leaking`. */
-	readonly suspect: boolean;
-	readonly age: SurvivorAge | undefined;
 	/** Live bytes now minus at the baseline; undefined without one. */
 	readonly sinceBaseline: number | undefined;
-};
+} & Judgement;
 
-type Judgement = Pick<SiteRow, 'growthPerMinute' | 'growthBasis' | 'verdict' | 'suspect' | 'age'>;
+/**
+ * A site's verdict, judged once per profile by the model (judged.ts) and read by every view and sink. `history`:
+ * growth of the polls' history; `age`: the survivors' age in the latest profile; `late`: survivors watched across
+ * profiles (a leak that began late); `call-path`: the survivors of a leak V8 moved between a callee and its caller.
+ */
+export type Judgement = {
+	readonly growthPerMinute: number;
+	readonly growthBasis: 'history' | 'age' | 'late' | 'call-path';
+	/** From survivor age when the site has samples enough, else from the growth of its history. */
+	readonly verdict: AgeVerdict;
+	/** Ranked and shown as a leak (▲): leaking by its own survivors, or named by a leak found on the call tree. */
+	readonly suspect: boolean;
+	readonly age: SurvivorAge | undefined;
+	/** The frame of the user's code that answers for a suspect: the site itself, the caller of a builtin, the callee of a Node internal. */
+	readonly frame?: SiteIdentity | undefined;
+	/** The leak that moved, when this site names one: its survivors joined with where V8 moved its allocations. */
+	readonly leak?: CallPathLeak | undefined;
+	/** The leak named by another site whose allocations V8 moved into this one. */
+	readonly partOf?: CallPathLeak | undefined;
+};
 
 /**
  * One verdict from the two witnesses. Survivor age speaks first whenever the site has samples enough: it needs
@@ -81,7 +97,7 @@ function ownAge(site: Site, bins: AgeBins | undefined): SurvivorAge | undefined 
 }
 
 /** Survivor age for a site: its own, or, for a V8 builtin too thin to judge (a backing store), its user frame's. */
-function ageOf(site: Site, bins: AgeBins | undefined, userFrames: RankOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
+function ageOf(site: Site, bins: AgeBins | undefined, userFrames: JudgeOptions['userFrames'], grouped: ReadonlyMap<string, Site> | undefined): SurvivorAge | undefined {
 	const own = ownAge(site, bins);
 	// What marks a collection's backing store: a few samples, all recent (it was just reallocated to grow). Old
 	// samples of a builtin are old objects, judged as they are.
@@ -151,25 +167,69 @@ export function windowGrowth(history: History, points: readonly Point[], samplin
 }
 
 // Spelled out: in V8 11 (Node 20) spreading an object and adding properties costs ~7 µs a row, 15 ms a table.
-function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: number, share: number, judgement: Judgement, sinceBaseline: number | undefined): SiteRow {
+function siteRow(site: SiteIdentity, id: number, liveBytes: number, samples: number, share: number, judgement: Judgement, growthPerMinute: number, sinceBaseline: number | undefined): SiteRow {
 	return {
 		key: site.key, functionName: site.functionName, url: site.url, line: site.line, column: site.column, kind: site.kind,
-		id, liveBytes, samples, share, growthPerMinute: judgement.growthPerMinute, growthBasis: judgement.growthBasis,
-		verdict: judgement.verdict, suspect: judgement.suspect, age: judgement.age, sinceBaseline,
+		id, liveBytes, samples, share, growthPerMinute, growthBasis: judgement.growthBasis,
+		verdict: judgement.verdict, suspect: judgement.suspect, age: judgement.age, frame: judgement.frame, leak: judgement.leak, partOf: judgement.partOf, sinceBaseline,
 	};
 }
 
 /**
- * The table: every site that holds memory now or grew over the window, with its growth and verdict.
- * Live bytes and samples come from the latest profile, exact; growth from the window of history.
+ * Every site's verdict at the latest profile, over the history since its last break (a re-attach, a sampler
+ * restart: the bytes before it say nothing of after). `growth: false` (allocation rates): no verdicts.
  */
-export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number, options: RankOptions = {}): SiteRow[] {
-	// Growth never reaches across a break (a re-attach, a sampler restart): the bytes before it say nothing of after.
-	const unbroken = sinceBreak(points);
-	const growth = options.growth === false ? [] : windowGrowth(history, unbroken, samplingInterval);
+export function judgeSites(history: History, latest: Aggregate, samplingInterval: number, growth: boolean, options: JudgeOptions = {}): Map<string, Judgement> {
+	const unbroken = sinceBreak(history.points());
+	const judged = new Map<string, Judgement>();
+	if (!growth) {
+		return judged;
+	}
+
+	const growths = windowGrowth(history, unbroken, samplingInterval);
 	const enoughHistory = hasEnoughHistory(unbroken);
-	const bins = options.growth === false || options.survivorAge === false ? undefined : latest.ages;
+	const bins = options.survivorAge === false ? undefined : latest.ages;
 	const grouped = options.userFrames === undefined ? undefined : new Map(options.userFrames.grouped.sites.map(site => [site.key, site]));
+	for (const site of latest.sites) {
+		const id = history.siteId(site.key);
+		if (id !== undefined) {
+			const judgement = judge(growths[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped));
+			const late = !judgement.suspect && judgement.age !== undefined && options.lateLeaks?.has(site.key) === true;
+			judged.set(site.key, late ? {...judgement, verdict: 'leaking', suspect: true, growthBasis: 'late', growthPerMinute: judgement.age!.retentionPerMinute} : judgement);
+		}
+	}
+
+	// Sites gone since (a collected leak) still answer "what grew".
+	for (const [id, site] of history.sites.entries()) {
+		if (!judged.has(site.key) && growths[id]?.suspect === true) {
+			judged.set(site.key, judge(growths[id], enoughHistory, undefined));
+		}
+	}
+
+	return judged;
+}
+
+const unjudged: Judgement = {growthPerMinute: 0, growthBasis: 'history', verdict: 'unknown', suspect: false, age: undefined};
+
+/**
+ * The table: every site that holds memory now, was judged a leak, or changed since the baseline, with its verdict
+ * as judged (`judged`, the same in every view and sink) and the growth figure over the window of `points`.
+ * Live bytes and samples come from the latest profile, exact.
+ */
+export function rankSites(history: History, latest: Aggregate, points: readonly Point[], sort: SortKey, samplingInterval: number, judged: ReadonlyMap<string, Judgement>, options: RankOptions = {}): SiteRow[] {
+	const unbroken = sinceBreak(points);
+	const growth = judged.size === 0 ? [] : windowGrowth(history, unbroken, samplingInterval);
+	const enoughHistory = hasEnoughHistory(unbroken);
+	// A verdict from history shows the window's growth; one from age, the figure it was judged with.
+	const growthOf = (id: number, judgement: Judgement) => {
+		if (judgement.growthBasis !== 'history') {
+			return judgement.growthPerMinute;
+		}
+
+		const windowed = growth[id]?.bytesPerMinute ?? 0;
+		return judgement.suspect && (!enoughHistory || windowed <= 0) ? judgement.growthPerMinute : windowed;
+	};
+
 	const {baseline} = options;
 	const since = (id: number, liveBytes: number) => (baseline === undefined ? undefined : liveBytes - (id < baseline.bytes.length ? baseline.bytes[id]! : 0));
 	const total = latest.totalBytes;
@@ -182,16 +242,15 @@ export function rankSites(history: History, latest: Aggregate, points: readonly 
 		}
 
 		present.add(id);
-		const judgement = judge(growth[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped));
-		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, judgement, since(id, site.liveBytes)));
+		const judgement = judged.get(site.key) ?? unjudged;
+		rows.push(siteRow(site, id, site.liveBytes, site.samples, total > 0 ? site.liveBytes / total : 0, judgement, growthOf(id, judgement), since(id, site.liveBytes)));
 	}
 
-	// Sites gone since (a collected leak, a freed baseline) still answer "what grew" and "what changed".
 	for (const [id, site] of history.sites.entries()) {
-		const siteGrowth = growth[id] ?? noGrowth;
+		const judgement = judged.get(site.key);
 		const sinceBaseline = since(id, 0);
-		if (!present.has(id) && (siteGrowth.suspect || (sinceBaseline !== undefined && sinceBaseline < 0))) {
-			rows.push(siteRow(site, id, 0, 0, 0, judge(siteGrowth, enoughHistory, undefined), sinceBaseline));
+		if (!present.has(id) && (judgement?.suspect === true || (sinceBaseline !== undefined && sinceBaseline < 0))) {
+			rows.push(siteRow(site, id, 0, 0, 0, judgement ?? unjudged, judgement === undefined ? 0 : growthOf(id, judgement), sinceBaseline));
 		}
 	}
 

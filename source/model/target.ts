@@ -1,10 +1,11 @@
 import type {LeaktopEvent, TargetInfo} from '../events.js';
 import {AllocationClock, pushThinned} from './allocation-clock.js';
+import {LateLeaks} from './analyses/late-leak.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
 import {addPause, startPauseShare, type PauseShare} from './pause-share.js';
 import {aggregateGroupings, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
-import type {Baseline, RankOptions} from './ranking.js';
+import type {Baseline} from './ranking.js';
 import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js';
 
 export type TargetStatus =
@@ -36,6 +37,10 @@ export type TargetState = {
 	readonly metric: Metric;
 	/** Survivor age's clock since the sampler last started: retained polls and heap readings (grows in place). */
 	readonly ageClock: AllocationClock;
+	/** Sites watched across profiles for a leak that began late (changes in place, on the age clock). */
+	readonly lateWatch: LateLeaks;
+	/** The sites judged late leaks at the latest profile. */
+	readonly lateLeaks: ReadonlySet<string>;
 	/** The heap's figures over time, from polls and from the readings between them (grows in place, thinned). */
 	readonly readings: readonly Reading[];
 	/** The newest figures of the heap (and process, unless --no-eval): from a poll or a reading between polls. */
@@ -72,12 +77,6 @@ export function activeHistory(target: TargetState, grouping: Grouping = 'site'):
 
 function eachHistory(target: TargetState): History[] {
 	return [target.histories.site.retained, target.histories.site.allocated, target.histories.user.retained, target.histories.user.allocated];
-}
-
-/** What ranking needs besides the latest aggregate to judge builtins by survivor age: the profile grouped by user frame. */
-export function ageContext(target: TargetState): Pick<RankOptions, 'userFrames'> {
-	const grouped = target.latestAggregates.user;
-	return {userFrames: target.latest === undefined || grouped === undefined ? undefined : {profile: target.latest.profile, grouped}};
 }
 
 /** Every site any history of the target has seen, each once per history. */
@@ -124,17 +123,22 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 		ageClock.heap(raw.time, raw.heap.usedSize);
 	} else {
 		ageClock.restart(raw.time);
+		target.lateWatch.restart();
 	}
 
 	const ages = raw.metric === 'retained' && ageClock.polls.length >= 2 ? ageBins(ageClock) : undefined;
 	addReading(target, raw.time, raw.heap, raw.process);
 	const counted = aggregateGroupings(raw.profile, ages);
 	const [site, user] = raw.metric === 'allocated' ? [scaleAggregate(counted.site, perSecond), scaleAggregate(counted.user, perSecond)] : [counted.site, counted.user];
+	if (ages !== undefined) {
+		target.lateWatch.update(raw.time, counted.site.sites, ages);
+	}
+
 	const gauges = gaugesOf(raw);
 	target.histories.site[raw.metric].add(raw.time, site, gauges);
 	target.histories.user[raw.metric].add(raw.time, user, gauges);
 	return {
-		...target, scripts, latest: raw, latestAggregates: {site, user}, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
+		...target, scripts, latest: raw, latestAggregates: {site, user}, lateLeaks: ages === undefined ? new Set() : target.lateWatch.leaking, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
 		pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
 		pauses: target.pauses === undefined ? startPauseShare(raw.time) : raw.closing === true ? target.pauses : addPause(target.pauses, {end: raw.time, ms: raw.governor.lastPollMs}),
 		metric: raw.metric,
@@ -151,6 +155,7 @@ function breakAt(target: TargetState, time: number): TargetState {
 	}
 
 	target.ageClock.restart(time);
+	target.lateWatch.restart();
 	return target;
 }
 
@@ -231,7 +236,7 @@ function withoutOldWorkers(targets: readonly TargetState[], parent: string | und
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), readings: [], live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: new LateLeaks(), lateLeaks: new Set(), readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

@@ -1,5 +1,6 @@
 import {formatBytes, formatPercent} from '../format.js';
 import {judgedSites} from './judged.js';
+import {siteName} from './location.js';
 import type {TargetState} from './target.js';
 
 /** `--on-heap`: bytes of heap used, or a share of V8's heap limit (what "heap out of memory" is measured against). */
@@ -39,7 +40,7 @@ function heapHeld(threshold: HeapThreshold, target: TargetState): string | undef
  * The triggers of `spec` whose condition holds in `target` now: the heap at or over its threshold (read once a
  * second), a site judged leaking (at each profile).
  */
-export function heldTriggers(spec: TriggerSpec, target: TargetState): Held[] {
+export function heldTriggers(spec: TriggerSpec, target: TargetState, cwd = ''): Held[] {
 	const held: Held[] = [];
 	const heap = spec.onHeap === undefined ? undefined : heapHeld(spec.onHeap, target);
 	if (heap !== undefined) {
@@ -49,7 +50,7 @@ export function heldTriggers(spec: TriggerSpec, target: TargetState): Held[] {
 	if (spec.onSuspect) {
 		const leaking = judgedSites(target, 'leak').filter(row => row.suspect);
 		if (leaking.length > 0) {
-			held.push({name: 'on-suspect', reason: `leaking: ${leaking[0]!.functionName || '(anonymous)'}${leaking.length > 1 ? ` and ${leaking.length - 1} more` : ''}`});
+			held.push({name: 'on-suspect', reason: `leaking: ${siteName(leaking[0]!, cwd)}${leaking.length > 1 ? ` and ${leaking.length - 1} more` : ''}`});
 		}
 	}
 

@@ -100,3 +100,25 @@ export function reserveFor(surprises: readonly Surprise[], now: number): number 
 	const recent = surprises.filter((surprise, index) => surprise.at > now - surpriseMemoryMs || index === surprises.length - 1);
 	return Math.min(maxReserve, Math.max(1, ...recent.map(surprise => surprise.ratio)));
 }
+
+/** Each isolate keeps this share of an equal split whatever its heap: a small one is still polled. */
+const equalFloor = 0.2;
+
+/**
+ * An isolate's share of its process's budget: in proportion to its heap, a fifth of an equal share at least. A
+ * poll's cost is a full GC of the isolate's heap, so each isolate then polls about as often, and a leaking worker
+ * whose heap grew is not polled a tenth as often as an idle main thread. An isolate whose heap is not read yet
+ * weighs as the mean of the others.
+ */
+export function budgetShare(heaps: ReadonlyMap<string, number>, id: string, isolates: number): number {
+	const equal = 1 / Math.max(1, isolates);
+	const known = [...heaps.values()];
+	const knownTotal = known.reduce((total, heap) => total + heap, 0);
+	if (known.length === 0 || knownTotal <= 0) {
+		return equal;
+	}
+
+	const mean = knownTotal / known.length;
+	const total = knownTotal + (Math.max(0, isolates - known.length) * mean);
+	return (equalFloor * equal) + ((1 - equalFloor) * (heaps.get(id) ?? mean) / total);
+}

@@ -3,6 +3,7 @@ import type {EventSink} from '../events.js';
 import {hostPort, parseInspectAddress, resolveAddress, type InspectorAddress} from '../attach/address.js';
 import {connect, type Inspector} from '../attach/inspector.js';
 import type {Metric} from '../model/snapshot.js';
+import {budgetShare} from './governor.js';
 import {HeavyWork} from './heavy-work.js';
 import {sample} from './sampler.js';
 import {CliError, oneLine} from '../errors.js';
@@ -171,9 +172,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		await current.close();
 	};
 	const running = new Set<Promise<void>>();
-	// The process's budget is shared by the isolates it runs: a worker's polls pause its own thread, on the same CPUs.
+	// The process's budget is shared by the isolates it runs (a worker's polls pause its own thread, on the same
+	// CPUs), in proportion to their heaps: see budgetShare.
 	let isolates = 1;
-	const budget = () => options.maxOverhead / isolates;
+	const heaps = new Map<string, number>();
+	const budget = (id: string) => () => options.maxOverhead * budgetShare(heaps, id, isolates);
 
 	/** Samples one isolate into the stream until it goes away or sampling stops. */
 	const sampleIsolate = async (current: Inspector, id: string, resume: boolean) => {
@@ -186,7 +189,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			intervalMs: options.intervalMs,
 			samplingInterval: options.samplingInterval,
 			adaptSampling: options.adaptSampling,
-			maxOverhead: budget,
+			maxOverhead: budget(id),
 			readMemory: options.readProcess,
 			shareSampler: options.shareSampler,
 			signal: controller.signal,
@@ -203,8 +206,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 			heavy,
 		})) {
 			if (event.type === 'snapshot') {
+				heaps.set(id, event.snapshot.heap.usedSize);
 				options.emit({type: 'snapshot', targetId: id, time: event.snapshot.time, snapshot: event.snapshot});
 			} else if (event.type === 'gauges') {
+				heaps.set(id, event.heap.usedSize);
 				options.emit({...event, targetId: id});
 			} else {
 				notice(id, event.message, event.gap === true);
@@ -235,6 +240,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 				notice(id, `sampling this worker failed: ${oneLine(error)}`);
 			}).finally(async () => {
 				isolates--;
+				heaps.delete(id);
 				// A worker held at its first line is let go even when it could not be sampled.
 				const handle = handles.get(id);
 				handles.delete(id);

@@ -2,7 +2,7 @@ import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {collectDefaultMetrics, Counter, Gauge, Registry} from 'prom-client';
 import {judgedSites} from '../model/judged.js';
-import {siteLocation} from '../model/location.js';
+import {siteWhere} from '../model/location.js';
 import {lastMinute} from '../model/pause-share.js';
 import type {SiteRow} from '../model/ranking.js';
 import {targetPid, type TargetState} from '../model/target.js';
@@ -42,7 +42,7 @@ function targetLabel(target: TargetState, all: readonly TargetState[]): string {
 	return shared && pid !== undefined ? `${label} (pid ${pid})` : label;
 }
 
-function registryFor(read: () => readonly TargetState[], options: MetricsOptions): Registry {
+export function registryFor(read: () => readonly TargetState[], options: MetricsOptions): Registry {
 	const registry = new Registry();
 	collectDefaultMetrics({register: registry});
 	// Every gauge reads the same scrape: the sites are ranked once per scrape, not once per gauge.
@@ -90,7 +90,7 @@ function registryFor(read: () => readonly TargetState[], options: MetricsOptions
 				// Two sites can share a label set (two functions on one line of a bundle): their figures add up.
 				const series = new Map<string, {labels: {target: string; function: string; location: string}; value: number}>();
 				for (const row of entry.rows.slice(0, options.topSites)) {
-					const labels = {target: entry.label, function: row.functionName, location: siteLocation(row, options.cwd)};
+					const labels = {target: entry.label, function: row.functionName, location: siteWhere(row, options.cwd)};
 					const key = `${labels.function}\u0000${labels.location}`;
 					const known = series.get(key);
 					series.set(key, {labels, value: (known?.value ?? 0) + value(row)});

@@ -4,7 +4,9 @@ import {offHeapHint} from '../model/off-heap.js';
 import {profileSizeHint} from '../model/profile-size.js';
 import {heaviestPaths, userFrameOf} from '../model/call-paths.js';
 import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
-import {bucketOptions} from '../model/ranking.js';
+import {bucketOptions, type SiteRow} from '../model/ranking.js';
+import type {CallPathLeak} from '../model/analyses/call-tree-age.js';
+import {siteName} from '../model/location.js';
 import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
 import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
@@ -20,10 +22,27 @@ export type ReportSite = {
 	readonly liveBytes: number;
 	readonly samples: number;
 	readonly growthBytesPerMinute: number;
-	/** `history`: the window's polls; `age`: the survivors' age in the latest profile (when the history is short). */
-	readonly growthBasis: 'history' | 'age';
-	/** The verdict is `leaking`. */
+	/** The site as the table names it: with the frame of the user's code that answers for a builtin or a Node internal. */
+	readonly name: string;
+	/**
+	 * `history`: the polls' growth; `age`: the survivors' age in the latest profile; `late`: survivors watched across
+	 * profiles (a leak that began late); `call-path`: a leak V8 moved between a callee and its caller (see `moved`).
+	 */
+	readonly growthBasis: 'history' | 'age' | 'late' | 'call-path';
+	/** Judged a leak: by its own survivors, or as the name of a leak that V8 moved (`moved`). */
 	readonly suspect: boolean;
+	/**
+	 * A leak V8 moved: once the callee was inlined into its caller, V8 charged its allocations to the caller. The
+	 * survivors of both together (`liveBytes`), and each move in seconds since sampling began.
+	 */
+	readonly moved: {
+		readonly caller: {readonly functionName: string; readonly url: string; readonly line: number};
+		readonly callee: {readonly functionName: string; readonly url: string; readonly line: number};
+		readonly liveBytes: number;
+		readonly moves: ReadonlyArray<{readonly atSeconds: number; readonly to: string; readonly cause: 'inlined' | 'deoptimised'}>;
+	} | null;
+	/** This site holds part of a leak that V8 moved into it, named here as the site that names it. */
+	readonly partOf: string | null;
 	/** leaking, bounded, one-time, transient, long-lived, or unknown (too few samples and too short a history). */
 	readonly verdict: AgeVerdict;
 	/** Bytes still alive per minute of the target's running time, from survivor age: the leak rate of a leaking site. */
@@ -123,9 +142,20 @@ function ageBands(age: SurvivorAge | undefined): ReportSite['ageBands'] {
 	return age.bands.map((bytes, band) => ({fromSecondsAgo: secondsAgo(age.edges[band]!), toSecondsAgo: secondsAgo(age.edges[band + 1]!), bytes: Math.round(bytes)}));
 }
 
-function userFrame(profile: SamplingProfile | undefined, site: SiteIdentity): ReportSite['userFrame'] {
-	const frame = profile === undefined ? undefined : userFrameOf(profile, site);
+function userFrame(profile: SamplingProfile | undefined, row: SiteRow): ReportSite['userFrame'] {
+	const frame = row.frame ?? (profile === undefined ? undefined : userFrameOf(profile, row));
 	return frame === undefined ? null : {functionName: frame.functionName, url: frame.url, line: frame.line, column: frame.column};
+}
+
+const place = (site: SiteIdentity) => ({functionName: site.functionName, url: site.url, line: site.line});
+
+function movedLeak(leak: CallPathLeak | undefined, startedAt: number): ReportSite['moved'] {
+	return leak === undefined ? null : {
+		caller: place(leak.node),
+		callee: place(leak.callee),
+		liveBytes: Math.round(leak.liveBytes),
+		moves: leak.moves.map(move => ({atSeconds: Math.round((move.at - startedAt) / 100) / 10, to: move.to.functionName, cause: move.cause})),
+	};
 }
 
 function firstLast(first: Gauges | undefined, last: Gauges | undefined, name: keyof Gauges): readonly [number, number] | null {
@@ -188,10 +218,13 @@ export function buildReport(
 			growthBytesPerMinute: Math.round(row.growthPerMinute),
 			growthBasis: row.growthBasis,
 			suspect: row.suspect,
+			moved: movedLeak(row.leak, row.leak?.age.edges[0] ?? 0),
+			partOf: row.partOf === undefined ? null : siteName(row.partOf.frame ?? row.partOf.callee, ''),
 			verdict: row.verdict,
 			retentionBytesPerMinute: row.age === undefined ? null : Math.round(row.age.retentionPerMinute),
 			horizonMs: row.age?.horizonMs === undefined ? null : Math.round(row.age.horizonMs),
 			ageBands: ageBands(row.age),
+			name: siteName(row, ''),
 			userFrame: userFrame(latest?.profile, row),
 			original: originals.get(row.key) ?? null,
 			paths: latest === undefined ? [] : heaviestPaths(latest.profile, row).map(path => ({frames: path.frames, bytes: Math.round(path.bytes)})),

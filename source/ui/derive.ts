@@ -6,7 +6,8 @@ import {offHeapHint} from '../model/off-heap.js';
 import type {SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites, type SiteRow} from '../model/ranking.js';
 import {filterRows, focusRows, scopeRows} from '../model/scope.js';
-import {activeHistory, ageContext, type Reading, type TargetState} from '../model/target.js';
+import {judgementOf} from '../model/judged.js';
+import {activeHistory, type Reading, type TargetState} from '../model/target.js';
 import {windows, type ViewState, type WindowChoice} from './view-state.js';
 
 /** What the views draw for the active target: derived from the state, frozen while paused. */
@@ -68,10 +69,8 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 	const sort = view.sort === 'baseline' && target.baseline === undefined ? 'leak' : view.sort;
 	const allRows = aggregate === undefined
 		? []
-		: rankSites(history, aggregate, points, sort, target.latest?.samplingInterval ?? 1, {
-			growth: target.metric === 'retained',
+		: rankSites(history, aggregate, points, sort, target.latest?.samplingInterval ?? 1, judgementOf(target, view.grouping).sites, {
 			baseline: target.metric === 'retained' ? target.baseline : undefined,
-			...ageContext(target),
 		});
 	let rows = scopeRows(allRows, view.scope);
 	if (view.focusSite !== undefined && target.latest !== undefined) {
@@ -83,7 +82,10 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 	const callers = new Map<string, SiteIdentity>();
 	const profile = target.latest?.profile;
 	for (const row of rows) {
-		const caller = profile !== undefined && (row.kind === 'builtin' || row.kind === 'pseudo') ? userFrameOf(profile, row) : undefined;
+		// A suspect's frame as judged (a Node internal's is the callee V8 inlined into it); else a builtin's caller.
+		const caller = row.frame !== undefined && row.frame.key !== row.key
+			? row.frame
+			: (profile !== undefined && (row.kind === 'builtin' || row.kind === 'pseudo') ? userFrameOf(profile, row) : undefined);
 		if (caller !== undefined) {
 			callers.set(row.key, caller);
 		}

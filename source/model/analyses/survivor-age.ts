@@ -38,6 +38,9 @@ export type SurvivorAge = {
 	/** For `bounded` and `transient`: how long the site keeps what it allocates, about. */
 	readonly horizonMs: number | undefined;
 	readonly samples: number;
+	/** Whether the site still adds: its share of bytes in the newest three bands, and its recent rate against its mean. */
+	readonly recentShare: number;
+	readonly adding: number;
 };
 
 /**
@@ -45,14 +48,14 @@ export type SurvivorAge = {
  * (10·(1 − 0.9¹⁶) = 8.1 expected). At the default 128 KiB interval that is about 2 MB held by the site.
  */
 export const minimumAgeSamples = 16;
-const occupiedForLeak = 7;
+export const occupiedForLeak = 7;
 const oldShareForLeak = 0.2;
 /** A leak still adds: its newest three bands hold at least this share. */
-const recentShareForLeak = 0.1;
+export const recentShareForLeak = 0.1;
 /** Below this share in the newest three bands (or this rate in the recent window, against the mean), nothing is added any more: a one-time allocation. */
 const recentShareForOneTime = 0.05;
 /** A leak adds in the recent window at a quarter of its mean rate at least. */
-const addingForLeak = 0.25;
+export const addingForLeak = 0.25;
 
 /** Linear interpolation of `value` over points sorted by time, clamped to the ends. */
 function interpolate<Point extends {readonly time: number}>(points: readonly Point[], time: number, value: (point: Point) => number): number {
@@ -205,7 +208,8 @@ export function survivorAge(bands: readonly number[], counts: readonly number[],
 	const samples = counts.reduce((sum, count) => sum + count, 0);
 	const total = bands.reduce((sum, bytes) => sum + bytes, 0);
 	const edges = bins.times;
-	const verdict = verdictOf(bands, counts, samples, recentRatio(total, recentBytes, bins));
+	const adding = recentRatio(total, recentBytes, bins);
+	const verdict = verdictOf(bands, counts, samples, adding);
 	const olderSpan = edges[ageBandCount - 1]! - edges[0]!;
 	const older = total - bands[ageBandCount - 1]!;
 	const retentionPerMinute = olderSpan > 0 ? (older * 60_000) / olderSpan : 0;
@@ -214,5 +218,18 @@ export function survivorAge(bands: readonly number[], counts: readonly number[],
 	const horizonMs = (verdict === 'bounded' || verdict === 'transient') && oldestHeld >= 0
 		? Math.max(now - edges[oldestHeld]!, (now - edges[0]!) / ageBandCount)
 		: undefined;
-	return {verdict, bands, edges, retentionPerMinute, horizonMs, samples};
+	return {verdict, bands, edges, retentionPerMinute, horizonMs, samples, recentShare: share(bands, ageBandCount - 3, ageBandCount, total), adding};
+}
+
+/** The wall time of an allocation-clock reading, between the band edges it falls in (linear within a band). */
+export function timeOfOrdinal(bins: AgeBins, ordinal: number): number {
+	const {edges, times} = bins;
+	let band = 0;
+	while (band < edges.length - 2 && ordinal >= edges[band + 1]!) {
+		band++;
+	}
+
+	const span = edges[band + 1]! - edges[band]!;
+	const share = span > 0 ? Math.max(0, Math.min(1, (ordinal - edges[band]!) / span)) : 0;
+	return times[band]! + (share * (times[band + 1]! - times[band]!));
 }

@@ -35,7 +35,12 @@ export function formatSpan(ms: number): string {
  * The growth column: the rate for a leaking site (or the window's growth while the site has too few samples
  * to judge by age), else the verdict's word, so a step is never shown as growth.
  */
-export function verdictCell(row: Pick<SiteRow, 'verdict' | 'growthPerMinute' | 'age'>): string {
+export function verdictCell(row: Pick<SiteRow, 'verdict' | 'growthPerMinute' | 'age' | 'partOf'>): string {
+	if (row.partOf !== undefined) {
+		// Its own verdict describes half a leak that V8 moved here: the leak is shown at the site that names it.
+		return 'part of ▲';
+	}
+
 	switch (row.verdict) {
 		case 'leaking':
 		case 'unknown': {
@@ -52,8 +57,8 @@ export function verdictCell(row: Pick<SiteRow, 'verdict' | 'growthPerMinute' | '
 	}
 }
 
-/** The verdict in a sentence, for the drill-down. */
-export function describeAge(age: SurvivorAge): string {
+/** The verdict in a sentence, for the drill-down; `suspect` with too few samples: judged by its growth instead. */
+export function describeAge(age: SurvivorAge, suspect = false): string {
 	const since = formatSpan(age.edges.at(-1)! - age.edges[0]!);
 	switch (age.verdict) {
 		case 'leaking': {
@@ -77,7 +82,9 @@ export function describeAge(age: SurvivorAge): string {
 		}
 
 		case 'unknown': {
-			return `not enough data: ${age.samples} samples, too few to judge by age`;
+			return suspect
+				? `judged by growth: its live bytes rose steadily over the polls (${age.samples} samples are too few to judge by age)`
+				: `not enough data: ${age.samples} samples, too few to judge by age`;
 		}
 	}
 }

@@ -4,6 +4,7 @@ import type {SourceText} from '../../model/location.js';
 import {sparkValues} from '../../model/ranking.js';
 import type {Point} from '../../model/history.js';
 import type {DrillView} from '../derive.js';
+import {movedText} from '../../model/analyses/call-tree-age.js';
 import {ageBandsText, ageHistogram, describeAge} from './age.js';
 import {pageStart} from './table.js';
 
@@ -22,6 +23,24 @@ type Props = {
 };
 
 const inliningNote = 'V8 cannot see inlined functions: what they allocate shows in their caller, so look at the callees too (t).';
+
+/** The line under the figures: how a moved leak was put together, what V8's own frames are, else the inlining caveat. */
+function noteOf(row: DrillView['row'], site: DrillView['site']): string {
+	if (row?.leak !== undefined) {
+		return `▲ ${movedText(row.leak)}: ${formatBytes(row.leak.liveBytes)} held in ${row.leak.callee.functionName} and ${row.leak.node.functionName} together, judged as one`;
+	}
+
+	if (row?.partOf !== undefined) {
+		const named = row.partOf.frame ?? row.partOf.callee;
+		return `holds part of ▲ ${named.functionName}'s leak: ${movedText(row.partOf)}`;
+	}
+
+	if (site.functionName === '(V8 API)') {
+		return '(V8 API): objects V8 made for native code (Node\'s C++ bindings, an addon) called from the JavaScript above it (t: callers).';
+	}
+
+	return inliningNote;
+}
 
 function treeLine(row: DrillView['rows'][number], locate: Props['locate'], width: number): string {
 	const marker = row.depth === 0 ? '◆' : row.expanded ? '▾' : row.expandable ? '▸' : ' ';
@@ -90,9 +109,9 @@ export function DrillDown({drill, selected, points, location, source, locate, wi
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate" color={color ? 'cyan' : undefined}>{fit(`${crumbs}   (Esc: back)`, width)}</Text>
 			<Text wrap="truncate" bold>{fit(`${site.functionName}  ${location}  ${figures}`, width)}</Text>
-			{age === undefined ? null : <Text wrap="truncate" color={color && age.verdict === 'leaking' ? 'red' : undefined}>{fit(`${ageHistogram(age.bands, age.bands.length)}  ${describeAge(age)}`, width)}</Text>}
+			{age === undefined ? null : <Text wrap="truncate" color={color && age.verdict === 'leaking' ? 'red' : undefined}>{fit(`${ageHistogram(age.bands, age.bands.length)}  ${describeAge(age, row?.suspect === true)}`, width)}</Text>}
 			{age === undefined ? null : <Text wrap="truncate">{fit(ageBandsText(age), width)}</Text>}
-			<Text wrap="truncate" dimColor>{fit(inliningNote, width)}</Text>
+			<Text wrap="truncate" dimColor={row?.leak === undefined}>{fit(noteOf(row, site), width)}</Text>
 			{wide ? <Box gap={2}>{treeBox}{sourceBox}</Box> : <Box flexDirection="column">{treeBox}{sourceBox}</Box>}
 		</Box>
 	);
