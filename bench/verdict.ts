@@ -1,6 +1,7 @@
 // Time to verdict: how soon, at default settings, the leak verdict is right and stays right, for each shape of
-// program the tests use; with survivor age, and with the window's growth alone (the verdict before it), from
-// the same recorded run. Each run is a real leaktop --report --record on a spawned target.
+// program the tests use, on Node 20 and 24: as judged now (leaf sites, the call tree, late leaks), by leaf sites'
+// survivor age alone (the verdict before the call tree), and by the window's growth alone (before survivor age),
+// from the same recorded run. Each run is a real leaktop --report --record on a spawned target, with no V8 flags.
 import {execFile} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
@@ -12,12 +13,27 @@ import {activeHistory, createModel, type TargetState} from '../source/model/targ
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Row} from './stats.js';
 
-type Shape = {readonly name: string; readonly what: string; readonly seconds: number; readonly leaks: readonly string[]};
+type Shape = {
+	readonly name: string; readonly what: string; readonly seconds: number; readonly leaks: readonly string[];
+	readonly args?: readonly string[];
+	/** Whose verdict counts: the process's, or its worker's. */
+	readonly kind?: 'process' | 'worker';
+};
 
 const shapes: readonly Shape[] = [
 	{name: 'fast-leak', what: 'a fast leak, ~1 GB/min', seconds: 10, leaks: ['leakFast']},
 	{name: 'slow-leak-warm-cache', what: 'a slow leak beside a 450 MB cache warming up for 25 s', seconds: 60, leaks: ['leakSlowly']},
-	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak', seconds: 30, leaks: []},
+	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak (30 s)', seconds: 30, leaks: []},
+	{name: 'shapes', what: 'LRU, TTL sessions, one-time cache, spike, churn: no leak (120 s)', seconds: 120, leaks: []},
+	{name: 'timer-leak', what: 'a timer callback leaking ~3 MB/s, which V8 inlines into listOnTimeout', seconds: 60, leaks: ['rememberJobs']},
+	{name: 'timer-leak', what: 'the same in a worker thread', seconds: 60, leaks: ['rememberJobs'], args: ['worker'], kind: 'worker'},
+	{name: 'late-leak', what: 'a leak that begins 25 s in, beside TTL sessions and an LRU', seconds: 90, leaks: ['leakLate']},
+];
+
+/** The Node versions targets run on: leaktop's own, and the newest users run (installed by test/node-versions). */
+const nodes: ReadonlyArray<{readonly label: string; readonly path: string}> = [
+	{label: `Node ${process.versions.node.split('.')[0]}`, path: process.execPath},
+	{label: 'Node 24', path: new URL('../test/node-versions/node_modules/node24/bin/node', import.meta.url).pathname},
 ];
 
 /** How a verdict is reached: today's (call tree and late leaks), leaf sites alone (the verdict before), or growth alone. */
@@ -47,11 +63,11 @@ function timeToVerdict(recording: string, shape: Shape, judge: Judge): Verdict {
 	let since: Verdict;
 	for (const event of decodeRecording(readFileSync(recording)).events) {
 		model.apply(event);
-		if (event.type !== 'snapshot') {
+		const target = model.target(event.targetId);
+		if (event.type !== 'snapshot' || target === undefined || (target.info.kind ?? 'process') !== (shape.kind ?? 'process')) {
 			continue;
 		}
 
-		const target = model.targets[0]!;
 		if (suspects(target, judge) !== expected) {
 			since = undefined;
 		} else if (since === undefined) {
@@ -72,18 +88,23 @@ export async function benchVerdict(): Promise<Row[]> {
 	const bin = new URL('../bin/leaktop.js', import.meta.url).pathname;
 	const rows: Row[] = [];
 	try {
-		for (const shape of shapes) {
-			const recording = join(dir, `${shape.name}.ltrec`);
-			const target = new URL(`../test/targets/${shape.name}.cjs`, import.meta.url).pathname;
-			await promisify(execFile)(process.execPath, [bin, '--report', '--duration', String(shape.seconds), '--record', recording, '--', process.execPath, target], {maxBuffer: 64 * 2 ** 20});
-			const withAge = timeToVerdict(recording, shape, 'tree');
-			const growthAlone = timeToVerdict(recording, shape, 'growth');
-			rows.push({
-				what: `time to a right verdict: ${shape.what}`,
-				figure: `${describe(withAge, shape.seconds)} (growth alone: ${describe(growthAlone, shape.seconds)})`,
-				budget: `right by the end of a ${shape.seconds} s report`,
-				met: withAge !== undefined,
-			});
+		for (const node of nodes) {
+			for (const shape of shapes) {
+				// One target at a time: they would slow each other down.
+				const recording = join(dir, `${shape.name}.ltrec`);
+				const target = new URL(`../test/targets/${shape.name}.cjs`, import.meta.url).pathname;
+				await promisify(execFile)(process.execPath, [bin, '--report', '--duration', String(shape.seconds), '--record', recording, '--', node.path, target, ...shape.args ?? []], {maxBuffer: 64 * 2 ** 20});
+				const now = timeToVerdict(recording, shape, 'tree');
+				const leaf = timeToVerdict(recording, shape, 'leaf');
+				const growthAlone = timeToVerdict(recording, shape, 'growth');
+				rows.push({
+					what: `time to a right verdict, ${node.label}: ${shape.what}`,
+					figure: `${describe(now, shape.seconds)} (leaf sites alone: ${describe(leaf, shape.seconds)}; growth alone: ${describe(growthAlone, shape.seconds)})`,
+					budget: `right by the end of a ${shape.seconds} s report`,
+					met: now !== undefined,
+				});
+				rmSync(recording, {force: true});
+			}
 		}
 	} finally {
 		rmSync(dir, {recursive: true, force: true});

@@ -1,5 +1,5 @@
 // leaktop's demo: a small HTTP server driven by its own client, with the memory patterns leaktop is for.
-// - a slow leak: every request is remembered forever (rememberRequest)
+// - a slow leak: every request is remembered forever (rememberRequest, which V8 soon inlines into handleRequest)
 // - a large flat cache, built once at start (buildCatalog)
 // - churn: every response builds garbage that dies at once (renderPage)
 // - a spike now and then: a big report held for a second, then dropped (buildQuarterlyReport)
@@ -41,7 +41,7 @@ function buildQuarterlyReport() {
 }
 
 buildCatalog();
-const server = http.createServer((request, response) => {
+const server = http.createServer(function handleRequest(request, response) {
 	rememberRequest(request);
 	response.setHeader('content-type', 'application/json');
 	response.end(renderPage(request.url));

@@ -56,11 +56,13 @@ describe('survivor age on the call tree', () => {
 	// A synthetic tree: a callee and its caller taking turns, band by band, as V8 inlines and deoptimises the callee.
 	const clock: AgeClock = {polls: Array.from({length: 11}, (_, index) => ({time: index * 10_000, ordinal: index * 100})), growth: []};
 	const frame = (functionName: string, url: string, line: number) => ({functionName, scriptId: url === '' ? '0' : '1', url, lineNumber: line, columnNumber: 0});
-	function turns(callee: readonly number[], caller: readonly number[], other: readonly number[] = []): SamplingProfile {
+	/** Three samples a band in each band named, for the callee `tick`, its caller's own frame and a sibling `sweep` (or `perBand` for the callee). */
+	function turns(callee: readonly number[], caller: readonly number[], other: readonly number[] = [], perBand = 3): SamplingProfile {
+		const inBand = (band: number, count: number, nodeId: number) => Array.from({length: count}, (_, index) => ({nodeId, size: 1000, ordinal: (band * 100) + 10 + index}));
 		const samples = [
-			...callee.flatMap(band => [0, 1, 2].map(index => ({nodeId: 3, size: 1000, ordinal: (band * 100) + 10 + index}))),
-			...caller.flatMap(band => [0, 1, 2].map(index => ({nodeId: 2, size: 1000, ordinal: (band * 100) + 10 + index}))),
-			...other.flatMap(band => [0, 1, 2].map(index => ({nodeId: 4, size: 1000, ordinal: (band * 100) + 10 + index}))),
+			...callee.flatMap(band => inBand(band, perBand, 3)),
+			...caller.flatMap(band => inBand(band, 3, 2)),
+			...other.flatMap(band => inBand(band, 3, 4)),
 		];
 		const self = (id: number) => samples.filter(sample => sample.nodeId === id).length * 1000;
 		const node = (id: number, name: string, url: string, line: number, children: ProfileNode[] = []): ProfileNode => ({callFrame: frame(name, url, line), selfSize: self(id), id, children});
@@ -86,5 +88,8 @@ describe('survivor age on the call tree', () => {
 		assert.deepEqual(judge({clock, profile: turns([0, 1], [5, 6, 7, 8, 9])}).moved, []);
 		// The control: the same callee and caller without the gap are a moved leak.
 		assert.equal(judge({clock, profile: turns([0, 1, 2, 3, 4], [5, 6, 7, 8, 9])}).moved.length, 1);
+		// A cache the callee built in a burst, then a store the caller began right after it: two paces, two things.
+		assert.deepEqual(judge({clock, profile: turns([0, 1], [2, 3, 4, 5, 6, 7, 8, 9], [], 30)}).moved, []);
+		assert.equal(judge({clock, profile: turns([0, 1], [2, 3, 4, 5, 6, 7, 8, 9])}).moved.length, 1, 'at one pace, a move');
 	});
 });

@@ -9,7 +9,7 @@ const typescript = (variant: 'inline' | 'external') => fileURLToPath(new URL(`ta
 
 describe('true attribution in reports', {concurrency: 3}, () => {
 	it('names the user frame of a leak inside a builtin', async () => {
-		const run = await runLeaktop(['--report', '--duration', '10', '--max-overhead', '2', '--', process.execPath, '--no-turbo-inlining', target('map-leak')]);
+		const run = await runLeaktop(['--report', '--duration', '10', '--max-overhead', '2', '--', process.execPath, '--no-turbo-inlining', '--no-maglev-inlining', target('map-leak')]);
 		assert.equal(run.code, 0, run.stderr);
 		const report = JSON.parse(run.stdout) as Report;
 		const [top] = report.sites;
@@ -39,7 +39,7 @@ describe('drill-down by keys in a real terminal', () => {
 	const open = suiteTerminals();
 
 	it('opens call paths, expands, collapses, switches to callees, goes back, filters, focuses and groups', async () => {
-		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, '--no-turbo-inlining', target('map-leak')], {columns: 120, rows: 34});
+		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, '--no-turbo-inlining', '--no-maglev-inlining', target('map-leak')], {columns: 120, rows: 34});
 		await terminal.waitFor(/› +1 (▲ )?set +(\(native\) )?← rememberSessions:6 /, 30_000);
 		terminal.press('Enter');
 		const callers = await terminal.waitFor(/CALLERS \(bottom-up/);

@@ -61,7 +61,7 @@ describe('--push to Pyroscope', () => {
 		const port = await freePort();
 		const leaktop = spawn(process.execPath, [
 			bin, '--report', '--duration', '30', '--max-overhead', '2', '--push', `http://127.0.0.1:${port}`, '--push-app', 'checkout', '--push-queue', '2',
-			'--', process.execPath, target('string-log'),
+			'--', process.execPath, '--no-turbo-inlining', '--no-maglev-inlining', target('string-log'),
 		], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, PYROSCOPE_AUTH_TOKEN: 's3cret', PYROSCOPE_TENANT_ID: 'team-a'}});
 		const finished = collect(leaktop, 90_000);
 		let stderr = '';

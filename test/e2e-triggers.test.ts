@@ -28,7 +28,7 @@ function folders(dir: string, trigger: string): string[] {
 describe('triggers', () => {
 	it('--report: --on-heap at a share of the heap limit and --on-suspect each write the exports and a heap snapshot once, and say where', async () => {
 		const dir = tempDir('leaktop-triggers-');
-		// 512 MB of heap limit: 5% is reached a few seconds into a leak of ~16 MB/s, and the end is far off.
+		// 512 MB of old space (a limit of ~560 MB on Node 20, ~740 MB with the young generation on 24): 5% is reached a few seconds into a leak of ~16 MB/s, and the end is far off.
 		const run = await runLeaktop(['--report', '--duration', '10', '--on-heap', '5%', '--on-suspect', '--trigger-snapshot', '--export', dir,
 			'--', process.execPath, '--max-old-space-size=512', target('fast-leak')], 180_000);
 		assert.equal(run.code, 0, run.stderr);
@@ -47,7 +47,7 @@ describe('triggers', () => {
 
 		const heap = report.triggered.find(entry => entry.name === 'on-heap')!;
 		const [, used, percent, limit] = /^heap ([\d.]+) MB, ([\d.]+)% of its ([\d.]+) MB limit$/.exec(heap.reason) ?? [];
-		assert.ok(Number(percent) >= 5 && Number(limit) > 500 && Number(limit) < 700, heap.reason);
+		assert.ok(Number(percent) >= 5 && Number(limit) > 500 && Number(limit) < 800, heap.reason);
 		// The profile was taken when the heap crossed, not at the governor's last poll seconds before.
 		const [onHeap] = folders(dir, 'on-heap');
 		assert.ok(sampledBytes(join(dir, onHeap!, 'profile.heapprofile')) > 0.5 * Number(used) * 1e6, `${heap.reason}: the profile holds ${sampledBytes(join(dir, onHeap!, 'profile.heapprofile'))} B`);

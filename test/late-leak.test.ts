@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {judgedSites} from '../source/model/judged.js';
+import {judgedSites, judgementOf} from '../source/model/judged.js';
 import {createModel, type TargetState} from '../source/model/target.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 
@@ -35,6 +35,8 @@ describe('a leak that begins late, across profiles', () => {
 
 			if (seconds >= 55) {
 				assert.equal(leak?.suspect, true, `at ${seconds} s: ${leak?.verdict}`);
+				// Grouped by user frame (the table's `g`), the same leak, watched in that grouping's own figures.
+				assert.deepEqual([...judgementOf(target, 'user').sites].filter(([, judged]) => judged.suspect).map(([key]) => key.split('\u0000')[0]), ['leakLate'], `grouped, at ${seconds} s`);
 				assert.ok(['late', 'age'].includes(leak.growthBasis), leak.growthBasis);
 			}
 		}

@@ -11,7 +11,7 @@ export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
 export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
 
 /** A real Node binary of a version users run, for targets (installed by test/node-versions/ensure.mjs, which `npm test` runs first). */
-export function targetNode(major: '22' | '24'): string {
+export function targetNode(major: '20' | '22' | '24' | '26'): string {
 	const path = fileURLToPath(new URL(`node-versions/node_modules/node${major}/bin/node`, import.meta.url));
 	if (!existsSync(path)) {
 		throw new Error(`no Node ${major} binary at ${path}: run node test/node-versions/ensure.mjs`);

@@ -8,6 +8,8 @@ import {App} from '../source/ui/app.js';
 import {createStore} from '../source/ui/store.js';
 import {loadTrace, rawSnapshots, sessionEvents} from './helpers.js';
 import {renderAt} from './render-at.js';
+import {readFileSync} from 'node:fs';
+import {decodeRecording} from '../source/sinks/recording-format.js';
 
 const processInfo: TargetInfo = {id: 'p', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: undefined, otherTargets: 0, kind: 'process'};
 
@@ -130,5 +132,28 @@ describe('several targets', () => {
 		assert.equal(rest.length, 0, narrow.lastFrame());
 		assert.match(line!, /^1 2 3 4 ✕ 5 \[worker 4\] pool-4 [\d.]+ [kM]B 6 7 8 all$/);
 		narrow.unmount();
+	});
+});
+
+describe('the view follows a leaking target until the user picks one', () => {
+	it('shows the worker that leaks beside an idle main thread, and stays where the user goes', () => {
+		const store = createStore();
+		store.applyAll(session(0));
+		// A real worker's leak (fixtures/moved-leak.ltrec: a timer callback leaking ~3 MB/s), as the worker's events.
+		const recorded = decodeRecording(readFileSync(new URL('fixtures/moved-leak.ltrec', import.meta.url))).events;
+		store.applyAll(recorded.flatMap((event): LeaktopEvent[] => {
+			if (event.type === 'attached') {
+				return [{...event, targetId: 'p/w1', info: worker(1)}];
+			}
+
+			return event.type === 'snapshot' ? [{...event, targetId: 'p/w1', snapshot: {...event.snapshot, targetId: 'p/w1'}}] : [];
+		}));
+		const shown = () => store.getSnapshot().data?.target.info.id;
+		assert.equal(shown(), 'p/w1', 'the leaking worker, not the idle main thread');
+		assert.ok(store.getSnapshot().data!.rows.some(row => row.suspect && row.functionName === 'rememberJobs'));
+		store.dispatch({type: 'switch-target', by: -1});
+		assert.equal(shown(), 'p');
+		store.applyAll(session(0).filter(event => event.type === 'snapshot').slice(0, 2));
+		assert.equal(shown(), 'p', 'once chosen, the view stays');
 	});
 });

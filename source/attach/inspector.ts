@@ -321,6 +321,9 @@ async function inspectorOver(channel: Channel, target: ListedTarget, others: num
 	return {
 		target,
 		otherTargets: others,
+		// No `stackDepth` (V8 ≥ 14.2, Node 26): asked for 256, a profile 200 calls deep crashed Node 26.12 when it was
+		// read (a failed check in V8's CBOR-to-JSON conversion, whose nesting limit a tree that deep passes). V8's
+		// default of 128 frames stays under it.
 		async startSampling(samplingInterval, includeCollected = false) {
 			await send('HeapProfiler.startSampling', {
 				samplingInterval,
@@ -339,7 +342,13 @@ async function inspectorOver(channel: Channel, target: ListedTarget, others: num
 				throw new CliError('the inspector answered getHeapUsage without sizes');
 			}
 
-			return {usedSize: usage.usedSize, totalSize: usage.totalSize};
+			const optional = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
+			const backingStorageSize = optional(usage.backingStorageSize);
+			const embedderHeapUsedSize = optional(usage.embedderHeapUsedSize);
+			return {
+				usedSize: usage.usedSize, totalSize: usage.totalSize,
+				...(backingStorageSize === undefined ? {} : {backingStorageSize}), ...(embedderHeapUsedSize === undefined ? {} : {embedderHeapUsedSize}),
+			};
 		},
 		async readProcess() {
 			const answer = (await send('Runtime.evaluate', {expression: processExpression, returnByValue: true, silent: true, includeCommandLineAPI: commandLineApi})) as {

@@ -17,6 +17,8 @@ export type ProfileIndex = {
 	readonly userNodes: Int32Array;
 	/** userFrameOf's answers, by site key: the table asks for every builtin row on every redraw. */
 	readonly userFrames: Map<string, SiteIdentity | undefined>;
+	/** userFramesBelow's answers, by site key. */
+	readonly framesBelow: Map<string, SiteIdentity | undefined>;
 };
 
 const indexes = new WeakMap<SamplingProfile, ProfileIndex>();
@@ -69,7 +71,7 @@ export function profileIndex(profile: SamplingProfile): ProfileIndex {
 		userNodes[index] = hasUserCode(sites[index]!.kind) ? index : (parents[index]! >= 0 ? userNodes[parents[index]!]! : -1);
 	}
 
-	const built = {nodes, positions, sites, parents, totals, userNodes, userFrames: new Map<string, SiteIdentity | undefined>()};
+	const built = {nodes, positions, sites, parents, totals, userNodes, userFrames: new Map<string, SiteIdentity | undefined>(), framesBelow: new Map<string, SiteIdentity | undefined>()};
 	indexes.set(profile, built);
 	return built;
 }
@@ -277,12 +279,18 @@ export function drillRows(tree: PathTree, expanded: ReadonlySet<string>): DrillR
  * `listOnTimeout` leaves the callback's older allocations below it).
  */
 function userFramesBelow(profile: SamplingProfile, site: SiteIdentity): SiteIdentity | undefined {
-	const {nodes, positions, sites, totals} = profileIndex(profile);
+	const {nodes, positions, sites, totals, framesBelow} = profileIndex(profile);
+	if (framesBelow.has(site.key)) {
+		return framesBelow.get(site.key);
+	}
+
 	const byKey = new Map<string, {site: SiteIdentity; bytes: number}>();
 	const stack: number[] = [];
 	for (let index = 0; index < nodes.length; index++) {
 		if (sites[index]!.key === site.key) {
-			stack.push(...nodes[index]!.children.map(child => positions.get(child)!));
+			for (const child of nodes[index]!.children) {
+				stack.push(positions.get(child)!);
+			}
 		}
 	}
 
@@ -308,7 +316,17 @@ function userFramesBelow(profile: SamplingProfile, site: SiteIdentity): SiteIden
 		}
 	}
 
+	framesBelow.set(site.key, best?.site);
 	return best?.site;
+}
+
+/** The frame the table names a row by: a suspect's as judged, a builtin's or V8 frame's caller, else none. */
+export function rowFrame(profile: SamplingProfile | undefined, row: SiteIdentity & {readonly frame?: SiteIdentity | undefined}): SiteIdentity | undefined {
+	if (row.frame !== undefined && row.frame.key !== row.key) {
+		return row.frame;
+	}
+
+	return profile !== undefined && (row.kind === 'builtin' || row.kind === 'pseudo') ? userFrameOf(profile, row) : undefined;
 }
 
 /**

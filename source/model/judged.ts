@@ -18,7 +18,8 @@ export type TargetJudgement = {
 };
 
 const none: TargetJudgement = {sites: new Map(), moved: []};
-const judgedAt = new WeakMap<RawSnapshot, Partial<Record<Grouping, TargetJudgement>>>();
+/** By profile, for the stretch of history it was judged in (a break since changes the history, not the profile). */
+const judgedAt = new WeakMap<RawSnapshot, {readonly breaks: number; readonly byGrouping: Partial<Record<Grouping, TargetJudgement>>}>();
 
 /**
  * Leaf sites judged, then the call tree: a leak that V8 moved is named by the user's frame in the callee
@@ -35,7 +36,7 @@ function judge(target: TargetState, grouping: Grouping): TargetJudgement {
 	const grouped = target.latestAggregates.user;
 	const sites = judgeSites(activeHistory(target, grouping), aggregate, target.samplingInterval, target.metric === 'retained', {
 		userFrames: grouped === undefined ? undefined : {profile: latest.profile, grouped},
-		lateLeaks: grouping === 'site' ? target.lateLeaks : undefined,
+		lateLeaks: target.lateLeaks[grouping],
 	});
 	const byKey = new Map(aggregate.sites.map(site => [site.key, site]));
 	const siteJudgement = grouping === 'site' ? undefined : judgementOf(target, 'site');
@@ -70,14 +71,14 @@ export function judgementOf(target: TargetState, grouping: Grouping = 'site'): T
 		return none;
 	}
 
-	let byGrouping = judgedAt.get(latest);
-	if (byGrouping === undefined) {
-		byGrouping = {};
-		judgedAt.set(latest, byGrouping);
+	let judged = judgedAt.get(latest);
+	if (judged?.breaks !== target.breaks) {
+		judged = {breaks: target.breaks, byGrouping: {}};
+		judgedAt.set(latest, judged);
 	}
 
-	byGrouping[grouping] ??= judge(target, grouping);
-	return byGrouping[grouping];
+	judged.byGrouping[grouping] ??= judge(target, grouping);
+	return judged.byGrouping[grouping];
 }
 
 /** Every site of the target's latest profile, ranked, with the model's judgement: what the report and the metrics give. */

@@ -1,6 +1,6 @@
 import {comparePoints, type Comparison, type CompareSortKey} from './compare.js';
 import type {Point} from './history.js';
-import {judgedSites} from './judged.js';
+import {judgedSites, judgementOf} from './judged.js';
 import type {SiteIdentity} from './profile.js';
 import type {SiteRow} from './ranking.js';
 import {activeHistory, type TargetState} from './target.js';
@@ -51,19 +51,19 @@ export function mergeAcross<Row extends Mergeable>(targets: ReadonlyArray<{reado
 	}).sort((a, b) => Number(b.suspect) - Number(a.suspect) || b.liveBytes - a.liveBytes);
 }
 
-const judgedAt = new WeakMap<object, SiteRow[]>();
+const rankedAt = new WeakMap<object, SiteRow[]>();
 
-/** A target's judged sites at its latest profile, judged once a profile: the all-targets view reads every target's. */
+/** A target's judged sites, ranked once per judgement (a profile, or a break since): the all-targets view reads every target's. */
 function judgedOnce(target: TargetState): SiteRow[] {
-	const {latest} = target;
-	if (latest === undefined) {
+	if (target.latest === undefined) {
 		return [];
 	}
 
-	let rows = judgedAt.get(latest);
+	const judgement = judgementOf(target);
+	let rows = rankedAt.get(judgement);
 	if (rows === undefined) {
 		rows = target.metric === 'retained' ? judgedSites(target, 'leak') : [];
-		judgedAt.set(latest, rows);
+		rankedAt.set(judgement, rows);
 	}
 
 	return rows;

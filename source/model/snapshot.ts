@@ -2,7 +2,12 @@ import type {SamplingProfile} from './profile.js';
 
 /** What one poll of a target brings: the model's input, whichever door it came through. */
 
-export type HeapUsage = {readonly usedSize: number; readonly totalSize: number};
+/**
+ * `Runtime.getHeapUsage`. From V8 13.4 (Node 24) also `backingStorageSize`, the ArrayBuffers' and external strings'
+ * backing stores, and `embedderHeapUsedSize` (Node's C++ objects traced by V8): off-heap memory read without
+ * evaluating anything, so `--no-eval` still sees it.
+ */
+export type HeapUsage = {readonly usedSize: number; readonly totalSize: number; readonly backingStorageSize?: number; readonly embedderHeapUsedSize?: number};
 
 export type MemoryUsage = {
 	readonly rss: number;

@@ -37,10 +37,12 @@ export type TargetState = {
 	readonly metric: Metric;
 	/** Survivor age's clock since the sampler last started: retained polls and heap readings (grows in place). */
 	readonly ageClock: AllocationClock;
-	/** Sites watched across profiles for a leak that began late (changes in place, on the age clock). */
-	readonly lateWatch: LateLeaks;
-	/** The sites judged late leaks at the latest profile. */
-	readonly lateLeaks: ReadonlySet<string>;
+	/** Sites watched across profiles for a leak that began late, per grouping (changes in place, on the age clock). */
+	readonly lateWatch: {readonly [grouping in Grouping]: LateLeaks};
+	/** The sites judged late leaks at the latest profile, per grouping. */
+	readonly lateLeaks: {readonly [grouping in Grouping]: ReadonlySet<string>};
+	/** Breaks in history so far (a sampler restart, a re-attach): a judgement is of one profile and one stretch of history. */
+	readonly breaks: number;
 	/** The heap's figures over time, from polls and from the readings between them (grows in place, thinned). */
 	readonly readings: readonly Reading[];
 	/** The newest figures of the heap (and process, unless --no-eval): from a poll or a reading between polls. */
@@ -65,8 +67,16 @@ export type TargetState = {
 /** One reading of the heap's figures (rss and external NaN with --no-eval). */
 export type Reading = {readonly time: number; readonly heapUsed: number; readonly heapTotal: number; readonly rss: number; readonly external: number};
 
+/**
+ * External memory without evaluating anything (--no-eval): what V8 ≥ 13.4 reports of backing stores and Node's
+ * C++ objects, close to what process.memoryUsage() calls external; NaN where it is not reported.
+ */
+function offHeap(heap: HeapUsage): number {
+	return heap.backingStorageSize === undefined ? Number.NaN : heap.backingStorageSize + (heap.embedderHeapUsedSize ?? 0);
+}
+
 function addReading(target: TargetState, time: number, heap: HeapUsage, process: ProcessFigures | undefined): void {
-	const reading = {time, heapUsed: heap.usedSize, heapTotal: heap.totalSize, rss: process?.memory.rss ?? Number.NaN, external: process?.memory.external ?? Number.NaN};
+	const reading = {time, heapUsed: heap.usedSize, heapTotal: heap.totalSize, rss: process?.memory.rss ?? Number.NaN, external: process?.memory.external ?? offHeap(heap)};
 	pushThinned(target.readings as Reading[], reading, 4096);
 }
 
@@ -108,8 +118,8 @@ function gaugesOf(snapshot: RawSnapshot): Gauges {
 		heapUsed: snapshot.heap.usedSize,
 		heapTotal: snapshot.heap.totalSize,
 		rss: snapshot.process?.memory.rss ?? Number.NaN,
-		external: snapshot.process?.memory.external ?? Number.NaN,
-		arrayBuffers: snapshot.process?.memory.arrayBuffers ?? Number.NaN,
+		external: snapshot.process?.memory.external ?? offHeap(snapshot.heap),
+		arrayBuffers: snapshot.process?.memory.arrayBuffers ?? snapshot.heap.backingStorageSize ?? Number.NaN,
 	};
 }
 
@@ -123,7 +133,7 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 		ageClock.heap(raw.time, raw.heap.usedSize);
 	} else {
 		ageClock.restart(raw.time);
-		target.lateWatch.restart();
+		restartWatches(target);
 	}
 
 	const ages = raw.metric === 'retained' && ageClock.polls.length >= 2 ? ageBins(ageClock) : undefined;
@@ -131,14 +141,15 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	const counted = aggregateGroupings(raw.profile, ages);
 	const [site, user] = raw.metric === 'allocated' ? [scaleAggregate(counted.site, perSecond), scaleAggregate(counted.user, perSecond)] : [counted.site, counted.user];
 	if (ages !== undefined) {
-		target.lateWatch.update(raw.time, counted.site.sites, ages);
+		target.lateWatch.site.update(raw.time, counted.site.sites, ages);
+		target.lateWatch.user.update(raw.time, counted.user.sites, ages);
 	}
 
 	const gauges = gaugesOf(raw);
 	target.histories.site[raw.metric].add(raw.time, site, gauges);
 	target.histories.user[raw.metric].add(raw.time, user, gauges);
 	return {
-		...target, scripts, latest: raw, latestAggregates: {site, user}, lateLeaks: ages === undefined ? new Set() : target.lateWatch.leaking, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
+		...target, scripts, latest: raw, latestAggregates: {site, user}, lateLeaks: ages === undefined ? noLateLeaks : {site: target.lateWatch.site.leaking, user: target.lateWatch.user.leaking}, firstGauges: target.firstGauges ?? gauges, snapshots: target.snapshots + 1,
 		pollMsTotal: target.pollMsTotal + raw.governor.lastPollMs, firstPoll: target.firstPoll ?? {ms: raw.governor.lastPollMs, endedAt: raw.time},
 		pauses: target.pauses === undefined ? startPauseShare(raw.time) : raw.closing === true ? target.pauses : addPause(target.pauses, {end: raw.time, ms: raw.governor.lastPollMs}),
 		metric: raw.metric,
@@ -148,6 +159,13 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 	};
 }
 
+const noLateLeaks = {site: new Set<string>(), user: new Set<string>()};
+
+function restartWatches(target: TargetState): void {
+	target.lateWatch.site.restart();
+	target.lateWatch.user.restart();
+}
+
 /** A break in history: the sampler restarted (or the target did), so the allocation clock starts again. */
 function breakAt(target: TargetState, time: number): TargetState {
 	for (const history of eachHistory(target)) {
@@ -155,8 +173,8 @@ function breakAt(target: TargetState, time: number): TargetState {
 	}
 
 	target.ageClock.restart(time);
-	target.lateWatch.restart();
-	return target;
+	restartWatches(target);
+	return {...target, breaks: target.breaks + 1};
 }
 
 /** The live bytes of every site now, to compare later snapshots against. */
@@ -214,6 +232,11 @@ export type Model = {
 	setBaseline(targetId: string, set: boolean): boolean;
 };
 
+/** The worker threads of a process target, among all targets: their heaps are in its rss. */
+export function workersOf(target: TargetState, targets: readonly TargetState[]): TargetState[] {
+	return targets.filter(other => other.info.parent === target.info.id && other.info.kind === 'worker');
+}
+
 /** The target's pid: read from the process as it is now (a re-attached target is a new process), else as attached. */
 export function targetPid(target: TargetState): number | undefined {
 	return target.live?.process?.pid ?? target.info.pid;
@@ -236,7 +259,7 @@ function withoutOldWorkers(targets: readonly TargetState[], parent: string | und
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: new LateLeaks(), lateLeaks: new Set(), readings: [], live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, lateLeaks: noLateLeaks, breaks: 0, readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

@@ -157,7 +157,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	};
 
 	if (!options.readProcess) {
-		notice(targetId, '--no-eval: rss, external memory, pid and uptime are not read, and growth outside the JS heap goes unnoticed');
+		notice(targetId, '--no-eval: rss, pid and uptime are not read; external memory only from Node 24 on (its heap usage reports backing stores), and growth outside the JS heap goes unnoticed before it');
 	}
 
 	const controller = new AbortController();

@@ -3,6 +3,7 @@ import type {AddressInfo} from 'node:net';
 import {collectDefaultMetrics, Counter, Gauge, Registry} from 'prom-client';
 import {judgedSites} from '../model/judged.js';
 import {siteWhere} from '../model/location.js';
+import {rowFrame} from '../model/call-paths.js';
 import {lastMinute} from '../model/pause-share.js';
 import type {SiteRow} from '../model/ranking.js';
 import {targetPid, type TargetState} from '../model/target.js';
@@ -90,7 +91,8 @@ export function registryFor(read: () => readonly TargetState[], options: Metrics
 				// Two sites can share a label set (two functions on one line of a bundle): their figures add up.
 				const series = new Map<string, {labels: {target: string; function: string; location: string}; value: number}>();
 				for (const row of entry.rows.slice(0, options.topSites)) {
-					const labels = {target: entry.label, function: row.functionName, location: siteWhere(row, options.cwd)};
+					// The frame as the table shows it, for every row alike: a label that changed with the verdict would start a new series.
+					const labels = {target: entry.label, function: row.functionName, location: siteWhere({...row, frame: rowFrame(entry.target.latest?.profile, row)}, options.cwd)};
 					const key = `${labels.function}\u0000${labels.location}`;
 					const known = series.get(key);
 					series.set(key, {labels, value: (known?.value ?? 0) + value(row)});

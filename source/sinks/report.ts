@@ -1,6 +1,6 @@
 import {comparePoints} from '../model/compare.js';
 import type {OriginalLocation} from '../model/location.js';
-import {offHeapHint} from '../model/off-heap.js';
+import {offHeapHint, workersHeapGrowth} from '../model/off-heap.js';
 import {profileSizeHint} from '../model/profile-size.js';
 import {heaviestPaths, userFrameOf} from '../model/call-paths.js';
 import type {SamplingProfile, SiteIdentity} from '../model/profile.js';
@@ -10,7 +10,7 @@ import {siteName} from '../model/location.js';
 import type {Metric} from '../model/snapshot.js';
 import type {Gauges} from '../model/history.js';
 import type {AgeVerdict, SurvivorAge} from '../model/analyses/survivor-age.js';
-import {activeHistory, targetPid, type TargetState} from '../model/target.js';
+import {activeHistory, targetPid, workersOf, type TargetState} from '../model/target.js';
 import {judgedSites} from '../model/judged.js';
 import {mergeAcross} from '../model/merged.js';
 
@@ -173,7 +173,7 @@ function steadyShare({firstPoll, pollMsTotal}: TargetState, endedAt: number): nu
 
 /** The report over everything sampled from one target: sites at the last snapshot, growth over the whole duration. */
 export function buildReport(
-	target: TargetState, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(),
+	target: TargetState, endedAt: number, percentile: number, originals: ReadonlyMap<string, OriginalLocation> = new Map(), targets: readonly TargetState[] = [target],
 ): Report {
 	const {latest, metric, samplingInterval} = target;
 	const latestAggregate = target.latestAggregates.site;
@@ -181,7 +181,7 @@ export function buildReport(
 	const points = history.points();
 	const rows = judgedSites(target);
 	const comparison = comparePoints(points, history.sites, percentile, 'delta', bucketOptions(history, points));
-	const offHeap = offHeapHint(points);
+	const offHeap = offHeapHint(points, workersHeapGrowth(workersOf(target, targets), points[0]?.time ?? 0, points.at(-1)?.time ?? 0));
 	const lastGauges = history.latest?.gauges;
 	const durationMs = Math.max(0, endedAt - target.attachedAt);
 	const pid = targetPid(target);
@@ -265,7 +265,7 @@ export function buildSessionReport(
 		id: target.info.id,
 		kind: target.info.kind ?? 'process',
 		parent: target.info.parent ?? null,
-		...buildReport(target, endedAt, percentile, originals),
+		...buildReport(target, endedAt, percentile, originals, targets),
 	}));
 	const first = reports[0]!;
 	const {id: _id, kind: _kind, parent: _parent, ...top} = first;

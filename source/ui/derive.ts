@@ -1,13 +1,13 @@
-import {bytesUnder, calleesOf, callersOf, drillRows, userFrameOf, type DrillRow, type DrillTree} from '../model/call-paths.js';
+import {bytesUnder, calleesOf, callersOf, drillRows, rowFrame, type DrillRow, type DrillTree} from '../model/call-paths.js';
 import {comparePoints, type Comparison} from '../model/compare.js';
 import type {Point} from '../model/history.js';
 import type {OriginalLocation} from '../model/location.js';
-import {offHeapHint} from '../model/off-heap.js';
+import {offHeapHint, workersHeapGrowth} from '../model/off-heap.js';
 import type {SiteIdentity} from '../model/profile.js';
 import {bucketOptions, rankSites, type SiteRow} from '../model/ranking.js';
 import {filterRows, focusRows, scopeRows} from '../model/scope.js';
 import {judgementOf} from '../model/judged.js';
-import {activeHistory, type Reading, type TargetState} from '../model/target.js';
+import {activeHistory, workersOf, type Reading, type TargetState} from '../model/target.js';
 import {windows, type ViewState, type WindowChoice} from './view-state.js';
 
 /** What the views draw for the active target: derived from the state, frozen while paused. */
@@ -60,7 +60,7 @@ function deriveDrill(target: TargetState, view: ViewState, allRows: readonly Sit
 }
 
 /** Derives the table, chart, comparison and drill-down data of a target over a window. */
-export function deriveData(target: TargetState, view: ViewState, originals: ReadonlyMap<string, OriginalLocation> = new Map()): DataView {
+export function deriveData(target: TargetState, view: ViewState, originals: ReadonlyMap<string, OriginalLocation> = new Map(), targets: readonly TargetState[] = [target]): DataView {
 	const window = windows[view.windowIndex]!;
 	const history = activeHistory(target, view.grouping);
 	const aggregate = target.latestAggregates[view.grouping];
@@ -83,16 +83,14 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 	const profile = target.latest?.profile;
 	for (const row of rows) {
 		// A suspect's frame as judged (a Node internal's is the callee V8 inlined into it); else a builtin's caller.
-		const caller = row.frame !== undefined && row.frame.key !== row.key
-			? row.frame
-			: (profile !== undefined && (row.kind === 'builtin' || row.kind === 'pseudo') ? userFrameOf(profile, row) : undefined);
+		const caller = rowFrame(profile, row);
 		if (caller !== undefined) {
 			callers.set(row.key, caller);
 		}
 	}
 
 	const readings = target.readings.filter(reading => reading.time >= (points[0]?.time ?? 0));
-	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points), comparison, drill: deriveDrill(target, view, allRows), callers};
+	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points, workersHeapGrowth(workersOf(target, targets), points[0]?.time ?? 0, points.at(-1)?.time ?? 0)), comparison, drill: deriveDrill(target, view, allRows), callers};
 }
 
 

@@ -3,7 +3,7 @@ import type {HistoryOptions} from '../model/history.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
 import {createModel, type Model, type TargetState} from '../model/target.js';
 import type {Comparison} from '../model/compare.js';
-import {mergedComparison, mergedSites, type Merged} from '../model/merged.js';
+import {mergedComparison, mergedSites, suspectCount, type Merged} from '../model/merged.js';
 import type {SiteRow} from '../model/ranking.js';
 import {deriveData, selectedSite, type DataView} from './derive.js';
 import {initialView, reduce, type Action, type HeavyOperation, type ViewState} from './view-state.js';
@@ -14,6 +14,8 @@ export type State = {
 	readonly active: number;
 	/** The all-targets view is shown instead (with several targets); `active` stays for when it is left. */
 	readonly showAll: boolean;
+	/** The user chose the target shown (, .): until then the view follows a target that leaks. */
+	readonly chosen: boolean;
 	readonly view: ViewState;
 	/** live: attached to a target; replay: showing a recording, whose player answers the replay keys. */
 	readonly mode: Mode;
@@ -91,7 +93,7 @@ const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggl
 export function createStore(options: {readonly history?: HistoryOptions; readonly view?: Partial<ViewState>; readonly mode?: Mode; readonly model?: Model} = {}): Store {
 	const model = options.model ?? createModel({history: options.history});
 	let state: State = {
-		targets: model.targets, active: 0, showAll: false, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined,
+		targets: model.targets, active: 0, showAll: false, chosen: false, view: {...initialView, ...options.view}, mode: options.mode ?? 'live', replay: undefined,
 		originals: new Map(), sources: new Map(),
 	};
 	const effectListeners = new Set<(effect: Effect) => void>();
@@ -115,7 +117,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		const target = state.targets[state.active];
 		let data: DataView | undefined;
 		if (target !== undefined) {
-			data = state.view.paused && frozen !== undefined ? frozen : deriveData(target, state.view, state.originals);
+			data = state.view.paused && frozen !== undefined ? frozen : deriveData(target, state.view, state.originals, state.targets);
 			frozen = state.view.paused ? data : undefined;
 		}
 
@@ -143,7 +145,28 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			return;
 		}
 
-		publish({...state, targets: model.targets, active: Math.max(0, index)});
+		const next = following(model.targets, Math.max(0, index));
+		if (next !== Math.max(0, index)) {
+			// Another target is another set of sites: the selection, drill-down and focus start afresh, as on , .
+			frozen = undefined;
+			publish({...state, targets: model.targets, active: next, view: reduce(state.view, {type: 'switch-target', by: 0}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+			return;
+		}
+
+		publish({...state, targets: model.targets, active: next});
+	};
+
+	// Until the user picks a target, the view goes to one that leaks when the one shown does not (a leaking
+	// worker beside an idle main thread), as the judgement sees it.
+	const following = (targets: readonly TargetState[], index: number): number => {
+		const shown = targets[index];
+		// Never from under the user's hands: not while paused or inside a drill-down.
+		if (shown === undefined || state.chosen || state.showAll || state.view.paused || state.view.drill.length > 0 || suspectCount(shown) > 0) {
+			return index;
+		}
+
+		const leaking = targets.findIndex(target => suspectCount(target) > 0);
+		return leaking < 0 ? index : leaking;
 	};
 
 	return {
@@ -202,7 +225,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				// The targets in turn, then all of them at once.
 				frozen = undefined;
 				const next = ((((state.showAll ? count : state.active) + action.by) % (count + 1)) + count + 1) % (count + 1);
-				publish({...state, showAll: next === count, active: next === count ? state.active : next, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+				publish({...state, chosen: true, showAll: next === count, active: next === count ? state.active : next, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
 				return;
 			}
 

@@ -1,6 +1,6 @@
 import {profileIndex, type ProfileIndex} from '../call-paths.js';
 import {hasUserCode, type AgeBins, type SamplingProfile, type SiteIdentity} from '../profile.js';
-import {addingForLeak, occupiedForLeak, survivorAge, timeOfOrdinal, type SurvivorAge} from './survivor-age.js';
+import {addingForLeak, minimumAgeSamples, occupiedForLeak, survivorAge, timeOfOrdinal, type SurvivorAge} from './survivor-age.js';
 
 /**
  * Survivor age judged on the call tree. V8's sampling heap profiler charges an allocation to the physical frame
@@ -35,11 +35,11 @@ type TreeAges = {
 	readonly bands: number;
 	readonly windows: number;
 	readonly bytes: Float64Array;
-	readonly counts: Float64Array;
+	readonly counts: Float32Array;
 	readonly recent: Float64Array;
 	/** The node's own samples only (not its subtree's). */
 	readonly selfBytes: Float64Array;
-	readonly selfCounts: Float64Array;
+	readonly selfCounts: Float32Array;
 	readonly selfRecent: Float64Array;
 	readonly selfFirst: Float64Array;
 	readonly firstOrdinal: Float64Array;
@@ -80,7 +80,8 @@ function countTree(profile: SamplingProfile, bins: AgeBins): TreeAges {
 	}
 
 	const selfBytes = new Float64Array(count * bands);
-	const selfCounts = new Float64Array(count * bands);
+	// Counts are small whole numbers: single precision holds them exactly, in half the memory.
+	const selfCounts = new Float32Array(count * bands);
 	const selfRecent = new Float64Array(count * windows);
 	const selfFirst = new Float64Array(count).fill(Number.POSITIVE_INFINITY);
 	for (const {nodeId, size, ordinal} of profile.samples) {
@@ -156,6 +157,8 @@ function addTo(part: Part, tree: TreeAges, position: number, own: boolean): void
  */
 const minimumMovedShare = 0.1;
 const minimumCalleeShare = 0.01;
+/** How far apart the two halves' bytes per band may be: a leak allocates at about one pace before and after a move. */
+const paceRatio = 3;
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 
@@ -214,6 +217,24 @@ function movesOf(callee: Part, caller: Part, bins: AgeBins, calleeSite: SiteIden
 	return moves;
 }
 
+function samplesUnder(tree: TreeAges, position: number): number {
+	let total = 0;
+	for (let band = 0; band < tree.bands; band++) {
+		total += tree.counts[(position * tree.bands) + band]!;
+	}
+
+	return total;
+}
+
+function samplesOwn(tree: TreeAges, position: number): number {
+	let total = 0;
+	for (let band = 0; band < tree.bands; band++) {
+		total += tree.selfCounts[(position * tree.bands) + band]!;
+	}
+
+	return total;
+}
+
 function subtreeBytes(tree: TreeAges, position: number): number {
 	let total = 0;
 	for (let band = 0; band < tree.bands; band++) {
@@ -251,23 +272,31 @@ function userFrameUnder(tree: TreeAges, position: number): SiteIdentity | undefi
 }
 
 /** The joined survivors of a callee and its caller, when they are one leak that moved between them. */
-function joinedLeak(tree: TreeAges, bins: AgeBins, caller: number, callee: number, children: readonly number[]): CallPathLeak | undefined {
+function joinedLeak(tree: TreeAges, bins: AgeBins, caller: number, callee: number, byKey: ReadonlyMap<string, readonly number[]>): CallPathLeak | undefined {
 	const {nodes, positions, sites, parents, userNodes} = tree.index;
-	// After the inlining, the callee's own callees are called from the caller: they move with it.
-	const movedCallees = new Set(nodes[callee]!.children.map(child => sites[positions.get(child)!]!.key));
 	const before = emptyPart(tree);
 	addTo(before, tree, callee, false);
 	const after = emptyPart(tree);
 	addTo(after, tree, caller, true);
-	for (const other of children) {
-		if (other !== callee && movedCallees.has(sites[other]!.key)) {
-			addTo(after, tree, other, false);
+	// After the inlining, the callee's own callees are called from the caller: they move with it.
+	for (const child of nodes[callee]!.children) {
+		for (const other of byKey.get(sites[positions.get(child)!]!.key) ?? []) {
+			if (other !== callee) {
+				addTo(after, tree, other, false);
+			}
 		}
 	}
 
 	const joined = before.bytes.map((bytes, band) => bytes + after.bytes[band]!);
 	const liveBytes = sum(joined);
 	if (sum(after.bytes) < liveBytes * minimumMovedShare || sum(before.bytes) < liveBytes * minimumCalleeShare) {
+		return undefined;
+	}
+
+	// One function's allocations go on at their pace across a move: a cache built once in a burst and a store that
+	// began after it are two things, whatever their places.
+	const pace = (bytes: readonly number[]) => sum(bytes) / Math.max(1, heldBands(bytes));
+	if (Math.max(pace(before.bytes), pace(after.bytes)) > paceRatio * Math.min(pace(before.bytes), pace(after.bytes))) {
 		return undefined;
 	}
 
@@ -302,20 +331,23 @@ export function callPathLeaks(profile: SamplingProfile, bins: AgeBins): CallPath
 	const {nodes, positions} = tree.index;
 	const found: CallPathLeak[] = [];
 	for (let position = 0; position < nodes.length; position++) {
-		let own = 0;
-		for (let band = 0; band < tree.bands; band++) {
-			own += tree.selfCounts[(position * tree.bands) + band]!;
-		}
-
-		const children = nodes[position]!.children.map(child => positions.get(child)!);
-		// A caller that holds nothing of its own took nothing over, unless a callee's callees moved to it.
-		if (children.length === 0 || (own === 0 && children.length < 2)) {
+		const {children} = nodes[position]!;
+		// A caller with too few samples under it cannot hold a leak's survivors; one that holds nothing of its own
+		// took nothing over, unless a callee's callees moved to it.
+		if (children.length === 0 || samplesUnder(tree, position) < minimumAgeSamples || (samplesOwn(tree, position) === 0 && children.length < 2)) {
 			continue;
 		}
 
+		const byKey = new Map<string, number[]>();
+		for (const child of children) {
+			const childPosition = positions.get(child)!;
+			const key = tree.index.sites[childPosition]!.key;
+			byKey.set(key, [...byKey.get(key) ?? [], childPosition]);
+		}
+
 		let best: CallPathLeak | undefined;
-		for (const callee of children) {
-			const leak = joinedLeak(tree, bins, position, callee, children);
+		for (const child of children) {
+			const leak = joinedLeak(tree, bins, position, positions.get(child)!, byKey);
 			if (leak !== undefined && (best === undefined || leak.liveBytes > best.liveBytes)) {
 				best = leak;
 			}

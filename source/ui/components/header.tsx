@@ -53,7 +53,10 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 			target.metric === 'allocated'
 				? `allocating ${formatBytes(sampled)}/s`
 				: `sampled ${formatBytes(sampled)} (${formatPercent(latest.heap.usedSize > 0 ? sampled / latest.heap.usedSize : 0)} of heap)`,
-			memory === undefined ? 'rss —' : `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
+			memory === undefined
+				// Without the evaluated expression (--no-eval), Node 24 and later still report the backing stores.
+				? `rss —${live.heap.backingStorageSize === undefined ? '' : `  ext ${formatBytes(live.heap.backingStorageSize + (live.heap.embedderHeapUsedSize ?? 0))}`}`
+				: `rss ${formatBytes(memory.rss)}  ext ${formatBytes(memory.external)}`,
 			// Retained profiles keep only live samples: their count since the start misses what died young.
 			target.allocationRate === undefined || target.metric === 'allocated' ? '' : `alloc ≥ ${formatBytes(target.allocationRate)}/s`,
 		].filter(part => part !== '').join('   ');
