@@ -26,7 +26,7 @@ if (only === undefined || only === 'target') {
 }
 
 if (only === undefined || only === 'verdict') {
-	sections.push(['time to verdict at default settings (survivor age, and the window\'s growth alone)', async () => benchVerdict()]);
+	sections.push(['time to verdict at default settings, Node 20 and 24 (as judged now; by leaf sites\' survivor age alone; by the window\'s growth alone)', async () => benchVerdict()]);
 }
 
 if (only === undefined || only === 'targets') {

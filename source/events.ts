@@ -12,8 +12,10 @@ export type TargetInfo = {
 	readonly title: string;
 	readonly url: string;
 	readonly pid: number | undefined;
-	/** Where a spawned target's output goes. */
+	/** The file a spawned target's output is written to as well (--log). */
 	readonly logPath: string | undefined;
+	/** leaktop started this program: what it prints comes as `output` events (absent: attached, or a recording before them). */
+	readonly started?: boolean;
 	/** Other targets the inspector listed that were not taken. */
 	readonly otherTargets: number;
 	/** A process, or a worker thread (its own isolate) of one; absent in recordings made before workers were followed. */
@@ -33,7 +35,10 @@ export type LeaktopEvent =
 	| {readonly type: 'gauges'; readonly targetId: string; readonly time: number; readonly heap: HeapUsage; readonly process: ProcessFigures | undefined}
 	/** Something to tell the user; `gap`: sampling restarted, so history has a break here. */
 	| {readonly type: 'notice'; readonly targetId: string; readonly time: number; readonly message: string; readonly gap: boolean}
-	| {readonly type: 'exited'; readonly targetId: string; readonly time: number; readonly reason: string}
+	/** The target went away; `exit`: how a program leaktop started ended, when it knows. */
+	| {readonly type: 'exited'; readonly targetId: string; readonly time: number; readonly reason: string; readonly exit?: {readonly code: number | null; readonly signal: string | null}}
+	/** Lines a spawned program printed (a batch of them, in order), on its stdout or stderr. */
+	| {readonly type: 'output'; readonly targetId: string; readonly time: number; readonly stream: 'stdout' | 'stderr'; readonly lines: readonly string[]}
 	/** The session ended cleanly. */
 	| {readonly type: 'end'; readonly targetId: string; readonly time: number};
 

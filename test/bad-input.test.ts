@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {after, before, describe, it} from 'node:test';
-import {isOneLineError, runLeaktop} from './run-leaktop.js';
+import {isOneLineError, runLeaktop, target} from './run-leaktop.js';
 
 async function listen(server: Server): Promise<number> {
 	await new Promise<void>(resolve => {
@@ -60,8 +60,8 @@ describe('bad input gets one clear line and exit code 2', () => {
 		await assertRefused(['--report', '--inspect', 'https://127.0.0.1:9229'], /plain http\/ws/);
 	});
 
-	it('a non-loopback inspector without --allow-remote, refused before any traffic', async () => {
-		await assertRefused(['--report', '--inspect', '192.0.2.1:9229'], /not a loopback address.*--allow-remote/);
+	it('a non-loopback inspector without --allow-remote, refused before any traffic, named once', async () => {
+		await assertRefused(['--report', '--inspect', '192.0.2.1:9229'], /^leaktop: refusing to attach to 192\.0\.2\.1: it is not a loopback address.*--allow-remote/);
 	});
 
 	it('invalid flag values and unknown flags', async () => {
@@ -89,6 +89,11 @@ describe('bad input gets one clear line and exit code 2', () => {
 	it('the live view without a terminal', async () => {
 		await assertRefused(['--demo'], /needs a terminal.*--report/);
 	});
+
+	it('without a terminal, what else is wrong is said first: a process that does not exist, a recording that does not', async () => {
+		await assertRefused(['--pid', '999999'], /^leaktop: --pid 999999: no such process$/m);
+		await assertRefused(['--replay', '/nonexistent/leaktop-test/nosuch.ltrec'], /^leaktop: .*nosuch\.ltrec/);
+	});
 });
 
 describe('a program that fails before anything is sampled', () => {
@@ -99,5 +104,15 @@ describe('a program that fails before anything is sampled', () => {
 		const own = run.stderr.split('\n').filter(line => line.startsWith('leaktop:'));
 		assert.deepEqual(own, ['leaktop: the program exited (code 1) before anything was sampled: Error: Cannot find module \'/nonexistent/leaktop-test/nosuch.js\'']);
 		assert.match(run.stderr, /Cannot find module/, 'its own output still goes to stderr');
+	});
+});
+
+describe('a program that prints what looks like an inspector\'s announcement', () => {
+	it('is attached at its own inspector, not at an address a wrapper printed before it', async () => {
+		// A host that never resolves: were leaktop to follow the line, it would fail there, sending nothing anywhere.
+		const fake = 'Debugger listening on ws://leaktop-test.invalid:9229/0d386d34-502b-403e-b87e-8a1fa113fa87';
+		const run = await runLeaktop(['--report', '--duration', '3', '--', '/bin/sh', '-c', `echo '${fake}' >&2; exec '${process.execPath}' '${target('string-log')}'`], 60_000);
+		assert.equal(run.code, 0, run.stderr);
+		assert.ok((JSON.parse(run.stdout) as {snapshots: number}).snapshots >= 1);
 	});
 });

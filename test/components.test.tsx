@@ -237,6 +237,9 @@ describe('terminal sizes', () => {
 		const large = await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
 		assert.equal(large.split('\n').length, 49);
 		assert.ok(large.split('\n').every(line => line.length <= 200));
+		// The chart spans the width even with a short history (a few dozen polls here).
+		const chart = large.split('\n').filter(line => /^ *[\d.]+ [KMG]?B [┤┼]/.test(line));
+		assert.ok(chart.length >= 6 && Math.max(...chart.map(line => line.trimEnd().length)) >= 190, chart.join('\n'));
 		resize(80, 24);
 		const small = await waitForFrame(lastFrame, text => text.split('\n').length === 23);
 		assert.ok(small.split('\n').every(line => line.length <= 80), small);

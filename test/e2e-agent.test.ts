@@ -5,15 +5,19 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {bin, collect, freePort, samplerStopped, startInspectable, target, watchStderr} from './run-leaktop.js';
 
 describe('--agent', () => {
-	it('logs the leak, follows a restart on its address, and stops the sampler on SIGTERM', async () => {
+	it('waits for a service not up yet, logs the leak, follows a restart on its address, and stops the sampler on SIGTERM', async () => {
 		const port = await freePort();
-		const first = await startInspectable(target('fast-leak'), [`--inspect=127.0.0.1:${port}`]);
+		// A sidecar starts first: the agent waits for the inspector, saying so once, rather than ending.
 		const agent = spawn(process.execPath, [bin, '--agent', '--inspect', String(port)], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 120_000);
 		const log = watchStderr(agent);
+		let first: Awaited<ReturnType<typeof startInspectable>> | undefined;
 		let second: Awaited<ReturnType<typeof startInspectable>> | undefined;
 		try {
-			await log.waitFor(/^\d{4}-\d\d-\d\dT[\d:.]+Z leaktop: attached to .*fast-leak\.cjs/m);
+			await log.waitFor(new RegExp(`leaktop: waiting for the inspector at 127\\.0\\.0\\.1:${port} to answer`));
+			first = await startInspectable(target('fast-leak'), [`--inspect=127.0.0.1:${port}`]);
+			await log.waitFor(/^\d{4}-\d\d-\d\dT[\d:.]+Z leaktop: attached to .*fast-leak\.cjs/m, 30_000);
+			assert.equal(log.text.match(/waiting for the inspector/g)?.length, 1, 'said once');
 			await log.waitFor(/leaktop: leaking: leakFast \(.*fast-leak\.cjs:\d+\), .* held, \+.*\/min/);
 			first.child.kill('SIGKILL');
 			await log.waitFor(new RegExp(`waiting for it to come back on 127\\.0\\.0\\.1:${port}`));
@@ -29,7 +33,7 @@ describe('--agent', () => {
 			assert.equal(second.child.exitCode, null, 'the target runs on');
 		} finally {
 			agent.kill('SIGKILL');
-			first.child.kill();
+			first?.child.kill();
 			second?.child.kill();
 		}
 	});

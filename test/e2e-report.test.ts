@@ -41,6 +41,7 @@ describe('report on real leaking programs', {concurrency: 2}, () => {
 			// The verdict is the point: survivor age gives it from few polls, and a leak's growing heap spaces them.
 			assert.ok(report.snapshots >= 3, `${report.snapshots} snapshots`);
 			assert.ok(report.target.pid! > 0);
+			assert.equal(report.target.url, target(program), 'a path, as the sites\' urls are');
 			const top = report.sites[0]!;
 			assert.ok(sites.includes(name(top)), `the top site ${name(top)} ${top.url} is the leak`);
 			assert.equal(top.suspect, true);
@@ -161,7 +162,16 @@ describe('attaching to a running process', () => {
 		const report = parseReport(run.stdout);
 		assert.ok(report.snapshots >= 1);
 		assert.match(report.exited!, /exited/);
+		assert.equal(report.exit, null, 'attached, leaktop does not know how a process ended');
 		assert.match(run.stderr, /leaktop: .*exited/);
+	});
+
+	it('gives the exit code of a program it started that ended early, as a code, not prose', async () => {
+		const run = await runLeaktop(['--report', '--duration', '20', '--', process.execPath, target('exits-soon')]);
+		assert.equal(run.code, 3, run.stderr);
+		const report = parseReport(run.stdout);
+		assert.deepEqual(report.exit, {code: 7, signal: null});
+		assert.equal(report.exited, 'target exited (code 7)');
 	});
 
 	it('refuses a sampler someone else runs, unless asked to share it, and never stops it', async () => {

@@ -6,7 +6,7 @@ import {parseOptions, type RawFlags} from '../source/cli/options.js';
 
 const flags: RawFlags = {
 	demo: false, report: false, agent: false, eval: true, allowRemote: false, shareSampler: false, inspect: undefined, duration: undefined, interval: undefined,
-	samplingInterval: undefined, maxOverhead: undefined, percentile: undefined, metric: undefined, record: undefined, replay: undefined, export: undefined, pid: undefined,
+	samplingInterval: undefined, maxOverhead: undefined, percentile: undefined, metric: undefined, record: undefined, log: undefined, replay: undefined, export: undefined, pid: undefined,
 	failOnLeak: false, metrics: undefined, metricsSites: undefined, push: undefined, pushApp: undefined, pushQueue: undefined,
 	onHeap: undefined, onSuspect: false, triggerSnapshot: false,
 };
@@ -38,6 +38,13 @@ describe('parseOptions', () => {
 	it('needs exactly one target', () => {
 		assert.throws(() => parseOptions(flags, [], '/demo.cjs'), /nothing to profile/);
 		assert.throws(() => parseOptions({...flags, demo: true}, ['node', 'x.js'], '/demo.cjs'), /choose one/);
+	});
+
+	it('writes the started program\'s output to --log\'s file as well, and refuses it for an attached process', () => {
+		const options = parseOptions({...flags, log: '/var/log/app.log'}, ['node', 'app.js'], '/demo.cjs');
+		assert.deepEqual(options.source.kind === 'spawn' ? [options.source.output, options.source.logFile] : [], ['capture', '/var/log/app.log']);
+		assert.throws(() => parseOptions({...flags, log: 'x.log', inspect: ['9229']}, [], '/demo.cjs'), /--log goes with a program leaktop starts/);
+		assert.throws(() => parseOptions({...flags, log: ' ', demo: true}, [], '/demo.cjs'), /--log needs a path/);
 	});
 
 	it('validates numbers', () => {

@@ -113,7 +113,19 @@ describe('the recording format', () => {
 		assert.throws(() => decodeRecording(damaged), (error: Error) => error instanceof RecordingError && /corrupt: the record at offset \d+ fails its checksum/.test(error.message));
 		assert.throws(() => decodeRecording(Buffer.from('{"head": {}}')), /not a leaktop recording/);
 		const newer = encodeRecord({type: 'header', format: 'leaktop-recording', version: recordingVersion + 1, leaktop: 'x', target: info, attachedAt: 0, samplingInterval: 1});
-		assert.throws(() => decodeRecording(Buffer.concat([magic, newer])), /format version 3, newer than this leaktop reads \(2\)/);
+		assert.throws(() => decodeRecording(Buffer.concat([magic, newer])), new RegExp(`format version ${recordingVersion + 1}, newer than this leaktop reads \\(${recordingVersion}\\)`));
+	});
+
+	it('refuses a record whose checksum holds but whose shape does not, naming it', () => {
+		const header = encodeRecord({type: 'header', format: 'leaktop-recording', version: recordingVersion, leaktop: 'x', target: info, attachedAt: 0, samplingInterval: 131_072});
+		const bad = (record: unknown) => Buffer.concat([magic, header, encodeRecord(record as Parameters<typeof encodeRecord>[0])]);
+		const offset = magic.length + header.length;
+		const damaged = (error: Error) => error instanceof RecordingError && error.message.startsWith(`the recording is damaged: the record at offset ${offset} `);
+		assert.throws(() => decodeRecording(bad({type: 'snapshot', time: 1, snapshot: {heap: {}}, frames: [], nodes: 'x', samples: []})), damaged);
+		assert.throws(() => decodeRecording(bad({type: 'notice', time: 1})), damaged);
+		assert.throws(() => decodeRecording(bad({type: 'frobnicate', time: 1})), (error: Error) => damaged(error) && /does not know \(frobnicate\)/.test(error.message));
+		assert.throws(() => decodeRecording(bad({type: 'snapshot', time: 1, snapshot: {time: 1, heap: {}}, frames: [], nodes: [99, -1, 0, 1], samples: []})), (error: Error) => error instanceof RecordingError && /the snapshot at offset \d+ does not make a profile/.test(error.message));
+		assert.throws(() => decodeRecording(bad([1, 2])), damaged);
 	});
 
 	it('gives the same report replayed as live from the same snapshots', () => {

@@ -1,6 +1,6 @@
 import {after} from 'node:test';
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -34,6 +34,11 @@ export class Terminal {
 
 	resize(columns: number, rows: number): void {
 		this.tmux(['resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows)]);
+	}
+
+	/** What the program left in its TMPDIR (tmux's own socket aside). */
+	leftInTmp(): string[] {
+		return readdirSync(this.tmp).filter(name => name !== 'tmux.sock');
 	}
 
 	/** The pid of the process tmux started in the pane. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
+import {execFileSync} from 'node:child_process';
 import {describe, it} from 'node:test';
 import stringWidth from 'string-width';
 import {bin, isAlive, target} from './run-leaktop.js';
@@ -52,20 +53,23 @@ describe('the live view in a real terminal', () => {
 		await waitUntil(() => !isAlive(pid), 'the spawned target ends with leaktop');
 	});
 
-	it('takes a heap snapshot and forces a GC only once confirmed', async () => {
-		const dir = tempDir('leaktop-heavy-');
-		const terminal = open([process.execPath, bin, '--export', dir, '--', process.execPath, target('closures-leak')], {columns: 120, rows: 30});
+	it('takes a heap snapshot into the user\'s cache folder (not the working directory) and forces a GC, only once confirmed', async () => {
+		const cache = tempDir('leaktop-heavy-');
+		const dir = join(cache, 'leaktop', 'heap-snapshots');
+		const before = readdirSync(process.cwd());
+		const terminal = open(['env', `XDG_CACHE_HOME=${cache}`, process.execPath, bin, '--', process.execPath, target('closures-leak')], {columns: 220, rows: 30});
 		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
 		terminal.press('H');
 		await terminal.waitFor(/Heap snapshot: pauses ~\d+–\d+ s, \+[\d.]+ [KMG]?B memory and disk\. y: take it, n: cancel/);
 		terminal.press('n');
 		await terminal.waitFor(/^(?![\s\S]*Heap snapshot:)/);
-		assert.deepEqual(readdirSync(dir), [], 'cancelled: nothing written');
+		assert.deepEqual(readdirSync(cache), [], 'cancelled: nothing written');
 		terminal.press('H');
 		await terminal.waitFor(/Heap snapshot:/);
 		terminal.press('y');
 		const done = await terminal.waitFor(/heap snapshot written: /, 30_000);
-		assert.match(done, /heap snapshot written: \S+\.heapsnapshot \([\d.]+ [KMG]?B/, 'the whole path is on screen');
+		assert.match(done, /heap snapshot written: \S+\/leaktop\/heap-snapshots\/leaktop-\d+-\S+\.heapsnapshot \([\d.]+ [KMG]?B/, 'the whole path is on screen');
+		assert.deepEqual(readdirSync(process.cwd()), before, 'nothing in the working directory');
 		// A snapshot is not a poll: the next poll after it is governed by what polls cost, not by the snapshot.
 		const profiles = Number(/(\d+) profiles?, next in/.exec(done)![1]);
 		const after = await terminal.waitFor(new RegExp(`(?<!\\d)(?!${profiles} )\\d+ profiles, next in`), 30_000);
@@ -78,6 +82,10 @@ describe('the live view in a real terminal', () => {
 		await terminal.waitFor(/Full GC: pauses ~\d+ ms\. y: force it, n: cancel/);
 		terminal.press('y');
 		await terminal.waitFor(/full GC done/);
+		terminal.press('P');
+		await terminal.waitFor(/y: /);
+		terminal.press('y');
+		await terminal.waitFor(/profile taken \(\d+ so far\)/, 30_000);
 		terminal.press('q');
 		await terminal.waitForExit();
 	});
@@ -98,6 +106,12 @@ describe('the live view in a real terminal', () => {
 		const bar = await terminal.waitFor(/^1 pid \d+ worker-leak\.cjs [\d.]+ [kM]B( │ 2 \[worker 1\] leaky-worker .*│| 2( ▲)?) all$/m, 30_000);
 		const pid = Number(/^1 pid (\d+)/m.exec(bar)![1]);
 		terminal.press('.');
+		// The view follows a leaking worker by itself until a key chooses: it may have been there already.
+		const next = await terminal.waitFor(/^(leaktop {2}pid \d+ \[worker 1\] leaky-worker|all 2 targets)/m);
+		if (/^all 2 targets/m.test(next)) {
+			terminal.press(',');
+		}
+
 		await terminal.waitFor(/^leaktop {2}pid \d+ \[worker 1\] leaky-worker/m);
 		// Once V8 inlines the leaking function into the timer's, its allocations show there: either names the leak.
 		await terminal.waitFor(/▲ (leakInWor|listOnTim)/, 60_000);
@@ -111,6 +125,45 @@ describe('the live view in a real terminal', () => {
 		terminal.press('q');
 		await terminal.waitForExit();
 		await waitUntil(() => !isAlive(pid), 'the program is ended with leaktop');
+	});
+
+	it('draws on the alternate screen: the shell\'s lines are back after q, and after SIGTERM', async () => {
+		const command = [process.execPath, bin, '--', process.execPath, target('string-log')].map(word => `'${word}'`).join(' ');
+		const terminal = open(['/bin/sh', '-c', `printf 'earlier line %s\\n' 1 2 3; ${command}; echo "exit=$?"; ${command}; echo "then=$?"; sleep 120`], {columns: 100, rows: 30});
+		const drawn = await terminal.waitFor(/FUNCTION +LOCATION/, 30_000);
+		assert.doesNotMatch(drawn, /earlier line/, 'the view has the screen to itself');
+		terminal.press('q');
+		const after = await terminal.waitFor(/^exit=0$/m, 30_000);
+		assert.match(after, /^earlier line 1\nearlier line 2\nearlier line 3\nexit=0$/m, 'the shell\'s lines back, and no frame of the view left');
+		await terminal.waitFor(/FUNCTION +LOCATION/, 30_000);
+		const leaktop = Number(execFileSync('pgrep', ['-P', String(terminal.panePid()), '-f', 'leaktop'], {encoding: 'utf8'}).trim().split('\n')[0]);
+		process.kill(leaktop, 'SIGTERM');
+		const ended = await terminal.waitFor(/^then=\d+$/m, 30_000);
+		assert.match(ended, /^earlier line 1\nearlier line 2\nearlier line 3\nexit=0\nthen=0$/m);
+	});
+
+	it('shows the program\'s output in the log pane (L), stderr marked, its end with the exit code, and leaves no file', async () => {
+		const logFile = join(tempDir('leaktop-log-'), 'program.log');
+		const command = [process.execPath, bin, '--log', logFile, '--', process.execPath, target('ticker')].map(word => `'${word}'`).join(' ');
+		const terminal = open(['/bin/sh', '-c', `${command}; echo "exit=$?"; sleep 120`], {columns: 80, rows: 24});
+		await terminal.waitFor(/FUNCTION +LOCATION/, 30_000);
+		terminal.press('L');
+		await terminal.waitFor(/^LOG +\d+ lines? +following the end/m);
+		await terminal.waitFor(/^ {2}tick \d+/m);
+		const warned = await terminal.waitFor(/^! warning 4: red text$/m, 30_000);
+		assert.doesNotMatch(warned, /\[31m/, 'the program\'s colours are not drawn over the view');
+		const ended = await terminal.waitFor(/^── target exited \(code 3\)/m, 30_000);
+		assert.match(ended, /^! warning 12: red text\n── target exited \(code 3\)/m, 'the last lines, then how it ended');
+		terminal.press('Up');
+		await terminal.waitFor(/1 line back \(End follows\)/);
+		terminal.press('Escape');
+		await terminal.waitFor(/FUNCTION +LOCATION/);
+		terminal.press('q');
+		const shell = await terminal.waitFor(/^exit=\d+$/m, 30_000);
+		assert.match(shell, /^leaktop: the program exited \(code 3\): warning 12: .*red.* text\nexit=3$/m);
+		assert.deepEqual(terminal.leftInTmp(), [], 'no log file in the temporary folder');
+		const written = readFileSync(logFile, 'utf8');
+		assert.match(written, /^tick 1$[\s\S]*^warning 12: \u001B\[31mred/m, '--log: the program\'s output as it printed it');
 	});
 
 	it('keeps the data on screen when the target exits', async () => {

@@ -68,7 +68,7 @@ export async function resolveAddress(address: InspectorAddress, allowRemote: boo
 
 	if (!allowRemote && !isLoopback(ip)) {
 		throw new CliError(
-			`refusing to attach to ${address.host} (${ip}): it is not a loopback address, and an inspector port lets anyone who reaches it run code. `
+			`refusing to attach to ${address.host}${ip === address.host ? '' : ` (${ip})`}: it is not a loopback address, and an inspector port lets anyone who reaches it run code. `
 			+ `Tunnel it instead (ssh -L 9229:127.0.0.1:9229 host, then --inspect 9229), or pass --allow-remote.`,
 		);
 	}

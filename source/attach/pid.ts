@@ -18,15 +18,12 @@ function executableOf(pid: number): string | undefined {
 	}
 }
 
-async function answers(address: InspectorAddress): Promise<boolean> {
+export async function answers(address: InspectorAddress): Promise<boolean> {
 	return discoverTarget(address, 500).then(() => true, () => false);
 }
 
-/**
- * Opens the inspector of a running Node process started without --inspect, as `node inspect -p` does: SIGUSR1
- * makes Node listen on 127.0.0.1:9229 for the rest of the process's life. Checks first what can be checked.
- */
-export async function activateInspector(pid: number, timeoutMs = 5000): Promise<InspectorAddress> {
+/** Says plainly, before anything else, when `--pid` names no process, one not ours to signal, or one that is not Node. */
+export function checkNodeProcess(pid: number): void {
 	try {
 		process.kill(pid, 0);
 	} catch (error) {
@@ -40,6 +37,14 @@ export async function activateInspector(pid: number, timeoutMs = 5000): Promise<
 	if (executable !== undefined && !/node/i.test(basename(executable))) {
 		throw new CliError(`--pid ${pid}: process ${pid} runs ${executable}, not Node`);
 	}
+}
+
+/**
+ * Opens the inspector of a running Node process started without --inspect, as `node inspect -p` does: SIGUSR1
+ * makes Node listen on 127.0.0.1:9229 for the rest of the process's life. Checks first what can be checked.
+ */
+export async function activateInspector(pid: number, timeoutMs = 5000): Promise<InspectorAddress> {
+	checkNodeProcess(pid);
 
 	const busy = await answers(defaultInspectorAddress);
 	process.kill(pid, 'SIGUSR1');

@@ -1,7 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {createWriteStream, type WriteStream} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {basename, join} from 'node:path';
+import {createWriteStream} from 'node:fs';
+import {basename} from 'node:path';
 import type {Writable} from 'node:stream';
 import {parseInspectAddress, type InspectorAddress} from './address.js';
 import {CliError} from '../errors.js';
@@ -9,16 +8,28 @@ import {sleep} from '../sleep.js';
 
 export type ChildExit = {readonly code: number | null; readonly signal: NodeJS.Signals | null};
 
+/** Which of the program's streams a line came from. */
+export type OutputStream = 'stdout' | 'stderr';
+
 export type SpawnedTarget = {
 	readonly pid: number;
 	readonly address: InspectorAddress;
-	/** Where the child's output goes when it is kept out of the terminal. */
+	/** The file the program's output is also written to (--log). */
 	readonly logPath: string | undefined;
+	/**
+	 * With `output: 'capture'`, calls `listener` with the program's lines as they arrive (Node's own inspector
+	 * chatter left out); those that came before it was called, the newest `keptOutputLines`, first.
+	 */
+	onOutput(listener: (stream: OutputStream, lines: readonly string[]) => void): void;
+	/** Settles once the program exited and its last output was handed on. */
+	readonly outputDone: Promise<void>;
 	readonly exited: Promise<ChildExit>;
 	/** The last error the program printed on stderr (or its last line), to say why it ended: once its stderr closed (1 s at most). */
 	lastError(): Promise<string | undefined>;
 	/** Ends the child and every process it started (SIGTERM to its process group, then SIGKILL if one lingers) and waits for it. */
 	stop(): Promise<ChildExit>;
+	/** leaktop ended it while it ran (stop): how it exited then says nothing of the program. */
+	readonly stopped: boolean;
 	/**
 	 * Calls `listener` with the inspector of each Node process the program starts (cluster workers, forks): they
 	 * inherit `--inspect-brk` and announce their inspector on the same stderr, then wait for a debugger.
@@ -27,10 +38,17 @@ export type SpawnedTarget = {
 };
 
 export type SpawnOptions = {
-	/** `log` writes the child's output to a temporary file; a stream receives it instead. */
-	readonly output: 'log' | Writable;
+	/** `capture` keeps the child's output for the live view's log pane (onOutput); a stream receives it instead. */
+	readonly output: 'capture' | Writable;
+	/** A file the child's output is written to as well (--log), appended to. */
+	readonly logFile?: string;
 	readonly timeoutMs?: number;
 };
+
+/** Lines of output held for a listener that has not come yet: the newest. */
+export const keptOutputLines = 1000;
+/** A line longer than this is cut there: a program that prints without newlines must not grow leaktop. */
+const longestLine = 8192;
 
 const inspectFlag = '--inspect-brk=127.0.0.1:0';
 /** What Node's inspector itself prints: not the program's words. */
@@ -42,7 +60,6 @@ export function lastErrorLine(output: string): string | undefined {
 	const errors = lines.filter(line => /^([\w.]*Error|Uncaught)\b/.test(line));
 	return errors.at(-1) ?? lines.at(-1);
 }
-const listening = /Debugger listening on (ws:\/\/\S+)/;
 /** An inspector as Node announces it: a whole line, a loopback address, a UUID. */
 const announcement = /^Debugger listening on (ws:\/\/127\.0\.0\.1:(\d{1,5})\/[\da-f-]{36})$/;
 
@@ -120,34 +137,76 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals | 0): boolean {
  */
 export async function spawnPaused(command: readonly string[], options: SpawnOptions): Promise<SpawnedTarget> {
 	const {file, args, env} = pausedCommand(command, process.env);
-	const logPath = options.output === 'log' ? join(tmpdir(), `leaktop-${process.pid}-${Date.now().toString(36)}.log`) : undefined;
-	const sink: Writable = logPath === undefined ? (options.output as Writable) : createWriteStream(logPath);
+	const logFile = options.logFile === undefined ? undefined : createWriteStream(options.logFile, {flags: 'a'});
+	logFile?.on('error', () => undefined);
 	// Its own process group, so that ending it ends the processes it forked too (cluster workers, child_process.fork).
 	const child: ChildProcess = spawn(file, args, {env, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
-	child.stdout!.pipe(sink, {end: false});
 	const standDown = child.pid === undefined ? () => undefined : guardChild(child.pid);
 	const exited = new Promise<ChildExit>(resolve => {
 		child.once('exit', (code, signal) => {
 			resolve({code, signal});
 		});
 	});
-	void exited.then(() => {
-		standDown();
-		if (sink !== options.output) {
-			(sink as WriteStream).end();
+
+	let listener: ((stream: OutputStream, lines: readonly string[]) => void) | undefined;
+	const held: Array<{stream: OutputStream; line: string}> = [];
+	const deliver = (stream: OutputStream, lines: readonly string[]) => {
+		const words = lines.filter(line => !inspectorChatter.test(line.trim()));
+		if (words.length === 0 || options.output !== 'capture') {
+			return;
 		}
-	});
+
+		if (listener === undefined) {
+			held.push(...words.map(line => ({stream, line})));
+			held.splice(0, Math.max(0, held.length - keptOutputLines));
+		} else {
+			listener(stream, words);
+		}
+	};
 
 	const timeoutMs = options.timeoutMs ?? 10_000;
 	let tail = '';
 	const announced: string[] = [];
 	const descendantListeners: Array<(address: InspectorAddress) => void> = [];
-	let partial = '';
+	let announcedOwn: (url: string) => void = () => undefined;
+	const splitter = (stream: OutputStream) => {
+		let partial = '';
+		return {
+			write(text: string): string[] {
+				const lines = (partial + text).split('\n');
+				partial = lines.pop()!;
+				if (partial.length > longestLine) {
+					lines.push(partial.slice(0, longestLine));
+					partial = '';
+				}
+
+				deliver(stream, lines);
+				return lines;
+			},
+			flush() {
+				if (partial !== '') {
+					deliver(stream, [partial]);
+					partial = '';
+				}
+			},
+		};
+	};
+
+	const lines = {stdout: splitter('stdout'), stderr: splitter('stderr')};
+	const sink = options.output === 'capture' ? undefined : options.output;
+	child.stdout!.on('data', (chunk: Buffer) => {
+		logFile?.write(chunk);
+		sink?.write(chunk);
+		lines.stdout.write(chunk.toString('utf8'));
+	});
 	child.stderr!.on('data', (chunk: Buffer) => {
-		tail = (tail + chunk.toString('utf8')).slice(-8192);
-		const lines = (partial + chunk.toString('utf8')).split('\n');
-		partial = lines.pop()!.slice(-4096);
-		for (const line of lines) {
+		logFile?.write(chunk);
+		sink?.write(chunk);
+		const text = chunk.toString('utf8');
+		tail = (tail + text).slice(-8192);
+		for (const line of lines.stderr.write(text)) {
+			// Only Node's own whole-line announcement on loopback counts, the program's own as its children's: a
+			// line the program prints that quotes another address must not send leaktop there.
 			const url = inspectorAnnounced(line);
 			if (url === undefined || announced.includes(url)) {
 				continue;
@@ -155,9 +214,11 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 
 			// The first is the program's own; every later one a process it started.
 			announced.push(url);
-			if (announced.length > 1) {
-				for (const listener of descendantListeners) {
-					listener(parseInspectAddress(url));
+			if (announced.length === 1) {
+				announcedOwn(url);
+			} else {
+				for (const descendant of descendantListeners) {
+					descendant(parseInspectAddress(url));
 				}
 			}
 		}
@@ -166,31 +227,30 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	const drained = new Promise<void>(resolve => {
 		child.stderr!.once('close', resolve);
 	});
+	const outputDone = Promise.all([exited, drained]).then(() => {
+		standDown();
+		lines.stdout.flush();
+		lines.stderr.flush();
+		logFile?.end();
+	});
 	const wsUrl = await new Promise<string>((resolve, reject) => {
-		let seen = '';
 		const timer = setTimeout(() => {
 			reject(new CliError(`${file} did not open an inspector within ${timeoutMs} ms (is it a Node program?)`));
 		}, timeoutMs);
-		const onData = (chunk: Buffer) => {
-			sink.write(chunk);
-			seen = (seen + chunk.toString('utf8')).slice(-4096);
-			const match = listening.exec(seen);
-			if (match !== null) {
-				clearTimeout(timer);
-				child.stderr!.off('data', onData);
-				child.stderr!.pipe(sink, {end: false});
-				resolve(match[1]!);
-			}
+		announcedOwn = url => {
+			clearTimeout(timer);
+			resolve(url);
 		};
 
-		child.stderr!.on('data', onData);
 		child.once('error', (error: NodeJS.ErrnoException) => {
 			clearTimeout(timer);
 			reject(new CliError(error.code === 'ENOENT' ? `cannot run ${file}: command not found` : `cannot run ${file}: ${error.code ?? error.message}`));
 		});
-		void exited.then(exit => {
+		void exited.then(async exit => {
 			clearTimeout(timer);
-			reject(new CliError(`${file} exited (${describeExit(exit)}) before its inspector opened${logPath === undefined ? '' : `; its output is in ${logPath}`}`));
+			await Promise.race([drained, sleep(1000)]);
+			const said = lastErrorLine(tail);
+			reject(new CliError(`${file} exited (${describeExit(exit)}) before its inspector opened${said === undefined ? '' : `: ${said}`}`));
 		});
 	}).catch(async (error: unknown) => {
 		child.kill('SIGKILL');
@@ -198,16 +258,36 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 	});
 
 	let stopping: Promise<ChildExit> | undefined;
+	let hasExited = false;
+	let endedRunning = false;
+	void exited.then(() => {
+		hasExited = true;
+	});
 	return {
 		pid: child.pid!,
 		address: parseInspectAddress(wsUrl),
-		logPath,
+		logPath: options.logFile,
 		exited,
+		outputDone,
+		onOutput(next) {
+			listener = next;
+			// In the order they came: each run of lines from one stream together.
+			let start = 0;
+			for (let index = 1; index <= held.length; index++) {
+				if (index === held.length || held[index]!.stream !== held[start]!.stream) {
+					next(held[start]!.stream, held.slice(start, index).map(entry => entry.line));
+					start = index;
+				}
+			}
+
+			held.length = 0;
+		},
 		async lastError() {
 			await Promise.race([drained, sleep(1000)]);
 			return lastErrorLine(tail);
 		},
 		stop() {
+			endedRunning ||= stopping === undefined && !hasExited;
 			stopping ??= (async () => {
 				signalGroup(child, 'SIGTERM');
 				const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 3000);
@@ -224,6 +304,9 @@ export async function spawnPaused(command: readonly string[], options: SpawnOpti
 				return exit;
 			})();
 			return stopping;
+		},
+		get stopped() {
+			return endedRunning;
 		},
 		onDescendant(listener) {
 			descendantListeners.push(listener);

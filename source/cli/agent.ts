@@ -7,6 +7,9 @@ import {movedText} from '../model/analyses/call-tree-age.js';
 import {createModel, targetPid, type TargetState} from '../model/target.js';
 import type {TargetSource} from '../sample/session.js';
 import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import {hostPort, parseInspectAddress, resolveAddress} from '../attach/address.js';
+import {answers} from '../attach/pid.js';
+import {sleep} from '../sleep.js';
 import type {Options} from './options.js';
 
 /** One line on stderr, stamped: an agent's log is read later, from a journal or `kubectl logs`. */
@@ -42,6 +45,11 @@ function narrate(event: LeaktopEvent, target: TargetState | undefined, previous:
 			return previous;
 		}
 
+		case 'output': {
+			// The program's own lines go to stderr as they come (the agent spawns with its output there).
+			return previous;
+		}
+
 		case 'snapshot': {
 			if (target === undefined) {
 				return previous;
@@ -73,6 +81,28 @@ function narrate(event: LeaktopEvent, target: TargetState | undefined, previous:
 }
 
 /**
+ * A sidecar starts beside its service, often before it listens: the agent waits for the inspector to answer,
+ * saying so once, rather than ending. A bad or refused address is still an error at once. False: stopped first.
+ */
+async function untilAnswering(source: Extract<TargetSource, {kind: 'inspect'}>, signal: AbortSignal): Promise<boolean> {
+	const address = await resolveAddress(parseInspectAddress(source.address), source.allowRemote);
+	if (await answers(address)) {
+		return true;
+	}
+
+	log(`waiting for the inspector at ${hostPort(address.host, address.port)} to answer (the service may not be up yet); trying again every second`);
+	while (!signal.aborted) {
+		await sleep(1000, signal);
+		if (!signal.aborted && await answers(address)) {
+			log(`the inspector at ${hostPort(address.host, address.port)} answers`);
+			return true;
+		}
+	}
+
+	return false;
+}
+
+/**
  * `--agent`: no view, no end but a signal. Samples under the same governor, follows a target that restarts on
  * its address, serves --metrics, and logs one line per event worth a human's eye; stops the sampler on its way
  * out. For a sidecar or a systemd unit beside the service.
@@ -84,6 +114,11 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 	const metrics = await startMetrics(options, () => model.targets);
 	if (metrics !== undefined) {
 		log(`metrics on ${metrics.url}`);
+	}
+
+	if (source.kind === 'inspect' && !(await untilAnswering(source, stop.signal))) {
+		await metrics?.close();
+		return 0;
 	}
 
 	// Each target's leaking sites, as last logged: a worker's and its process's are told apart.

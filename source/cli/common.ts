@@ -1,4 +1,9 @@
-import {readFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {isAbsolute, join} from 'node:path';
+import {fileStamp} from '../format.js';
+import {describeExit} from '../attach/spawn.js';
+import {sleep} from '../sleep.js';
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import type {TargetState} from '../model/target.js';
@@ -31,6 +36,52 @@ export function onSignals(stop: AbortController): void {
 			stop.abort();
 		});
 	}
+}
+
+/** Where an error thrown in a socket callback of the CDP client goes: a broken or hostile inspector's bytes, not a bug. */
+let inspectorErrors: ((error: Error) => void) | undefined;
+
+/** Whether an uncaught error came from the CDP client's parsing of what an inspector sent. */
+export function fromInspector(error: Error): boolean {
+	return /[\\/]node_modules[\\/](chrome-remote-interface|ws)[\\/]/.test(error.stack ?? '');
+}
+
+/** Writes a bug's stack to a file of its own, and returns its path (undefined when no folder would take it). */
+export function writeCrashReport(error: unknown, dir: string): string | undefined {
+	try {
+		mkdirSync(dir, {recursive: true});
+		const path = join(dir, `crash-${process.pid}-${fileStamp()}.txt`);
+		writeFileSync(path, `leaktop ${version}, Node ${process.version}, ${new Date().toISOString()}\n${error instanceof Error ? error.stack ?? String(error) : String(error)}\n`);
+		return path;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Errors nothing caught: an inspector's garbage goes where the session says (one line before attaching, the
+ * status line after); anything else is a bug of leaktop's, which ends it the orderly way: the terminal restored,
+ * one line on the shell's screen naming the file that holds the stack, exit code 70 (a spawned program is ended
+ * and a recording closed by the exit hooks).
+ */
+export function handleUncaught(restoreTerminal: () => void): void {
+	process.on('uncaughtException', error => {
+		if (inspectorErrors !== undefined && fromInspector(error)) {
+			inspectorErrors(error);
+			return;
+		}
+
+		restoreTerminal();
+		const file = writeCrashReport(error, join(cacheDir(), 'crashes'));
+		process.stderr.write(`leaktop: internal error, a bug in leaktop: ${oneLine(error)}${file === undefined ? '' : ` (the stack is in ${file})`}\n`);
+		process.exit(70);
+	});
+}
+
+/** leaktop's folder in the user's cache: $XDG_CACHE_HOME/leaktop, or ~/.cache/leaktop. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+	const cache = env['XDG_CACHE_HOME'] !== undefined && isAbsolute(env['XDG_CACHE_HOME']) ? env['XDG_CACHE_HOME'] : join(homedir(), '.cache');
+	return join(cache, 'leaktop');
 }
 
 /**
@@ -67,7 +118,10 @@ export async function failedToStart(session: Session, target: TargetState | unde
 	}
 
 	const last = await session.spawned.lastError();
-	return new CliError(`the program ${target.status.reason.replace(/^target /, '')} before anything was sampled${last === undefined ? '' : `: ${last}`}`);
+	// The inspector's end can be told before the process's: how the process exited is asked of it.
+	const exit = await Promise.race([session.spawned.exited, sleep(2000).then(() => undefined)]);
+	const how = exit === undefined ? target.status.reason.replace(/^(the )?target /, '') : `exited (${describeExit(exit)})`;
+	return new CliError(`the program ${how} before anything was sampled${last === undefined ? '' : `: ${last}`}`);
 }
 
 /**
@@ -85,14 +139,11 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 }): Promise<LiveSession> {
 	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
 	// inspector surfaces here. Before attaching it ends leaktop with one line; after, the status line says it.
-	let onInspectorError: (error: Error) => void = error => {
+	inspectorErrors = error => {
 		process.stderr.write(`leaktop: the inspector sent something that is not the DevTools protocol: ${oneLine(error)}\n`);
 		process.exit(2);
 	};
 
-	process.on('uncaughtException', error => {
-		onInspectorError(error);
-	});
 	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
 	let targetId: string | undefined;
 	const pusher = options.push === undefined ? undefined : new PyroscopePusher({
@@ -131,7 +182,7 @@ export async function openSession(options: Options, source: TargetSource, sink: 
 		started.spawned?.stop();
 		recorder?.end(started.targetId, Date.now());
 	});
-	onInspectorError = error => {
+	inspectorErrors = error => {
 		more.say(started.targetId, `inspector error: ${oneLine(error)}`);
 	};
 

@@ -1,14 +1,26 @@
+import {mkdirSync} from 'node:fs';
 import {join, relative} from 'node:path';
 import process from 'node:process';
 import {oneLine} from '../errors.js';
 import {fileStamp, formatBytes} from '../format.js';
 import {targetPid} from '../model/target.js';
-import type {TargetHandle, TargetSource} from '../sample/session.js';
+import type {Session, TargetHandle, TargetSource} from '../sample/session.js';
+import {describeExit} from '../attach/spawn.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
-import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import {cacheDir, failedToStart, onSignals, openSession, startMetrics} from './common.js';
 import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
+
+/**
+ * Where `H` writes without --export: leaktop's folder in the user's cache, never the working directory unasked (a
+ * project checkout, usually, where a 40 MB file is not welcome); created when needed.
+ */
+export function heapSnapshotDir(): string {
+	const dir = join(cacheDir(), 'heap-snapshots');
+	mkdirSync(dir, {recursive: true});
+	return dir;
+}
 
 /** The heavy operations, once the user confirmed them: a heap snapshot to a file, a forced GC, a profile now. */
 function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle | undefined, exportDir: string | undefined): () => void {
@@ -31,6 +43,17 @@ function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle
 
 		if (effect.operation === 'profile-now') {
 			say('profile: taking one now…');
+			const before = data.target.snapshots;
+			const stopWatching = store.subscribe(() => {
+				const now = store.getSnapshot().state.targets.find(entry => entry.info.id === id);
+				if (now === undefined || now.snapshots > before || now.status.kind === 'exited') {
+					stopWatching();
+					// Not from inside the store's own publishing.
+					queueMicrotask(() => {
+						say(now?.snapshots === undefined || now.snapshots <= before ? 'profile: the target went away first' : `profile taken (${now.snapshots} so far)`);
+					});
+				}
+			});
 			target.pollNow();
 			return;
 		}
@@ -46,7 +69,14 @@ function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle
 		}
 
 		const pid = targetPid(data.target) ?? 'target';
-		const path = join(exportDir ?? process.cwd(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
+		let path: string;
+		try {
+			path = join(exportDir ?? heapSnapshotDir(), `leaktop-${pid}-${fileStamp()}.heapsnapshot`);
+		} catch (error) {
+			say(`heap snapshot: no folder to write it to (${oneLine(error)}): pass --export <dir>`);
+			return;
+		}
+
 		say('heap snapshot: starting…');
 		target.heavy.run(async () => writeHeapSnapshot(target.inspector, path, data.target.latest?.heap.usedSize ?? 0, share => {
 			say(`heap snapshot: ${Math.round(share * 100)}%…`);
@@ -115,5 +145,20 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 		throw fatal;
 	}
 
-	return 0;
+	return await programFailed(session.spawned);
+}
+
+/**
+ * After the view: a program leaktop started that failed is said on the shell's screen, with the error it printed
+ * last (its whole output was in the log pane), and leaktop ends with code 3, as a report does.
+ */
+async function programFailed(spawned: Session['spawned']): Promise<number> {
+	const exit = spawned === undefined ? undefined : await Promise.race([spawned.exited, Promise.resolve(undefined)]);
+	if (spawned === undefined || exit === undefined || (exit.code === 0 && exit.signal === null) || spawned.stopped) {
+		return 0;
+	}
+
+	const said = await spawned.lastError();
+	process.stderr.write(`leaktop: the program exited (${describeExit(exit)})${said === undefined ? '' : `: ${said}`}\n`);
+	return 3;
 }

@@ -3,12 +3,15 @@ import {fileURLToPath} from 'node:url';
 import meow from 'meow';
 import {CliError, oneLine} from '../errors.js';
 import {loadRecording} from '../sinks/recording-reader.js';
+import {checkNodeProcess} from '../attach/pid.js';
 import {runAgent} from './agent.js';
 import {liveTui} from './live.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, demoMaxOverhead, flagSpec, parseOptions} from './options.js';
 import {replayTui} from './replay.js';
 import {reportLive, reportReplay} from './report.js';
 import {maxSamplesPerSecond} from '../sample/sampling-rate.js';
+import {handleUncaught} from './common.js';
+import {restoreTerminal} from '../ui/alternate-screen.js';
 
 const help = `
   Usage
@@ -37,6 +40,7 @@ const help = `
     --percentile <p>          compare all snapshots with the heaviest (100 - p)% of them (default 99)
     --metric <m>              retained (bytes held, default) or allocated (bytes allocated per second)
     --record <file>           append every snapshot to a new recording file (survives a crash of leaktop)
+    --log <file>              also write the started program's output to this file (the live view shows it: L)
     --replay <file>           open a recording instead of a target: the same TUI, or --report from it
     --export <dir>            where e writes exports; with --report, export there at the end
     --fail-on-leak            with --report: exit with code 4 when a site is leaking (a leak gate for CI)
@@ -81,6 +85,7 @@ function fail(error: unknown): number {
 }
 
 async function main(): Promise<number> {
+	handleUncaught(restoreTerminal);
 	const {flags: flagArgs, command} = splitArgv(process.argv.slice(2));
 	const cli = meow(help, {
 		importMeta: import.meta,
@@ -100,13 +105,18 @@ async function main(): Promise<number> {
 
 	const demoPath = fileURLToPath(new URL('../../demo/leaky-server.cjs', import.meta.url));
 	const options = parseOptions(cli.flags, command, demoPath);
+	// What is wrong with the input is said before that the view needs a terminal: it is the answer the user needs.
+	const recording = options.source.kind === 'replay' ? loadRecording(options.source.path) : undefined;
+	if (options.source.kind === 'pid') {
+		checkNodeProcess(options.source.pid);
+	}
+
 	if (options.mode === 'tui' && !(process.stdout.isTTY && process.stdin.isTTY)) {
 		throw new CliError('the live view needs a terminal; for machine-readable output use --report --duration <seconds>');
 	}
 
 	if (options.source.kind === 'replay') {
-		const recording = loadRecording(options.source.path);
-		return options.mode === 'report' ? reportReplay(options, recording) : replayTui(options, recording);
+		return options.mode === 'report' ? reportReplay(options, recording!) : replayTui(options, recording!);
 	}
 
 	if (options.mode === 'agent') {

@@ -60,6 +60,7 @@ export const flagSpec = {
 	percentile: {type: 'string'},
 	metric: {type: 'string'},
 	record: {type: 'string'},
+	log: {type: 'string'},
 	replay: {type: 'string'},
 	export: {type: 'string'},
 	pid: {type: 'string'},
@@ -207,7 +208,7 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 		throw new CliError('--duration goes with a live target: a --replay report covers the whole recording');
 	}
 
-	for (const [flag, value] of [['record', flags.record], ['replay', flags.replay], ['export', flags.export]] as const) {
+	for (const [flag, value] of [['record', flags.record], ['replay', flags.replay], ['export', flags.export], ['log', flags.log]] as const) {
 		if (value !== undefined && value.trim() === '') {
 			throw new CliError(`--${flag} needs a path`);
 		}
@@ -222,7 +223,9 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 	}
 
 	const mode: OutputMode = flags.report ? 'report' : flags.agent ? 'agent' : 'tui';
-	const output = mode === 'tui' ? 'log' : process.stderr;
+	// The live view shows the program's output in its log pane; a report or an agent passes it on to stderr.
+	const output = mode === 'tui' ? 'capture' : process.stderr;
+	const logFile = flags.log;
 	let source: Source;
 	if (flags.replay !== undefined) {
 		source = {kind: 'replay', path: flags.replay};
@@ -231,9 +234,13 @@ export function parseOptions(flags: RawFlags, command: readonly string[], demoPa
 	} else if (inspect.length > 0) {
 		source = {kind: 'inspect', address: inspect[0]!, allowRemote: flags.allowRemote};
 	} else if (flags.demo) {
-		source = {kind: 'spawn', command: [process.execPath, demoPath], output};
+		source = {kind: 'spawn', command: [process.execPath, demoPath], output, ...(logFile === undefined ? {} : {logFile})};
 	} else {
-		source = {kind: 'spawn', command, output};
+		source = {kind: 'spawn', command, output, ...(logFile === undefined ? {} : {logFile})};
+	}
+
+	if (logFile !== undefined && source.kind !== 'spawn') {
+		throw new CliError('--log goes with a program leaktop starts (leaktop -- node app.js, --demo): an attached process\'s output goes where it always went');
 	}
 
 	if (flags.duration !== undefined && mode !== 'report') {

@@ -1,6 +1,7 @@
 import type {LeaktopEvent, TargetInfo} from '../events.js';
 import {AllocationClock, pushThinned} from './allocation-clock.js';
 import {LateLeaks} from './analyses/late-leak.js';
+import {OutputLog} from './output-log.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
 import {addPause, startPauseShare, type PauseShare} from './pause-share.js';
@@ -10,7 +11,7 @@ import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js
 
 export type TargetStatus =
 	| {readonly kind: 'sampling'}
-	| {readonly kind: 'exited'; readonly reason: string};
+	| {readonly kind: 'exited'; readonly reason: string; readonly exit?: {readonly code: number | null; readonly signal: string | null}};
 
 /** One history per grouping and metric: what every view, the report and the exports read. */
 export type Histories = {readonly [grouping in Grouping]: {readonly [metric in Metric]: History}};
@@ -41,6 +42,8 @@ export type TargetState = {
 	readonly lateWatch: {readonly [grouping in Grouping]: LateLeaks};
 	/** The sites judged late leaks at the latest profile, per grouping. */
 	readonly lateLeaks: {readonly [grouping in Grouping]: ReadonlySet<string>};
+	/** What a spawned program printed, its newest lines (grows in place). */
+	readonly output: OutputLog;
 	/** Breaks in history so far (a sampler restart, a re-attach): a judgement is of one profile and one stretch of history. */
 	readonly breaks: number;
 	/** The heap's figures over time, from polls and from the readings between them (grows in place, thinned). */
@@ -195,7 +198,17 @@ function applyToTarget(target: TargetState, event: LeaktopEvent): TargetState {
 		}
 
 		case 'exited': {
-			return {...target, status: {kind: 'exited', reason: event.reason}};
+			// The inspector's end and the process's both come: the one that says how it exited is kept.
+			if (event.exit === undefined && target.status.kind === 'exited' && target.status.exit !== undefined) {
+				return target;
+			}
+
+			return {...target, status: {kind: 'exited', reason: event.reason, ...(event.exit === undefined ? {} : {exit: event.exit})}};
+		}
+
+		case 'output': {
+			target.output.add(event.stream, event.lines);
+			return {...target};
 		}
 
 		case 'attached': {
@@ -259,7 +272,7 @@ function withoutOldWorkers(targets: readonly TargetState[], parent: string | und
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, lateLeaks: noLateLeaks, breaks: 0, readings: [], live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, lateLeaks: noLateLeaks, breaks: 0, output: new OutputLog(), readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

@@ -8,12 +8,12 @@ import {HeavyWork} from './heavy-work.js';
 import {sample} from './sampler.js';
 import {CliError, oneLine} from '../errors.js';
 import {activateInspector} from '../attach/pid.js';
-import {describeExit, spawnPaused, type SpawnedTarget} from '../attach/spawn.js';
+import {describeExit, spawnPaused, type OutputStream, type SpawnedTarget} from '../attach/spawn.js';
 import {sleep} from '../sleep.js';
 
 export type TargetSource =
 	| {readonly kind: 'inspect'; readonly address: string; readonly allowRemote: boolean}
-	| {readonly kind: 'spawn'; readonly command: readonly string[]; readonly output: 'log' | Writable}
+	| {readonly kind: 'spawn'; readonly command: readonly string[]; readonly output: 'capture' | Writable; readonly logFile?: string}
 	| {readonly kind: 'pid'; readonly pid: number};
 
 /** A process a spawned program started, waiting at its first line for a debugger; `parent`: the program's target id. */
@@ -69,7 +69,7 @@ async function openTarget(source: TargetSource | Descendant): Promise<{address: 
 	}
 
 	if (source.kind === 'spawn') {
-		const spawned = await spawnPaused(source.command, {output: source.output});
+		const spawned = await spawnPaused(source.command, {output: source.output, logFile: source.logFile});
 		return {address: spawned.address, spawned};
 	}
 
@@ -115,6 +115,37 @@ async function checkPid(inspector: Inspector, source: TargetSource | Descendant,
 
 let sessions = 0;
 
+/** How often a spawned program's lines go out on the stream, together: a chatty program must not redraw the view per line. */
+const outputEveryMs = 250;
+
+/**
+ * A spawned program's output on the event stream: its lines, batched, a stream's run at a time and in order.
+ * Returns what sends the last of them (when the program's streams closed, or sampling stopped).
+ */
+function streamOutput(spawned: SpawnedTarget, targetId: string, emit: EventSink): () => void {
+	const waiting: Array<{stream: OutputStream; lines: string[]}> = [];
+	const send = () => {
+		for (const {stream, lines} of waiting.splice(0)) {
+			emit({type: 'output', targetId, time: Date.now(), stream, lines});
+		}
+	};
+
+	const timer = setInterval(send, outputEveryMs);
+	timer.unref();
+	spawned.onOutput((stream, lines) => {
+		const last = waiting.at(-1);
+		if (last?.stream === stream) {
+			last.lines.push(...lines);
+		} else {
+			waiting.push({stream, lines: [...lines]});
+		}
+	});
+	return () => {
+		clearInterval(timer);
+		send();
+	};
+}
+
 /** Attaches to a target (spawning it first if asked), announces it on the event stream and samples it into it, with its worker threads. */
 export async function startSession(options: SessionOptions): Promise<Session> {
 	const {address, spawned} = await openTarget(options.source);
@@ -143,18 +174,24 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 		url: inspector.target.url,
 		pid,
 		logPath: spawned?.logPath,
+		...(spawned === undefined ? {} : {started: true}),
 		otherTargets: inspector.otherTargets,
 		kind: 'process' as const,
 		...(source.kind === 'descendant' ? {parent: source.parent} : {}),
 	};
 	options.emit({type: 'attached', targetId, time: Date.now(), info, samplingInterval: options.samplingInterval});
+	const stopOutput = spawned === undefined ? undefined : streamOutput(spawned, targetId, options.emit);
 	const notice = (id: string, message: string, gap = false) => {
 		options.emit({type: 'notice', targetId: id, time: Date.now(), message, gap});
 	};
 
-	const exited = (id: string, reason: string) => {
-		options.emit({type: 'exited', targetId: id, time: Date.now(), reason});
+	const exited = (id: string, reason: string, exit?: {code: number | null; signal: string | null}) => {
+		options.emit({type: 'exited', targetId: id, time: Date.now(), reason, ...(exit === undefined ? {} : {exit})});
 	};
+
+	if (source.kind === 'pid') {
+		notice(targetId, `process ${source.pid} now listens on 127.0.0.1:9229 for the rest of its life (SIGUSR1 opened its inspector; only a restart closes it)`);
+	}
 
 	if (!options.readProcess) {
 		notice(targetId, '--no-eval: rss, pid and uptime are not read; external memory only from Node 24 on (its heap usage reports backing stores), and growth outside the JS heap goes unnoticed before it');
@@ -264,8 +301,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 	watchClose(inspector);
 	void spawned?.exited.then(exit => {
 		if (!controller.signal.aborted) {
-			exited(targetId, `target exited (${describeExit(exit)})`);
+			exited(targetId, `target exited (${describeExit(exit)})`, {code: exit.code, signal: exit.signal});
 		}
+
+		// Its last lines still in the pipes go out when they are read (the log pane puts its end after them).
+		void spawned.outputDone.then(stopOutput);
 	});
 
 	const done = (async () => {
@@ -316,6 +356,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 				await inspector.close();
 				await done.catch(() => undefined);
 				await spawned?.stop();
+				stopOutput?.();
 			})();
 			return stopping;
 		},

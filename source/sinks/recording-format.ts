@@ -10,8 +10,9 @@ import type {LeaktopEvent, TargetInfo} from '../events.js';
  * Call frames are interned: a snapshot record carries only the frames not seen before, and its profile tree as
  * flat number arrays. Version 2 holds several targets: the header introduces the first, a `target` record each
  * other, and a record about another than the first names it in `target` (version 1 files hold one target).
+ * Version 3 adds `output` records: the lines a spawned program printed.
  */
-export const recordingVersion = 2;
+export const recordingVersion = 3;
 export const magic = Buffer.from('LEAKTOP-RECORDING\n');
 
 export type RecordingHeader = {
@@ -44,7 +45,7 @@ type ReattachedRecord = {readonly type: 'attached'; readonly time: number; reado
 /** Another target than the header's joined the session (a worker thread, a process): its `attached` event. */
 type TargetRecord = {readonly type: 'target'; readonly time: number; readonly info: TargetInfo; readonly samplingInterval: number};
 
-type Body = SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'gauges'> | EventRecord<'end'> | ReattachedRecord | TargetRecord;
+type Body = SnapshotRecord | EventRecord<'notice'> | EventRecord<'exited'> | EventRecord<'gauges'> | EventRecord<'output'> | EventRecord<'end'> | ReattachedRecord | TargetRecord;
 /** `target`: the id of the target a record is about, when it is not the header's. */
 export type WireRecord = RecordingHeader | (Body & {readonly target?: string});
 
@@ -120,6 +121,10 @@ export class RecordingEncoder {
 				return {type: 'gauges', time: event.time, heap: event.heap, process: event.process};
 			}
 
+			case 'output': {
+				return {type: 'output', time: event.time, stream: event.stream, lines: event.lines};
+			}
+
 			case 'end': {
 				return {type: 'end', time: event.time};
 			}
@@ -189,6 +194,39 @@ export type DecodedRecording = {
 /** Thrown for a file that is not a recording, is corrupt, or is newer than this leaktop reads. */
 export class RecordingError extends Error {}
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNumber = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+
+/** What is wrong with a record that passed its checksum and decoded, structurally; undefined when nothing is. */
+function malformed(record: unknown): string | undefined {
+	if (!isObject(record) || typeof record['type'] !== 'string') {
+		return 'is not a record';
+	}
+
+	const {type} = record;
+	if (type !== 'header' && type !== 'snapshot' && !isNumber(record['time'])) {
+		return `(${type}) has no time`;
+	}
+
+	const checks: Record<string, () => boolean> = {
+		header: () => isObject(record['target']) && typeof record['target']['id'] === 'string' && isNumber(record['attachedAt']) && isNumber(record['samplingInterval']) && isNumber(record['version']),
+		snapshot: () => isObject(record['snapshot']) && isNumber(record['snapshot']['time']) && isObject(record['snapshot']['heap']) && Array.isArray(record['frames']) && Array.isArray(record['nodes']) && Array.isArray(record['samples']),
+		target: () => isObject(record['info']) && typeof record['info']['id'] === 'string' && isNumber(record['samplingInterval']),
+		attached: () => typeof record['reattached'] === 'string',
+		notice: () => typeof record['message'] === 'string',
+		exited: () => typeof record['reason'] === 'string',
+		gauges: () => isObject(record['heap']),
+		output: () => (record['stream'] === 'stdout' || record['stream'] === 'stderr') && Array.isArray(record['lines']) && record['lines'].every(line => typeof line === 'string'),
+		end: () => true,
+	};
+	const check = checks[type];
+	if (check === undefined) {
+		return `is of a kind this leaktop does not know (${type.slice(0, 40)})`;
+	}
+
+	return check() ? undefined : `(${type}) lacks what a ${type} record holds`;
+}
+
 /** Reads a whole recording. A partial last record is skipped and reported; any other damage is an error. */
 export function decodeRecording(bytes: Buffer): DecodedRecording {
 	if (bytes.length < magic.length || !bytes.subarray(0, magic.length).equals(magic)) {
@@ -226,6 +264,12 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 			throw new RecordingError(`the recording is corrupt: the record at offset ${offset} does not decode`);
 		}
 
+		const problem = malformed(record);
+		if (problem !== undefined) {
+			throw new RecordingError(`the recording is damaged: the record at offset ${offset} ${problem}`);
+		}
+
+		const at = offset;
 		offset += 8 + length;
 		if (header === undefined) {
 			if (record.type !== 'header' || record.format !== 'leaktop-recording') {
@@ -250,7 +294,14 @@ export function decodeRecording(bytes: Buffer): DecodedRecording {
 		const introduced = introductions.get(targetId);
 		if (body.type === 'snapshot') {
 			frames.push(...body.frames);
-			const snapshot: RawSnapshot = {...body.snapshot, targetId, profile: restoreProfile(body, frames)};
+			let profile: SamplingProfile;
+			try {
+				profile = restoreProfile(body, frames);
+			} catch (error) {
+				throw new RecordingError(`the recording is damaged: the snapshot at offset ${at} does not make a profile (${error instanceof Error ? error.message : String(error)})`);
+			}
+
+			const snapshot: RawSnapshot = {...body.snapshot, targetId, profile};
 			events.push({type: 'snapshot', targetId, time: snapshot.time, snapshot});
 		} else if (body.type === 'target') {
 			introductions.set(targetId, {info: body.info, samplingInterval: body.samplingInterval});

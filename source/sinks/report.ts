@@ -104,6 +104,8 @@ export type Report = {
 		readonly longestPollMs: number;
 	};
 	readonly exited: string | null;
+	/** How a program leaktop started ended: its exit code, or the signal that ended it; null while it ran, or when attached. */
+	readonly exit: {readonly code: number | null; readonly signal: string | null} | null;
 	/** Plain-language findings the table cannot show, such as growth outside the JS heap. */
 	readonly hints: readonly string[];
 	readonly sites: readonly ReportSite[];
@@ -131,6 +133,19 @@ export type Report = {
 	 */
 	readonly targets?: readonly TargetReport[];
 };
+
+/** A script's `file://` URL as the path the sites of CommonJS code carry, so a report's places read alike. */
+function asPath(url: string): string {
+	if (!url.startsWith('file://')) {
+		return url;
+	}
+
+	try {
+		return decodeURIComponent(new URL(url).pathname);
+	} catch {
+		return url;
+	}
+}
 
 function ageBands(age: SurvivorAge | undefined): ReportSite['ageBands'] {
 	if (age === undefined) {
@@ -187,7 +202,7 @@ export function buildReport(
 	const pid = targetPid(target);
 	return {
 		leaktop: 1,
-		target: {url: target.info.url, title: target.info.title, ...(pid === undefined ? {} : {pid})},
+		target: {url: asPath(target.info.url), title: target.info.title, ...(pid === undefined ? {} : {pid})},
 		durationMs,
 		snapshots: target.snapshots,
 		samplingInterval,
@@ -207,6 +222,7 @@ export function buildReport(
 			longestPollMs: Math.round(target.pauses?.longestMs ?? 0),
 		},
 		exited: target.status.kind === 'exited' ? target.status.reason : null,
+		exit: target.status.kind === 'exited' && target.status.exit !== undefined ? target.status.exit : null,
 		hints: [offHeap, latestAggregate === undefined ? undefined : profileSizeHint(latestAggregate.nodeCount, samplingInterval)].filter(hint => hint !== undefined),
 		sites: rows.map(row => ({
 			functionName: row.functionName,

@@ -1,5 +1,6 @@
 import {Box, Text, useInput} from 'ink';
 import {useSyncExternalStore} from 'react';
+import {LogPane} from './components/log-pane.js';
 import {HeapChart} from './components/heap-chart.js';
 import {ComparePane} from './components/compare-pane.js';
 import {DrillDown} from './components/drill-down.js';
@@ -33,6 +34,7 @@ export const minimumSize = {columns: 80, rows: 24};
 const footers = {
 	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], [', . target', 5], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
 	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], [', . target', 6], ['c compare', 3], ['e export', 3]],
+	log: [['Esc/L close', 1], ['↑↓ PgUp PgDn scroll', 2], ['End follow', 3], ['q quit', 1]],
 	drill: [['Esc back', 1], ['↑↓ select', 4], ['→/l expand', 2], ['←/h collapse', 2], ['t callers/callees', 3], ['Enter drill in', 5], ['o generated/original', 6], ['q quit', 1]],
 } as const satisfies Record<string, ReadonlyArray<readonly [string, number]>>;
 
@@ -57,6 +59,10 @@ function statusLine({state, data}: StoreSnapshot): string {
 
 	const parts: string[] = [];
 	const {view} = state;
+	if (view.said !== undefined) {
+		parts.push(view.said);
+	}
+
 	if (view.filtering) {
 		parts.push(`/${view.filter}▏ (Enter keeps, Esc clears)`);
 	} else if (view.filter !== '') {
@@ -144,7 +150,13 @@ function onKey(store: Store, input: string, key: KeyFlags, onQuit: () => void, s
 		return;
 	}
 
-	const command = commandFor(keyName(input, key), mode, view.help ? 'help' : view.drill.length > 0 ? 'drill' : 'list');
+	const name = keyName(input, key);
+	const command = commandFor(name, mode, view.help ? 'help' : view.log ? 'log' : view.drill.length > 0 ? 'drill' : 'list');
+	if (command === undefined && mode === 'replay' && !view.help && commandFor(name, 'live') !== undefined) {
+		store.dispatch({type: 'say', text: `${name}: a recording has no target to act on (a, H, g and P work on a live one)`});
+		return;
+	}
+
 	if (command === undefined || (view.help && !inHelp.has(command.type))) {
 		return;
 	}
@@ -227,7 +239,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{fitWhole(footers[data.drill === undefined ? state.mode : 'drill'].filter(([label]) => several || !label.endsWith('target')), width, '  ')}</Text>
+			<Text wrap="truncate" dimColor>{fitWhole(footers[view.log ? 'log' : data.drill === undefined ? state.mode : 'drill'].filter(([label]) => several || !label.endsWith('target')), width, '  ')}</Text>
 		</>
 	);
 	if (merged !== undefined) {
@@ -242,6 +254,17 @@ export function App({store, onQuit, cwd, color}: Props) {
 						/>
 					)
 					: <AllTargets targets={state.targets} merged={merged} selected={view.selected} width={width} height={rows - 1 - 1 - 2} color={color} cwd={cwd} />}
+				{footer}
+			</Box>
+		);
+	}
+
+	if (view.log) {
+		return (
+			<Box flexDirection="column" width={width}>
+				{header}
+				<HeapChart points={data.points} readings={data.readings} width={width} height={chartHeight} color={color} />
+				<LogPane target={data.target} back={view.logBack} width={width} height={tableHeight} color={color} />
 				{footer}
 			</Box>
 		);

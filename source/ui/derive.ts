@@ -89,7 +89,10 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 		}
 	}
 
-	const readings = target.readings.filter(reading => reading.time >= (points[0]?.time ?? 0));
+	// The heap's readings over the window itself, not from the first point of the metric's history: switching to
+	// allocations (a) starts that history afresh, and the chart would lose every minute before it.
+	const lastReading = target.readings.at(-1)?.time ?? latestTime;
+	const readings = target.readings.filter(reading => reading.time >= Math.max(latestTime, lastReading) - window.ms);
 	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points, workersHeapGrowth(workersOf(target, targets), points[0]?.time ?? 0, points.at(-1)?.time ?? 0)), comparison, drill: deriveDrill(target, view, allRows), callers};
 }
 

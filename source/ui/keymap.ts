@@ -13,12 +13,12 @@ export type Binding = {
 	readonly command: Command;
 	/** Only in this mode; the first binding of a key that applies wins. */
 	readonly mode?: Mode;
-	/** Only in the table and panes (`list`), only in a drill-down (`drill`), only in the help (`help`). */
+	/** Only in the table and panes (`list`), only in a drill-down (`drill`), only in the help (`help`), only in the log pane (`log`). */
 	readonly context?: Context;
 };
 
 /** `help`: while the help is open, only its own keys, closing it and quitting act. */
-export type Context = 'list' | 'drill' | 'help';
+export type Context = 'list' | 'drill' | 'help' | 'log';
 
 /** Every key leaktop answers to: it drives both the dispatch and the help screen. */
 export const keymap: readonly Binding[] = [
@@ -29,6 +29,13 @@ export const keymap: readonly Binding[] = [
 	{keys: ['pagedown', 'space'], label: '', description: '', command: {type: 'help-scroll', by: 1, unit: 'page'}, context: 'help'},
 	{keys: ['home'], label: '', description: '', command: {type: 'help-scroll', by: -Infinity, unit: 'line'}, context: 'help'},
 	{keys: ['end', 'G'], label: '', description: '', command: {type: 'help-scroll', by: Infinity, unit: 'line'}, context: 'help'},
+	{keys: ['up', 'k'], label: '↑/k', description: 'log pane: a line back', command: {type: 'log-scroll', by: 1}, context: 'log'},
+	{keys: ['down', 'j'], label: '↓/j', description: 'log pane: a line on', command: {type: 'log-scroll', by: -1}, context: 'log'},
+	{keys: ['pageup'], label: 'PgUp/PgDn', description: 'log pane: a page back / on', command: {type: 'log-scroll', by: 10}, context: 'log'},
+	{keys: ['pagedown'], label: '', description: '', command: {type: 'log-scroll', by: -10}, context: 'log'},
+	{keys: ['home'], label: 'Home', description: 'log pane: the oldest line kept', command: {type: 'log-scroll', by: Infinity}, context: 'log'},
+	{keys: ['end', 'G'], label: 'End/G', description: 'log pane: the end, following new lines', command: {type: 'log-scroll', by: -Infinity}, context: 'log'},
+	{keys: ['escape'], label: 'Esc', description: 'log pane: close', command: {type: 'toggle-log'}, context: 'log'},
 	{keys: ['right', 'l'], label: '→/l', description: 'drill-down: expand the selected call path', command: {type: 'drill-expand'}, context: 'drill'},
 	{keys: ['left', 'h'], label: '←/h', description: 'drill-down: collapse it', command: {type: 'drill-collapse'}, context: 'drill'},
 	{keys: ['escape', 'backspace'], label: 'Esc', description: 'drill-down: back', command: {type: 'drill-back'}, context: 'drill'},
@@ -67,6 +74,7 @@ export const keymap: readonly Binding[] = [
 	{keys: ['n'], label: 'n', description: 'show all code, only your app\'s, or node_modules and Node internals per package', command: {type: 'cycle-scope'}, context: 'list'},
 	{keys: ['/'], label: '/', description: 'filter by function or location as you type; Enter keeps it, Esc clears it', command: {type: 'filter-start'}, context: 'list'},
 	{keys: ['f'], label: 'f', description: 'focus: only allocations under paths through the selected function; f again clears', command: {type: 'toggle-focus'}, context: 'list'},
+	{keys: ['L'], label: 'L', description: 'the log pane: what the program leaktop started prints, stderr marked (!)', command: {type: 'toggle-log'}},
 	{keys: ['o'], label: 'o', description: 'show generated locations instead of source-mapped ones, and back', command: {type: 'toggle-generated'}},
 	{keys: ['e'], label: 'e', description: 'export the latest profile (.heapprofile, pprof) and the comparison (pprof)', command: {type: 'export'}},
 	{keys: ['?', 'h'], label: '?', description: 'this help', command: {type: 'toggle-help'}},

@@ -246,6 +246,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				// The merged sites have no single call tree to drill into.
 				selectedSite: showingAll(state) ? undefined : selectedSite(state.view, snapshot.data),
 				drillRows: snapshot.data?.drill?.rows,
+				hasOriginals: state.originals.size > 0,
 			});
 			if (!selectionOnly.has(action.type)) {
 				// A new sort, window, grouping, filter or drill-down is a new question: answer it even while paused.

@@ -1,5 +1,6 @@
 import process from 'node:process';
 import {render} from 'ink';
+import {enterAlternateScreen} from './alternate-screen.js';
 import {App} from './app.js';
 import type {Store} from './store.js';
 
@@ -8,8 +9,12 @@ export function wantsColor(env: NodeJS.ProcessEnv): boolean {
 	return env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
 }
 
-/** Renders the live view until the user quits or `stop` aborts (a signal, a fatal error). */
+/**
+ * Renders the live view until the user quits or `stop` aborts (a signal, a fatal error), on the terminal's
+ * alternate screen: the shell's lines are back afterwards, and ink never clears the user's scrollback.
+ */
 export async function runTui(store: Store, stop: AbortSignal): Promise<void> {
+	const leaveScreen = enterAlternateScreen();
 	const instance = render(
 		<App store={store} cwd={process.cwd()} color={wantsColor(process.env)} onQuit={() => instance.unmount()} />,
 		{exitOnCtrlC: false, maxFps: 10, patchConsole: false},
@@ -28,5 +33,6 @@ export async function runTui(store: Store, stop: AbortSignal): Promise<void> {
 		await instance.waitUntilExit();
 	} finally {
 		stop.removeEventListener('abort', onStop);
+		leaveScreen();
 	}
 }

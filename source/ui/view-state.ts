@@ -48,6 +48,12 @@ export type ViewState = {
 	readonly drill: readonly DrillState[];
 	/** Show generated locations instead of source-mapped ones. */
 	readonly generated: boolean;
+	/** The log pane (the spawned program's output) is shown instead of the table. */
+	readonly log: boolean;
+	/** How many lines the log pane is scrolled back from the end; 0 follows the end as lines arrive. */
+	readonly logBack: number;
+	/** What the last key did, when the screen would not show it otherwise: said on the status line until the next key. */
+	readonly said: string | undefined;
 };
 
 export type DrillState = {
@@ -89,10 +95,15 @@ export type Action =
 	| {readonly type: 'filter-end'; readonly keep: boolean}
 	| {readonly type: 'toggle-focus'}
 	| {readonly type: 'toggle-generated'}
+	| {readonly type: 'toggle-log'}
+	/** Scroll the log pane back (positive) or towards the end; the pane bounds it by the lines it holds. */
+	| {readonly type: 'log-scroll'; readonly by: number}
 	| {readonly type: 'ask'; readonly operation: HeavyOperation}
 	| {readonly type: 'answer'; readonly yes: boolean}
 	/** Show the previous or next target (a worker thread, another process); the store moves, the view starts afresh. */
-	| {readonly type: 'switch-target'; readonly by: number};
+	| {readonly type: 'switch-target'; readonly by: number}
+	/** Tell the user why a key did nothing (a replay has no target to act on). */
+	| {readonly type: 'say'; readonly text: string};
 
 /** What the pure reducer needs to know of the data. */
 export type ReduceContext = {
@@ -102,6 +113,8 @@ export type ReduceContext = {
 	/** The site under the selection of the pane in use (table, comparison or drill-down). */
 	readonly selectedSite?: SiteIdentity;
 	readonly drillRows?: readonly DrillRow[];
+	/** Some location on screen has a source-mapped original. */
+	readonly hasOriginals?: boolean;
 };
 
 const clamp = (value: number, low: number, high: number) => Math.max(low, Math.min(high, value));
@@ -134,6 +147,41 @@ function select(view: ViewState, index: number, context: ReduceContext, fromEnd 
 
 /** The pure part: view state changes; `context` bounds the selections and says which sorts make sense. */
 export function reduce(view: ViewState, action: Action, context: ReduceContext): ViewState {
+	return act(view.said === undefined ? view : {...view, said: undefined}, action, context);
+}
+
+/** What a key says it did, where the view alone would not show it. */
+function saying(view: ViewState, action: Action, context: ReduceContext): string | undefined {
+	switch (action.type) {
+		case 'toggle-generated': {
+			return context.hasOriginals === true
+				? (view.generated ? 'o: generated locations (o again: source-mapped)' : 'o: source-mapped locations (o again: generated)')
+				: 'o: nothing here is source-mapped (no //# sourceMappingURL in the scripts read)';
+		}
+
+		case 'percentile': {
+			return `comparing every snapshot with the heaviest ${formatShare(100 - view.percentile)}% (c shows the comparison)`;
+		}
+
+		case 'say': {
+			return action.text;
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+const formatShare = (share: number) => String(Number(share.toFixed(1)));
+
+function act(view: ViewState, action: Action, context: ReduceContext): ViewState {
+	const next = transition(view, action, context);
+	const said = saying(next, action, context);
+	return said === undefined ? next : {...next, said};
+}
+
+function transition(view: ViewState, action: Action, context: ReduceContext): ViewState {
 	switch (action.type) {
 		case 'move': {
 			const current = view.drill.at(-1)?.selected ?? (view.focus === 'compare' ? view.compareSelected : view.selected);
@@ -205,6 +253,10 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 			return {...view, selected: 0, compareSelected: 0, drill: [], focusSite: undefined};
 		}
 
+		case 'say': {
+			return view;
+		}
+
 		case 'move-to': {
 			return select(view, action.index, context, true);
 		}
@@ -257,6 +309,14 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 			return {...view, paused: !view.paused};
 		}
 
+		case 'toggle-log': {
+			return {...view, log: !view.log, logBack: 0};
+		}
+
+		case 'log-scroll': {
+			return {...view, logBack: Math.max(0, view.logBack + action.by)};
+		}
+
 		case 'toggle-help': {
 			return {...view, help: !view.help, helpTop: 0};
 		}
@@ -278,6 +338,6 @@ export function reduce(view: ViewState, action: Action, context: ReduceContext):
 export const initialView: ViewState = {
 	sort: 'leak', selected: 0, paused: false, help: false, helpTop: 0, windowIndex: 1,
 	compare: false, focus: 'table', percentile: defaultPercentile, compareSort: 'delta', compareSelected: 0, metric: 'retained',
-	confirm: undefined, grouping: 'site', scope: 'all', filter: '', filtering: false, focusSite: undefined, drill: [], generated: false,
+	confirm: undefined, grouping: 'site', scope: 'all', filter: '', filtering: false, focusSite: undefined, drill: [], generated: false, log: false, logBack: 0, said: undefined,
 };
 

@@ -27,13 +27,14 @@ function stretch(values: readonly number[], length: number): number[] {
 export function HeapChart({points, readings = [], width, height, color}: Props) {
 	const columns = Math.max(2, width - labelWidth - 2);
 	const figures: readonly Reading[] = readings.length >= 2 ? readings : points.map(point => ({time: point.time, ...point.gauges}));
-	// Sampled bytes change only at a poll: stretched over the readings' columns, so the lines share one time axis.
-	const sampled = resampleByTime(points, Math.min(columns, figures.length), point => point.total);
+	// Every line over the whole width, however few readings there are yet (a wide terminal is not left empty), and
+	// sampled bytes, which change only at a poll, over the same time axis as the readings.
+	const across = (values: readonly number[]) => stretch(values, columns);
 	const candidates: Line[] = [
-		{label: 'heap used', color: asciichart.green, ink: 'green', values: resampleByTime(figures, columns, reading => reading.heapUsed)},
-		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: stretch(sampled, Math.min(columns, figures.length))},
-		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: resampleByTime(figures, columns, reading => reading.rss)},
-		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: resampleByTime(figures, columns, reading => reading.external)},
+		{label: 'heap used', color: asciichart.green, ink: 'green', values: across(resampleByTime(figures, columns, reading => reading.heapUsed))},
+		{label: 'sampled', color: asciichart.cyan, ink: 'cyan', values: across(resampleByTime(points, Math.min(columns, figures.length), point => point.total))},
+		{label: 'rss', color: asciichart.magenta, ink: 'magenta', values: across(resampleByTime(figures, columns, reading => reading.rss))},
+		{label: 'external', color: asciichart.yellow, ink: 'yellow', values: across(resampleByTime(figures, columns, reading => reading.external))},
 	];
 	const lines = candidates.filter(line => line.values.length >= 2 && line.values.every(value => Number.isFinite(value)));
 	if (lines.length === 0) {
