@@ -217,28 +217,11 @@ function movesOf(callee: Part, caller: Part, bins: AgeBins, calleeSite: SiteIden
 	return moves;
 }
 
-function samplesUnder(tree: TreeAges, position: number): number {
+/** A node's row of one of the tree's per-band arrays, summed: its samples or bytes, its own or its subtree's. */
+function bandTotal(tree: TreeAges, values: Float32Array | Float64Array, position: number): number {
 	let total = 0;
 	for (let band = 0; band < tree.bands; band++) {
-		total += tree.counts[(position * tree.bands) + band]!;
-	}
-
-	return total;
-}
-
-function samplesOwn(tree: TreeAges, position: number): number {
-	let total = 0;
-	for (let band = 0; band < tree.bands; band++) {
-		total += tree.selfCounts[(position * tree.bands) + band]!;
-	}
-
-	return total;
-}
-
-function subtreeBytes(tree: TreeAges, position: number): number {
-	let total = 0;
-	for (let band = 0; band < tree.bands; band++) {
-		total += tree.bytes[(position * tree.bands) + band]!;
+		total += values[(position * tree.bands) + band]!;
 	}
 
 	return total;
@@ -256,7 +239,7 @@ function userFrameUnder(tree: TreeAges, position: number): SiteIdentity | undefi
 		let heaviest = -1;
 		for (const child of nodes[at]!.children) {
 			const childPosition = positions.get(child)!;
-			if (heaviest < 0 || subtreeBytes(tree, childPosition) > subtreeBytes(tree, heaviest)) {
+			if (heaviest < 0 || bandTotal(tree, tree.bytes, childPosition) > bandTotal(tree, tree.bytes, heaviest)) {
 				heaviest = childPosition;
 			}
 		}
@@ -334,7 +317,7 @@ export function callPathLeaks(profile: SamplingProfile, bins: AgeBins): CallPath
 		const {children} = nodes[position]!;
 		// A caller with too few samples under it cannot hold a leak's survivors; one that holds nothing of its own
 		// took nothing over, unless a callee's callees moved to it.
-		if (children.length === 0 || samplesUnder(tree, position) < minimumAgeSamples || (samplesOwn(tree, position) === 0 && children.length < 2)) {
+		if (children.length === 0 || bandTotal(tree, tree.counts, position) < minimumAgeSamples || (bandTotal(tree, tree.selfCounts, position) === 0 && children.length < 2)) {
 			continue;
 		}
 
