@@ -88,19 +88,23 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 }
 
 /**
- * Parts of a line in their order, each with its rank: what fits `width` when joined by `separator`, the lowest
- * ranks (highest numbers) left out first and whole, never a part cut in the middle of its words.
+ * Parts of a line in their order, each with its rank and optionally a short form: what fits `width` when joined by
+ * `separator`. The lowest ranks (highest numbers) give way first: a part with a short form takes it, the others are
+ * left out whole, never a part cut in the middle of its words.
  */
-export function fitWhole(parts: ReadonlyArray<readonly [string, number]>, width: number, separator: string): string {
-	const present = parts.filter(([text]) => text !== '');
-	const ranks = [...new Set(present.map(([, rank]) => rank))].sort((a, b) => b - a);
-	let shown = present;
+export function fitWhole(parts: ReadonlyArray<readonly [string, number, string?]>, width: number, separator: string): string {
+	let shown = parts.filter(([text]) => text !== '');
+	const ranks = [...new Set(shown.map(([, rank]) => rank))].sort((a, b) => b - a);
+	const fits = () => stringWidth(shown.map(([text]) => text).join(separator)) <= width;
 	for (const rank of ranks) {
-		if (stringWidth(shown.map(([text]) => text).join(separator)) <= width) {
+		if (fits()) {
 			break;
 		}
 
-		shown = shown.filter(([, partRank]) => partRank < rank);
+		shown = shown.map(([text, partRank, short]) => (partRank === rank && short !== undefined ? [short, partRank] as const : [text, partRank, short] as const));
+		if (!fits()) {
+			shown = shown.filter(([, partRank]) => partRank < rank);
+		}
 	}
 
 	return shown.map(([text]) => text).join(separator);

@@ -3,6 +3,7 @@ import {describe, it} from 'node:test';
 import {comparePoints, describeHeavy, heavySnapshots} from '../source/model/compare.js';
 import {aggregateProfile} from '../source/model/profile.js';
 import {History} from '../source/model/history.js';
+import {PeakProfiles} from '../source/model/peak-profiles.js';
 import {loadTrace} from './helpers.js';
 
 const noGauges = {heapUsed: Number.NaN, heapTotal: Number.NaN, rss: Number.NaN, external: Number.NaN, arrayBuffers: Number.NaN};
@@ -103,5 +104,36 @@ describe('comparePoints over an aged history', () => {
 		assert.ok(points.length < 30, `${points.length} points`);
 		const [row] = comparePoints(points, history.sites, 50).rows;
 		assert.equal(row!.meanBytes, ((20 * 100) + (10 * 400)) / 30);
+	});
+});
+
+describe('PeakProfiles', () => {
+	const {snapshots} = loadTrace('trace-spikes');
+	const weighed = snapshots.map(({time, profile}) => ({time, weight: aggregateProfile(profile).totalBytes, profile}));
+
+	it('keeps the profile of the heaviest snapshot of every window ending now, on a real trace', () => {
+		const peaks = new PeakProfiles();
+		for (const [index, snapshot] of weighed.entries()) {
+			peaks.add(snapshot, 'retained');
+			for (const start of [0, Math.floor(index / 2), Math.max(0, index - 3), index]) {
+				const inWindow = weighed.slice(start, index + 1);
+				const heaviest = Math.max(...inWindow.map(entry => entry.weight));
+				const kept = peaks.heaviestSince(weighed[start]!.time);
+				assert.equal(kept?.weight, heaviest, `polls ${start}–${index}`);
+				assert.equal(peaks.at(kept.time)?.profile, inWindow.find(entry => entry.weight === heaviest && entry.time === kept.time)?.profile);
+			}
+		}
+	});
+
+	it('keeps at most its limit, the heaviest of all and the newest among them, and starts afresh on a new metric', () => {
+		const peaks = new PeakProfiles(3);
+		const profile = snapshots[0]!.profile;
+		for (const [time, weight] of [[1, 100], [2, 90], [3, 89], [4, 50], [5, 10]] as const) {
+			peaks.add({time, weight, profile}, 'retained');
+		}
+
+		assert.deepEqual([1, 2, 3, 4, 5].map(time => peaks.at(time)?.weight), [100, undefined, undefined, 50, 10], 'of 90 and 89, 89 stands for both; then 89 gives way to 50, as 10 would stand for 50 worse');
+		peaks.add({time: 6, weight: 5, profile}, 'allocated');
+		assert.equal(peaks.heaviestSince(0)?.time, 6);
 	});
 });

@@ -15,9 +15,9 @@ import {renderAt} from './render-at.js';
 
 const cwd = '/work';
 
-function storeWith(trace: string, view: Partial<ViewState> = {}): Store {
+function storeWith(trace: string, view: Partial<ViewState> = {}, count?: number): Store {
 	const store = createStore({view});
-	const snapshots = rawSnapshots(loadTrace(trace));
+	const snapshots = rawSnapshots(loadTrace(trace)).slice(0, count);
 	for (const event of sessionEvents({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: '/tmp/leaktop-1.log', otherTargets: 0}, snapshots)) {
 		store.apply(event);
 	}
@@ -147,13 +147,13 @@ describe('table and chart widths', () => {
 });
 
 describe('a builtin\'s location in a narrow column', () => {
-	it('drops "(native) " before it cuts the caller', async () => {
+	it('drops "(native) " before it cuts the caller\'s name', async () => {
 		const data = storeWith('trace-memo').getSnapshot().data!;
 		const row = data.rows[0]!;
 		const locate = () => '(native) ← rememberEveryRequest:44';
 		const narrow = renderAt(<SitesTable rows={[row]} points={data.points} selected={0} width={80} height={3} cwd={cwd} color={false} locate={locate} />, 80, 10);
 		const frame = await waitForFrame(narrow.lastFrame, text => text.includes('FUNCTION'));
-		assert.match(frame, /← …[A-Za-z]+:44 /);
+		assert.match(frame, /← rememberEv[A-Za-z]*…:44 /, 'the caller\'s name keeps its start, the line stays');
 		assert.doesNotMatch(frame, /\(native\)/);
 		narrow.unmount();
 		const wide = renderAt(<SitesTable rows={[row]} points={data.points} selected={0} width={200} height={3} cwd={cwd} color={false} locate={locate} />, 200, 10);
@@ -191,12 +191,21 @@ describe('the help at 80×24', () => {
 		let frame = await waitForFrame(lastFrame, text => text.includes('Keys'));
 		const total = Number(/1–\d+ of (\d+)/.exec(frame)?.[1]);
 		assert.ok(total > 24, `a scroll line says how much there is: ${frame}`);
-		const seen = [...content(frame)];
+		// Each line in its place: the last page is clamped to the end, so it can repeat lines of the one before.
+		const seen: string[] = [];
+		const keep = (shown: string) => {
+			const [, first] = /(\d+)–\d+ of \d+/.exec(shown)!;
+			for (const [index, line] of content(shown).slice(1, -1).entries()) {
+				seen[Number(first) - 1 + index] = line;
+			}
+		};
+
+		keep(frame);
 		for (let page = 0; page < 10 && !new RegExp(`–${total} of ${total}`).test(frame); page++) {
 			const before = frame;
 			stdin.write('\u001B[6~');
 			frame = await waitForFrame(lastFrame, text => text !== before);
-			seen.push(...content(frame));
+			keep(frame);
 			const lines = frame.split('\n');
 			assert.ok(lines.length <= 24 && lines.every(line => line.length <= 80), `fits 80×24: ${lines.length} lines`);
 		}
@@ -245,6 +254,32 @@ describe('terminal sizes', () => {
 		assert.ok(small.split('\n').every(line => line.length <= 80), small);
 		resize(60, 20);
 		await waitForFrame(lastFrame, text => text.includes('terminal too small (60×20)'));
+		unmount();
+	});
+});
+
+describe('a table of many sites at 200×50', () => {
+	it('fills the height down to the status line', async () => {
+		// The recorded trace with 60 more functions beside its own, each holding something.
+		const store = createStore();
+		const snapshots = rawSnapshots(loadTrace('trace-memo')).map(snapshot => {
+			const {head} = snapshot.profile;
+			const extra = Array.from({length: 60}, (_, index) => ({
+				callFrame: {functionName: `handler${index}`, scriptId: '99', url: 'file:///work/app/routes.js', lineNumber: index, columnNumber: 0},
+				selfSize: 65_536 * (index + 1), id: 1_000_000 + index, children: [],
+			}));
+			return {...snapshot, profile: {...snapshot.profile, head: {...head, children: [...head.children, ...extra]}}};
+		});
+		for (const event of sessionEvents({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: undefined, otherTargets: 0}, snapshots)) {
+			store.apply(event);
+		}
+
+		const {lastFrame, unmount} = renderAt(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);
+		const lines = (await waitForFrame(lastFrame, text => text.includes('handler59'))).split('\n');
+		const tableRows = lines.filter(line => /^[› ] +\d+ /.test(line));
+		const lastRow = lines.indexOf(tableRows.at(-1)!);
+		assert.ok(tableRows.length >= 28, `${tableRows.length} rows of 67 shown`);
+		assert.ok(lines.length - lastRow <= 3, `only the status line and footer below the table: ${lines.length - lastRow - 1} lines`);
 		unmount();
 	});
 });
@@ -320,6 +355,60 @@ describe('the comparison pane', () => {
 		assert.ok(pane.split('\n').every(line => line.length <= 80));
 		stdin.write('\t');
 		await waitForFrame(lastFrame, text => text.includes('TREND') && !text.includes('TOP MEAN'));
+		unmount();
+	});
+});
+
+describe('the header at 80 columns', () => {
+	const headerOf = (frame: string) => frame.split('\n').slice(0, 3).join('\n');
+
+	it('keeps the pause figure in baseline mode, shortened before anything is left out', async () => {
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('b');
+		const header = headerOf(await waitForFrame(lastFrame, text => text.includes('sort since baseline')));
+		assert.match(header, /sort since baseline {2}window 5m {2}baseline 00:00 ago {2}pause 1\.2%$/m);
+		unmount();
+	});
+
+	it('keeps it when measuring allocations', async () => {
+		const store = createStore();
+		const snapshots = rawSnapshots(loadTrace('trace-churn')).map(snapshot => ({...snapshot, metric: 'allocated' as const}));
+		for (const event of sessionEvents({id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: undefined, otherTargets: 0}, snapshots)) {
+			store.apply(event);
+		}
+
+		const {lastFrame, unmount} = renderAt(<App store={store} cwd={cwd} color={false} onQuit={() => undefined} />, 80, 24);
+		const header = headerOf(await waitForFrame(lastFrame, text => text.includes('ALLOC/s')));
+		assert.match(header, /measuring allocations\/s {2}pause (12 ms every 1\.0 s = )?\d/);
+		assert.ok(header.split('\n').every(line => line.length <= 80), header);
+		unmount();
+	});
+});
+
+describe('Enter on the comparison', () => {
+	it('opens the call paths as they were at the spike, gone from the latest profile', async () => {
+		// The trace's first 45 polls: four spikes of buildBigReport, the heaviest 22.4 MB at poll 12, none at the end.
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-spikes', {}, 45)} cwd={cwd} color={false} onQuit={() => undefined} />, 120, 30);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('c');
+		await waitForFrame(lastFrame, text => /› buildBigReport/.test(text));
+		stdin.write('\r');
+		const drill = await waitForFrame(lastFrame, text => text.includes('CALLERS'));
+		assert.match(drill, /comparison › buildBigReport/);
+		assert.match(drill, /held 20\.2 MB at the spike 00:08 ago \(22\.4 MB sampled then\); now nothing/);
+		assert.match(drill, /◆ buildBigReport .* 20\.2 MB +100%/, 'the tree is the spike\'s, not the empty latest one');
+		assert.doesNotMatch(drill, /holds nothing now/);
+		unmount();
+	});
+
+	it('opens the latest profile from the table, as before', async () => {
+		const {lastFrame, stdin, unmount} = renderAt(<App store={storeWith('trace-spikes', {}, 45)} cwd={cwd} color={false} onQuit={() => undefined} />, 120, 30);
+		await waitForFrame(lastFrame, text => text.includes('FUNCTION'));
+		stdin.write('\r');
+		const drill = await waitForFrame(lastFrame, text => text.includes('CALLERS'));
+		assert.match(drill, /^sites › /m);
+		assert.doesNotMatch(drill, /at the spike/);
 		unmount();
 	});
 });

@@ -4,6 +4,7 @@ import {bytesUnder, calleesOf, callersOf, drillRows, heaviestPaths, userFrameOf}
 import {aggregateProfile} from '../source/model/profile.js';
 import type {SiteRow} from '../source/model/ranking.js';
 import {filterRows, packageOf, scopeRows} from '../source/model/scope.js';
+import {siteLocation} from '../source/model/location.js';
 import {loadTrace} from './helpers.js';
 
 const profile = loadTrace('trace-memo').snapshots.at(-1)!.profile;
@@ -96,6 +97,7 @@ describe('scope and filter', () => {
 		assert.deepEqual(folded.map(entry => entry.functionName), ['handler', '📦 @fastify/busboy', '(node internals)', 'push']);
 		assert.equal(folded[1]!.liveBytes, 40);
 		assert.equal(folded[1]!.growthPerMinute, 20);
+		assert.deepEqual(folded.map(entry => siteLocation(entry, '/app')), ['server.js:1', 'node_modules/@fastify/busboy', 'node:*', '(native)'], 'a folded row says what it folds, not node::0');
 	});
 
 	it('filters by function or location, ignoring case', () => {

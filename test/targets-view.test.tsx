@@ -45,11 +45,14 @@ describe('several targets', () => {
 		store.applyAll(session(2));
 		const shown = () => (store.getSnapshot().merged === undefined ? store.getSnapshot().data?.target.info.id : 'all');
 		assert.equal(shown(), 'p');
+		const said = () => store.getSnapshot().state.view.said;
 		store.dispatch({type: 'switch-target', by: 1});
 		assert.equal(shown(), 'p/w1');
+		assert.match(said()!, /^target 2 of 3: \[worker 1\] pool-1 \(, \. step\)$/);
 		store.dispatch({type: 'switch-target', by: -1});
 		store.dispatch({type: 'switch-target', by: -1});
 		assert.equal(shown(), 'all', 'all of them after the last, before the first');
+		assert.equal(said(), 'all 3 targets, their sites merged (, . step)');
 		store.dispatch({type: 'switch-target', by: -1});
 		assert.equal(shown(), 'p/w2', 'it wraps around');
 		store.apply({type: 'exited', targetId: 'p/w1', time: Date.now(), reason: 'the worker ended'});
@@ -71,6 +74,18 @@ describe('several targets', () => {
 		store.apply({type: 'attached', targetId: 'p/w100', time: 100, info: worker(100), samplingInterval: 131_072});
 		assert.equal(shown(), 'p');
 		assert.equal(store.getSnapshot().state.view.selected, 0);
+	});
+
+	it(', and . with one target, and u, say what they did', () => {
+		const store = createStore();
+		store.applyAll(session(0));
+		const said = () => store.getSnapshot().state.view.said;
+		store.dispatch({type: 'switch-target', by: 1});
+		assert.match(said()!, /^, \.: one target only/);
+		store.dispatch({type: 'toggle-grouping'});
+		assert.equal(said(), undefined, 'counted in the user\'s frames: the status line says so while it lasts');
+		store.dispatch({type: 'toggle-grouping'});
+		assert.match(said()!, /^u: every function as V8 reports it/);
 	});
 
 	it('the all-targets view merges the sites of every target, and reads whole at 80×24 with 8 targets', async () => {

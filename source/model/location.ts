@@ -20,8 +20,8 @@ export function displayPath(url: string, cwd: string): string {
 }
 
 /**
- * Where a site is: `file:line` for code with a URL (the original file and line when a source map says so),
- * `(native)` for V8 builtins, `(V8)` for V8's pseudo-frames.
+ * Where a site is: `file:line` for code with a URL (the original file and line when a source map says so), the
+ * file alone when there is no line, `(native)` for V8 builtins, `(V8)` for V8's pseudo-frames.
  */
 export function siteLocation(site: Pick<SiteIdentity, 'kind' | 'url' | 'line'>, cwd: string, original?: OriginalLocation): string {
 	if (original !== undefined) {
@@ -36,7 +36,8 @@ export function siteLocation(site: Pick<SiteIdentity, 'kind' | 'url' | 'line'>, 
 		return '(V8)';
 	}
 
-	return `${displayPath(site.url, cwd)}:${site.line}`;
+	// Line 0: V8 gave no line (a script's top level reads 1), or a row folding many sites.
+	return site.line > 0 ? `${displayPath(site.url, cwd)}:${site.line}` : displayPath(site.url, cwd);
 }
 
 type Named = Pick<SiteIdentity, 'functionName' | 'kind' | 'url' | 'line'>;

@@ -61,7 +61,15 @@ export function scopeRows(rows: readonly SiteRow[], scope: Scope): SiteRow[] {
 		groups.get(group)!.push(row);
 	}
 
-	return result.map(entry => (typeof entry === 'string' ? foldInto(groups.get(entry)!, entry, groups.get(entry)![0]!.kind === 'internal' ? 'node:' : '') : entry));
+	// A folded row's location says what it folds: `node:*`, `node_modules/express`.
+	return result.map(entry => {
+		if (typeof entry !== 'string') {
+			return entry;
+		}
+
+		const rows = groups.get(entry)!;
+		return foldInto(rows, entry, rows[0]!.kind === 'internal' ? 'node:*' : `node_modules/${packageOf(rows[0]!.url) ?? ''}`);
+	});
 }
 
 /** The rows whose function name or location contains `text`, ignoring case. */

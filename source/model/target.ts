@@ -2,6 +2,7 @@ import type {LeaktopEvent, TargetInfo} from '../events.js';
 import {AllocationClock, pushThinned} from './allocation-clock.js';
 import {LateLeaks} from './analyses/late-leak.js';
 import {OutputLog} from './output-log.js';
+import {PeakProfiles} from './peak-profiles.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
 import {addPause, startPauseShare, type PauseShare} from './pause-share.js';
@@ -40,6 +41,8 @@ export type TargetState = {
 	readonly ageClock: AllocationClock;
 	/** Sites watched across profiles for a leak that began late, per grouping (changes in place, on the age clock). */
 	readonly lateWatch: {readonly [grouping in Grouping]: LateLeaks};
+	/** The profiles of the heaviest snapshots, for call paths as they were at a spike (changes in place). */
+	readonly peaks: PeakProfiles;
 	/** The sites judged late leaks at the latest profile, per grouping. */
 	readonly lateLeaks: {readonly [grouping in Grouping]: ReadonlySet<string>};
 	/** What a spawned program printed, its newest lines (grows in place). */
@@ -148,6 +151,7 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 		target.lateWatch.user.update(raw.time, counted.user.sites, ages);
 	}
 
+	target.peaks.add({time: raw.time, weight: site.totalBytes, profile: raw.profile}, raw.metric);
 	const gauges = gaugesOf(raw);
 	target.histories.site[raw.metric].add(raw.time, site, gauges);
 	target.histories.user[raw.metric].add(raw.time, user, gauges);
@@ -272,7 +276,7 @@ function withoutOldWorkers(targets: readonly TargetState[], parent: string | und
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, lateLeaks: noLateLeaks, breaks: 0, output: new OutputLog(), readings: [], live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, peaks: new PeakProfiles(), lateLeaks: noLateLeaks, breaks: 0, output: new OutputLog(), readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,

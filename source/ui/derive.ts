@@ -22,6 +22,8 @@ export type DataView = {
 	readonly offHeap: string | undefined;
 	/** The percentile comparison over the window, in the metric being measured. */
 	readonly comparison: Comparison;
+	/** When the comparison's heaviest snapshot was taken, if its profile is kept (the drill-down then opens at it). */
+	readonly peakTime: number | undefined;
 	/** The drill-down, when one is open. */
 	readonly drill: DrillView | undefined;
 	/** Every site's row before scope, focus and filter: what a drill-down reads its growth from. */
@@ -37,6 +39,8 @@ export type DrillView = {
 	readonly rows: readonly DrillRow[];
 	/** The site's row in the table (growth, history id), when it holds anything now. */
 	readonly row: SiteRow | undefined;
+	/** The spike it shows the call paths at, opened from the comparison: the snapshot's time and sampled bytes. */
+	readonly peak: {readonly time: number; readonly weight: number} | undefined;
 };
 
 /** What the filter matches a row's location against: its URL and line, and its source-mapped ones. */
@@ -47,7 +51,8 @@ export function locationText(site: SiteIdentity, originals: ReadonlyMap<string, 
 
 function deriveDrill(target: TargetState, view: ViewState, allRows: readonly SiteRow[]): DrillView | undefined {
 	const top = view.drill.at(-1);
-	const profile = target.latest?.profile;
+	const peak = top?.peakTime === undefined ? undefined : target.peaks.at(top.peakTime);
+	const profile = peak?.profile ?? target.latest?.profile;
 	if (top === undefined || profile === undefined) {
 		return undefined;
 	}
@@ -56,6 +61,7 @@ function deriveDrill(target: TargetState, view: ViewState, allRows: readonly Sit
 	const rows = drillRows(tree, top.expanded);
 	return {
 		breadcrumb: view.drill.map(entry => entry.site), site: top.site, tree: top.tree, rows, row: allRows.find(row => row.key === top.site.key),
+		peak: peak === undefined ? undefined : {time: peak.time, weight: peak.weight},
 	};
 }
 
@@ -93,7 +99,7 @@ export function deriveData(target: TargetState, view: ViewState, originals: Read
 	// allocations (a) starts that history afresh, and the chart would lose every minute before it.
 	const lastReading = target.readings.at(-1)?.time ?? latestTime;
 	const readings = target.readings.filter(reading => reading.time >= Math.max(latestTime, lastReading) - window.ms);
-	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points, workersHeapGrowth(workersOf(target, targets), points[0]?.time ?? 0, points.at(-1)?.time ?? 0)), comparison, drill: deriveDrill(target, view, allRows), callers};
+	return {target, rows, allRows, points, readings, window, offHeap: offHeapHint(points, workersHeapGrowth(workersOf(target, targets), points[0]?.time ?? 0, points.at(-1)?.time ?? 0)), comparison, peakTime: target.peaks.heaviestSince(points[0]?.time ?? Number.POSITIVE_INFINITY)?.time, drill: deriveDrill(target, view, allRows), callers};
 }
 
 

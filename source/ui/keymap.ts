@@ -40,7 +40,7 @@ export const keymap: readonly Binding[] = [
 	{keys: ['left', 'h'], label: '←/h', description: 'drill-down: collapse it', command: {type: 'drill-collapse'}, context: 'drill'},
 	{keys: ['escape', 'backspace'], label: 'Esc', description: 'drill-down: back', command: {type: 'drill-back'}, context: 'drill'},
 	{keys: ['t'], label: 't', description: 'drill-down: callers (bottom-up) or callees (top-down)', command: {type: 'drill-tree'}, context: 'drill'},
-	{keys: ['return'], label: 'Enter', description: 'drill into the selected site: call paths, callees, history, source', command: {type: 'drill-open'}},
+	{keys: ['return'], label: 'Enter', description: 'drill in: call paths, callees, history, source (from the comparison: as at the spike)', command: {type: 'drill-open'}},
 	{keys: ['p', 'space'], label: 'p', description: 'play / pause the replay', command: {type: 'replay-toggle'}, mode: 'replay'},
 	{keys: ['left'], label: '←/→', description: 'replay: a snapshot back / forward', command: {type: 'replay-step', by: -1}, mode: 'replay'},
 	{keys: ['right'], label: '', description: '', command: {type: 'replay-step', by: 1}, mode: 'replay'},

@@ -1,3 +1,4 @@
+import {targetLabel} from './components/target-bar.js';
 import type {LeaktopEvent} from '../events.js';
 import type {HistoryOptions} from '../model/history.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
@@ -219,13 +220,16 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			if (action.type === 'switch-target') {
 				const count = state.targets.length;
 				if (count < 2) {
+					publish({...state, view: reduce(state.view, {type: 'say', text: ', .: one target only (worker threads and child processes join the bar on top as they start)'}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
 					return;
 				}
 
 				// The targets in turn, then all of them at once.
 				frozen = undefined;
 				const next = ((((state.showAll ? count : state.active) + action.by) % (count + 1)) + count + 1) % (count + 1);
-				publish({...state, chosen: true, showAll: next === count, active: next === count ? state.active : next, view: reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
+				const shown = next === count ? `all ${count} targets, their sites merged` : `target ${next + 1} of ${count}: ${targetLabel(state.targets[next]!, '')}`;
+				const view = reduce(reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false}), {type: 'say', text: `${shown} (, . step)`}, {rowCount: 0, compareRowCount: 0, hasBaseline: false});
+				publish({...state, chosen: true, showAll: next === count, active: next === count ? state.active : next, view});
 				return;
 			}
 
@@ -246,6 +250,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				// The merged sites have no single call tree to drill into.
 				selectedSite: showingAll(state) ? undefined : selectedSite(state.view, snapshot.data),
 				drillRows: snapshot.data?.drill?.rows,
+				peakTime: snapshot.data?.peakTime,
 				hasOriginals: state.originals.size > 0,
 			});
 			if (!selectionOnly.has(action.type)) {

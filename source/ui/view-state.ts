@@ -62,6 +62,8 @@ export type DrillState = {
 	/** Path keys of the expanded tree nodes; the root always is. */
 	readonly expanded: ReadonlySet<string>;
 	readonly selected: number;
+	/** The snapshot whose profile it reads, opened from the comparison at a spike; the latest one otherwise. */
+	readonly peakTime?: number;
 };
 
 /** What asks before it runs: each pauses the target (a profile now costs a full GC, like every poll). */
@@ -113,6 +115,8 @@ export type ReduceContext = {
 	/** The site under the selection of the pane in use (table, comparison or drill-down). */
 	readonly selectedSite?: SiteIdentity;
 	readonly drillRows?: readonly DrillRow[];
+	/** The time of the comparison's heaviest snapshot whose profile is kept: Enter there opens it as it was. */
+	readonly peakTime?: number;
 	/** Some location on screen has a source-mapped original. */
 	readonly hasOriginals?: boolean;
 };
@@ -167,6 +171,11 @@ function saying(view: ViewState, action: Action, context: ReduceContext): string
 			return action.text;
 		}
 
+		case 'toggle-grouping': {
+			// Counted in the user's frames, the status line says so for as long as it lasts.
+			return view.grouping === 'site' ? 'u: every function as V8 reports it (u again: builtins and internals counted in your frames)' : undefined;
+		}
+
 		default: {
 			return undefined;
 		}
@@ -190,7 +199,10 @@ function transition(view: ViewState, action: Action, context: ReduceContext): Vi
 
 		case 'drill-open': {
 			const site = context.selectedSite;
-			return site === undefined ? view : {...view, drill: [...view.drill, {site, tree: 'callers', expanded: new Set(), selected: 0}]};
+			const top = view.drill.at(-1);
+			// A drill-down opened at a spike stays at it as it goes deeper.
+			const peakTime = top === undefined ? (view.compare && view.focus === 'compare' ? context.peakTime : undefined) : top.peakTime;
+			return site === undefined ? view : {...view, drill: [...view.drill, {site, tree: 'callers', expanded: new Set(), selected: 0, ...(peakTime === undefined ? {} : {peakTime})}]};
 		}
 
 		case 'drill-back': {

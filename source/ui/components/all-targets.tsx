@@ -54,7 +54,7 @@ export function AllTargets({targets, merged, selected, width, height, color, cwd
 	const rest = Math.max(10, width - 1 - 4 - 9 - verdictWidth - 6 - 6);
 	const columns = (marker: string, rank: string, name: string, location: string, live: string, verdict: string, where: string): Cell[] => [
 		{text: marker, width: 1}, {text: rank, width: 4, align: 'right'}, {text: name, width: Math.floor(rest * 0.45)},
-		{text: location, width: rest - Math.floor(rest * 0.45), cut: 'end'}, {text: live, width: 9, align: 'right'}, {text: verdict, width: verdictWidth}, {text: where, width: 6},
+		{text: location, width: rest - Math.floor(rest * 0.45), cut: 'location'}, {text: live, width: 9, align: 'right'}, {text: verdict, width: verdictWidth}, {text: where, width: 6},
 	];
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -49,7 +49,7 @@ export function ComparePane({comparison, metric, sort, selected, focused, width,
 	const line = (marker: string, name: string, location: string, values: readonly string[]) => tableLine([
 		{text: marker, width: 1},
 		{text: name, width: nameWidth},
-		{text: location, width: locationWidth, cut: 'end'},
+		{text: location, width: locationWidth, cut: 'location'},
 		...values.map((text, index) => ({text, width: Object.values(numbers)[index]!, align: 'right' as const})),
 	]);
 	return (

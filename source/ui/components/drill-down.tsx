@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {fit, formatBytes, pad, formatPercent, formatRate, sparkline} from '../../format.js';
+import {fit, formatBytes, formatDuration, pad, formatPercent, formatRate, sparkline} from '../../format.js';
 import type {SourceText} from '../../model/location.js';
 import {sparkValues} from '../../model/ranking.js';
 import type {Point} from '../../model/history.js';
@@ -74,11 +74,14 @@ function sourceLines(source: Props['source'], width: number, height: number): st
  */
 export function DrillDown({drill, selected, points, location, source, locate, width, height, color}: Props) {
 	const {site, row, tree} = drill;
-	const crumbs = ['sites', ...drill.breadcrumb.map(entry => entry.functionName)].join(' › ');
+	const crumbs = [drill.peak === undefined ? 'sites' : 'comparison', ...drill.breadcrumb.map(entry => entry.functionName)].join(' › ');
 	const trend = row === undefined ? '' : sparkline(sparkValues(points, row.id, Math.min(40, Math.max(8, width - 100))));
-	const figures = row === undefined
-		? 'holds nothing now'
-		: `live ${formatBytes(row.liveBytes)}  growth ${formatRate(row.growthPerMinute)}${row.suspect ? '  ▲ suspect' : ''}  ${trend}`;
+	const live = row === undefined ? undefined : `live ${formatBytes(row.liveBytes)}  growth ${formatRate(row.growthPerMinute)}${row.suspect ? '  ▲ suspect' : ''}  ${trend}`;
+	const {peak} = drill;
+	// Opened at a spike: the paths are as they were then, which is why the figures say both then and now.
+	const figures = peak === undefined
+		? live ?? 'holds nothing now'
+		: `held ${formatBytes(drill.rows[0]?.bytes ?? 0)} at the spike ${formatDuration(Math.max(0, (points.at(-1)?.time ?? peak.time) - peak.time))} ago (${formatBytes(peak.weight)} sampled then); now ${live ?? 'nothing'}`;
 	const age = row?.age;
 	const wide = width >= 160;
 	const treeWidth = wide ? Math.floor(width * 0.55) : width;

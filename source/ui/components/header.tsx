@@ -36,6 +36,17 @@ function nextProfile(target: TargetState, replaying: boolean): string {
 	return `${profiles}, next in ${Math.max(0, Math.round((due - live.time) / 1000))} s`;
 }
 
+/** What the polls really took of the target's time, as --max-overhead is read: over a minute; short, only the share. */
+function pauseFigure(target: TargetState, now: number | undefined): readonly [string, number, string?] {
+	const governor = target.latest?.governor;
+	if (governor === undefined || now === undefined) {
+		return ['poll —', 2];
+	}
+
+	const share = `pause ${formatPercent(target.pauses === undefined ? 0 : lastMinute(target.pauses, now))}`;
+	return [`pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s = ${share.slice(6)}`, 2, share];
+}
+
 /** Who is profiled and what it costs: target, memory figures, poll latency, sampling settings. */
 export function Header({target, window, sort, width, color, cwd, replay}: Props) {
 	const {latest, live} = target;
@@ -68,10 +79,7 @@ export function Header({target, window, sort, width, color, cwd, replay}: Props)
 		[`window ${window.label}`, 2],
 		[target.metric === 'allocated' ? 'measuring allocations/s' : '', 1],
 		[target.baseline === undefined ? '' : `baseline ${formatDuration((latest?.time ?? target.baseline.time) - target.baseline.time)} ago`, 2],
-		// What the polls really took of the target's time, as --max-overhead is read: over a minute.
-		[governor === undefined || now === undefined
-			? 'poll —'
-			: `pause ${Math.round(governor.lastPollMs)} ms every ${(governor.intervalMs / 1000).toFixed(1)} s = ${formatPercent(target.pauses === undefined ? 0 : lastMinute(target.pauses, now))}`, 2],
+		pauseFigure(target, now),
 		[governor?.stretched === true ? '(stretched to the budget)' : '', 5],
 		[nextProfile(target, replay !== undefined), 4],
 		[latest === undefined ? '' : `own cpu ${formatPercent(latest.selfCpu)}`, 3],

@@ -1,6 +1,5 @@
-import stringWidth from 'string-width';
 import {Box, Text} from 'ink';
-import {fit, formatBytes, formatPercent, sparkline} from '../../format.js';
+import {formatBytes, formatPercent, sparkline} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import {sparkValues, type SiteRow} from '../../model/ranking.js';
 import type {Metric} from '../../model/snapshot.js';
@@ -64,22 +63,9 @@ export function tableColumns(width: number, baseline = false): Columns {
 const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'age', 'trend'];
 const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
 
-/**
- * A location keeps its end (file and line) when cut; a builtin's `(native) ← caller:line` drops `(native) `
- * first, then cuts the caller's name, keeping the arrow that says whose code it is.
- */
-function fitLocation(text: string, width: number): string {
-	const arrow = text.indexOf(' ← ');
-	if (stringWidth(text) <= width || arrow < 0 || width < 4) {
-		return fit(text, width, 'end');
-	}
-
-	return `← ${fit(text.slice(arrow + 3), width - 2, 'end')}`;
-}
-
 function cells(columns: Columns, values: Record<keyof Columns, string>): string {
 	return tableLine(order.map(column => ({
-		text: values[column], width: columns[column], align: rightAligned.has(column) ? 'right' : 'left', cut: column === 'location' ? fitLocation : 'start',
+		text: values[column], width: columns[column], align: rightAligned.has(column) ? 'right' : 'left', cut: column === 'location' ? 'location' : 'start',
 	})));
 }
 
