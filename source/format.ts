@@ -52,12 +52,33 @@ const graphemes = new Intl.Segmenter();
  * Cuts text to `width` terminal columns, keeping the end (file names end paths) when `keep` is 'end'. Counts
  * columns, not UTF-16 code units: a CJK character takes two, a combining accent none, and neither is split.
  */
+const widths = new Map<string, number>();
+
+/**
+ * A text's width in terminal columns, remembered: every frame measures the same names, figures and sparklines
+ * again, and string-width segments each grapheme of any text that is not plain ASCII (npm run bench).
+ */
+export function textWidth(text: string): number {
+	let width = widths.get(text);
+	if (width === undefined) {
+		width = stringWidth(text);
+		// A bound, not an eviction policy: a screen's worth of texts comes back within a frame.
+		if (widths.size >= 20_000) {
+			widths.clear();
+		}
+
+		widths.set(text, width);
+	}
+
+	return width;
+}
+
 export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	if (stringWidth(text) <= width) {
+	if (textWidth(text) <= width) {
 		return text;
 	}
 
@@ -69,7 +90,7 @@ export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'
 	let used = 1;
 	const kept: string[] = [];
 	for (const part of parts) {
-		const columns = stringWidth(part);
+		const columns = textWidth(part);
 		if (used + columns > width) {
 			break;
 		}
@@ -83,7 +104,7 @@ export function fit(text: string, width: number, keep: 'start' | 'end' = 'start'
 
 /** Pads text to `width` terminal columns, on the right (`left` aligned) or on the left. */
 export function pad(text: string, width: number, align: 'left' | 'right' = 'left'): string {
-	const space = ' '.repeat(Math.max(0, width - stringWidth(text)));
+	const space = ' '.repeat(Math.max(0, width - textWidth(text)));
 	return align === 'left' ? text + space : space + text;
 }
 
@@ -95,7 +116,7 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 export function fitWhole(parts: ReadonlyArray<readonly [string, number, string?]>, width: number, separator: string): string {
 	let shown = parts.filter(([text]) => text !== '');
 	const ranks = [...new Set(shown.map(([, rank]) => rank))].sort((a, b) => b - a);
-	const fits = () => stringWidth(shown.map(([text]) => text).join(separator)) <= width;
+	const fits = () => textWidth(shown.map(([text]) => text).join(separator)) <= width;
 	for (const rank of ranks) {
 		if (fits()) {
 			break;

@@ -99,7 +99,8 @@ export function siteOf(frame: CallFrame): SiteIdentity {
 	};
 }
 
-type Accumulator = {identity: SiteIdentity; liveBytes: number; samples: number; ageBytes: number[] | undefined; ageSamples: number[] | undefined; recentBytes: number[] | undefined};
+/** What a site holds; `index` places it in the flat arrays survivors are counted in (see AgeCounts). */
+type Accumulator = {readonly identity: SiteIdentity; readonly index: number; liveBytes: number; samples: number};
 
 /** A distinct call frame's accumulators: what its site holds, and what it holds as a user frame (it and what it calls into V8 and Node). */
 type FrameEntry = {readonly site: Accumulator; readonly user: Accumulator; readonly userCode: boolean};
@@ -157,25 +158,31 @@ function maxNodeId(samples: readonly ProfileSample[]): number {
 	return maxId;
 }
 
-/** Live samples per node id. V8 numbers nodes densely from 1, so an array indexed by id serves where it fits. */
-function countSamples(samples: readonly ProfileSample[]): (nodeId: number) => number {
-	const maxId = maxNodeId(samples);
+/**
+ * Live samples per node id. V8 numbers nodes densely from 1, so an array indexed by id serves where it fits;
+ * a map elsewhere. A lookup per node: read as `dense[id]` in the walk, no call (npm run bench).
+ */
+class SampleCounts {
+	readonly dense: Uint32Array;
+	private readonly sparse: Map<number, number> | undefined;
 
-	if (maxId <= 16 * (samples.length + 1024)) {
-		const counts = new Uint32Array(maxId + 1);
-		for (const {nodeId} of samples) {
-			counts[nodeId]!++;
+	constructor(samples: readonly ProfileSample[], maxId: number) {
+		const fits = maxId <= 16 * (samples.length + 1024);
+		this.dense = new Uint32Array(fits ? maxId + 1 : 0);
+		this.sparse = fits ? undefined : new Map();
+		for (let index = 0; index < samples.length; index++) {
+			const {nodeId} = samples[index]!;
+			if (this.sparse === undefined) {
+				this.dense[nodeId]!++;
+			} else {
+				this.sparse.set(nodeId, (this.sparse.get(nodeId) ?? 0) + 1);
+			}
 		}
-
-		return nodeId => (nodeId <= maxId ? counts[nodeId]! : 0);
 	}
 
-	const counts = new Map<number, number>();
-	for (const {nodeId} of samples) {
-		counts.set(nodeId, (counts.get(nodeId) ?? 0) + 1);
+	of(nodeId: number): number {
+		return this.sparse === undefined ? (nodeId < this.dense.length ? this.dense[nodeId]! : 0) : this.sparse.get(nodeId) ?? 0;
 	}
-
-	return nodeId => counts.get(nodeId) ?? 0;
 }
 
 /** The band of an ordinal: the last edge at or below it (edges ascend; few, so a scan). */
@@ -227,17 +234,50 @@ class SampledNodes {
 	}
 }
 
-function addAge(accumulator: Accumulator, bins: AgeBins, band: number, bytes: number, ordinal: number): void {
-	accumulator.ageBytes ??= Array.from({length: bins.edges.length - 1}, () => 0);
-	accumulator.ageSamples ??= Array.from({length: bins.edges.length - 1}, () => 0);
-	accumulator.recentBytes ??= bins.recent.map(() => 0);
-	accumulator.ageBytes[band]! += bytes;
-	accumulator.ageSamples[band]!++;
-	for (let window = 0; window < bins.recent.length; window++) {
-		if (ordinal > bins.recent[window]!.from) {
-			accumulator.recentBytes[window]! += bytes;
+/**
+ * Survivors by band and recent window for every site of a grouping, in flat arrays indexed by the site's
+ * accumulator: a few arrays per profile instead of three per site, filled by index (npm run bench).
+ */
+class AgeCounts {
+	readonly bytes: Float64Array;
+	readonly samples: Float64Array;
+	readonly recent: Float64Array;
+
+	constructor(sites: number, readonly bands: number, readonly windows: number) {
+		this.bytes = new Float64Array(sites * bands);
+		this.samples = new Float64Array(sites * bands);
+		this.recent = new Float64Array(sites * windows);
+	}
+
+	/** A sample of `bytes` at `ordinal`, in `band`, of the site at `index`; `froms`: where each recent window starts. */
+	add(index: number, band: number, bytes: number, ordinal: number, froms: Float64Array): void {
+		const at = (index * this.bands) + band;
+		this.bytes[at]! += bytes;
+		this.samples[at]!++;
+		for (let window = 0; window < this.windows; window++) {
+			if (ordinal > froms[window]!) {
+				this.recent[(index * this.windows) + window]! += bytes;
+			}
 		}
 	}
+
+	/** One site's counts as the plain arrays a Site carries (and a report writes). */
+	of(index: number): {ageBytes: number[]; ageSamples: number[]; recentBytes: number[]} {
+		return {
+			ageBytes: plain(this.bytes, index * this.bands, this.bands),
+			ageSamples: plain(this.samples, index * this.bands, this.bands),
+			recentBytes: plain(this.recent, index * this.windows, this.windows),
+		};
+	}
+}
+
+function plain(values: Float64Array, start: number, length: number): number[] {
+	const result = new Array<number>(length);
+	for (let index = 0; index < length; index++) {
+		result[index] = values[start + index]!;
+	}
+
+	return result;
 }
 
 /**
@@ -245,7 +285,7 @@ function addAge(accumulator: Accumulator, bins: AgeBins, band: number, bytes: nu
  * V8's scaled estimate of what its samples hold; it is shared among them by their sizes (exact when they are
  * alike, as one site's allocations mostly are), so the bands of a site add up to its live bytes.
  */
-function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bins: AgeBins): void {
+function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bins: AgeBins, counts: Record<Grouping, AgeCounts>): void {
 	const slots = new Int32Array(samples.length);
 	const sizeSums = new Float64Array(sampled.count);
 	// Index loops: an iterator of [index, sample] pairs cost more than the counting itself (npm run bench).
@@ -258,6 +298,7 @@ function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bin
 		}
 	}
 
+	const froms = Float64Array.from(bins.recent, window => window.from);
 	for (let index = 0; index < samples.length; index++) {
 		const slot = slots[index]!;
 		if (slot < 0) {
@@ -268,8 +309,8 @@ function countAges(samples: readonly ProfileSample[], sampled: SampledNodes, bin
 		const sizeSum = sizeSums[slot]!;
 		const bytes = sizeSum > 0 ? (sampled.selfSizes[slot]! * size) / sizeSum : 0;
 		const band = bandOf(bins.edges, ordinal);
-		addAge(sampled.sites[slot]!, bins, band, bytes, ordinal);
-		addAge(sampled.users[slot]!, bins, band, bytes, ordinal);
+		counts.site.add(sampled.sites[slot]!.index, band, bytes, ordinal, froms);
+		counts.user.add(sampled.users[slot]!.index, band, bytes, ordinal, froms);
 	}
 }
 
@@ -285,24 +326,27 @@ export function maxOrdinalOf(profile: SamplingProfile): number {
 	return max;
 }
 
-function sitesOf(accumulators: Iterable<Accumulator>, ages: AgeBins | undefined): Site[] {
+function sitesOf(accumulators: Iterable<Accumulator>, ages: AgeBins | undefined, counts: AgeCounts | undefined): Site[] {
 	const sites: Site[] = [];
 	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
 	const noneRecent = ages?.recent.map(() => 0);
-	for (const {identity, liveBytes, samples, ageBytes, ageSamples, recentBytes} of accumulators) {
+	for (const {identity, index, liveBytes, samples} of accumulators) {
 		if (liveBytes > 0 || samples > 0) {
 			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
 			const {key, functionName, url, line, column, kind} = identity;
-			sites.push(ages === undefined
-				? {key, functionName, url, line, column, kind, liveBytes, samples}
-				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: ageBytes ?? noAges, ageSamples: ageSamples ?? noAges, recentBytes: recentBytes ?? noneRecent});
+			if (ages === undefined || counts === undefined) {
+				sites.push({key, functionName, url, line, column, kind, liveBytes, samples});
+				continue;
+			}
+
+			const {ageBytes, ageSamples, recentBytes} = samples > 0 ? counts.of(index) : {ageBytes: noAges, ageSamples: noAges, recentBytes: noneRecent};
+			sites.push({key, functionName, url, line, column, kind, liveBytes, samples, ageBytes, ageSamples, recentBytes});
 		}
 	}
 
 	return sites.sort((a, b) => b.liveBytes - a.liveBytes);
 }
 
-const newAccumulator = (identity: SiteIdentity): Accumulator => ({identity, liveBytes: 0, samples: 0, ageBytes: undefined, ageSamples: undefined, recentBytes: undefined});
 
 /**
  * Folds a sampling profile into allocation sites, by both groupings in one walk (the model keeps both): the
@@ -316,7 +360,7 @@ export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Re
 	const accumulatorOf = (map: Map<string, Accumulator>, identity: SiteIdentity) => {
 		let accumulator = map.get(identity.key);
 		if (accumulator === undefined) {
-			accumulator = newAccumulator(identity);
+			accumulator = {identity, index: map.size, liveBytes: 0, samples: 0};
 			map.set(identity.key, accumulator);
 		}
 
@@ -329,11 +373,12 @@ export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Re
 		const identity = siteOf(frame);
 		return {site: accumulatorOf(bySite, identity), user: accumulatorOf(byUser, identity), userCode: hasUserCode(identity.kind)};
 	});
-	const samplesOf = countSamples(profile.samples);
+	const maxId = maxNodeId(profile.samples);
+	const sampleCounts = new SampleCounts(profile.samples, maxId);
 	const maxOrdinal = maxOrdinalOf(profile);
 
 	const stack: ProfileNode[] = [profile.head];
-	const sampled = ages === undefined ? undefined : new SampledNodes(maxNodeId(profile.samples), profile.samples.length);
+	const sampled = ages === undefined ? undefined : new SampledNodes(maxId, profile.samples.length);
 	// Grouping by user frame: the nearest ancestor-or-self with the user's (or a dependency's) code owns a node.
 	const owners: Array<Accumulator | undefined> = [undefined];
 	let nodeCount = 0;
@@ -354,7 +399,7 @@ export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Re
 		entry.site.liveBytes += selfSize;
 		user.liveBytes += selfSize;
 		totalBytes += selfSize;
-		const samples = samplesOf(node.id);
+		const samples = sampleCounts.of(node.id);
 		entry.site.samples += samples;
 		user.samples += samples;
 		if (samples > 0) {
@@ -362,12 +407,15 @@ export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Re
 		}
 	}
 
+	let counts: Record<Grouping, AgeCounts> | undefined;
 	if (ages !== undefined && sampled !== undefined) {
-		countAges(profile.samples, sampled, ages);
+		const bands = ages.edges.length - 1;
+		counts = {site: new AgeCounts(bySite.size, bands, ages.recent.length), user: new AgeCounts(byUser.size, bands, ages.recent.length)};
+		countAges(profile.samples, sampled, ages, counts);
 	}
 
 	const totals = {totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount, ages};
-	return {site: {sites: sitesOf(bySite.values(), ages), ...totals}, user: {sites: sitesOf(byUser.values(), ages), ...totals}};
+	return {site: {sites: sitesOf(bySite.values(), ages, counts?.site), ...totals}, user: {sites: sitesOf(byUser.values(), ages, counts?.user), ...totals}};
 }
 
 /** One grouping of `aggregateGroupings`. */

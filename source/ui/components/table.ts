@@ -1,5 +1,4 @@
-import stringWidth from 'string-width';
-import {fit, pad} from '../../format.js';
+import {fit, pad, textWidth} from '../../format.js';
 
 /** One cell of a table line: its text cut and padded to its column. */
 export type Cell = {
@@ -18,14 +17,14 @@ export type Cell = {
  */
 export function fitLocation(text: string, width: number): string {
 	const arrow = text.indexOf(' ← ');
-	if (stringWidth(text) <= width || arrow < 0 || width < 4) {
+	if (textWidth(text) <= width || arrow < 0 || width < 4) {
 		return fit(text, width, 'end');
 	}
 
 	const caller = text.slice(arrow + 3);
 	const colon = caller.lastIndexOf(':');
 	const line = colon < 0 ? '' : caller.slice(colon);
-	return `← ${fit(caller.slice(0, colon < 0 ? caller.length : colon), width - 2 - stringWidth(line))}${line}`;
+	return `← ${fit(caller.slice(0, colon < 0 ? caller.length : colon), width - 2 - textWidth(line))}${line}`;
 }
 
 /** A table line: cells of zero width left out, the others cut and padded to their columns, one space apart. */

@@ -1,6 +1,5 @@
 import {Box, Text} from 'ink';
-import stringWidth from 'string-width';
-import {fit, formatBytes} from '../../format.js';
+import {fit, formatBytes, textWidth} from '../../format.js';
 import {displayPath} from '../../model/location.js';
 import {suspectCount} from '../../model/merged.js';
 import {targetPid, type TargetState} from '../../model/target.js';
@@ -35,7 +34,7 @@ export function TargetBar({targets, active, all, width, color, cwd}: Props) {
 	const marks = (target: TargetState) => `${suspectCount(target) > 0 ? ' ▲' : ''}${target.status.kind === 'exited' ? ' ✕' : ''}`;
 	const full = targets.map((target, index) => `${index + 1} ${targetLabel(target, cwd)} ${target.live === undefined ? '—' : formatBytes(target.live.heap.usedSize)}${marks(target)}`);
 	const shown = all ? -1 : active;
-	const roomy = full.reduce((total, entry) => total + stringWidth(entry) + 3, 0) + 3 <= width;
+	const roomy = full.reduce((total, entry) => total + textWidth(entry) + 3, 0) + 3 <= width;
 	const entries = [
 		...(roomy ? full : targets.map((target, index) => (index === shown ? full[index]! : `${index + 1}${marks(target)}`))).map((text, index) => ({
 			key: targets[index]!.info.id, text, inverse: index === shown, suspect: suspectCount(targets[index]!) > 0, gone: targets[index]!.status.kind === 'exited',
@@ -48,7 +47,7 @@ export function TargetBar({targets, active, all, width, color, cwd}: Props) {
 		<Box width={width}>
 			{entries.map((entry, index) => {
 				const text = fit(`${index === 0 ? '' : separator}${entry.text}`, left);
-				left -= stringWidth(text);
+				left -= textWidth(text);
 				return (
 					<Text key={entry.key} wrap="truncate" inverse={entry.inverse} color={color && entry.suspect ? 'red' : undefined} dimColor={entry.gone}>
 						{text}
