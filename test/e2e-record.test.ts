@@ -6,20 +6,30 @@ import {describe, it} from 'node:test';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
-import {bin, collect, runLeaktop, target} from './run-leaktop.js';
+import {bin, collect, runLeaktop, target, type Run} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {createModel} from '../source/model/target.js';
 import {pprofTop, tempDir} from './helpers.js';
 
 const dir = tempDir('leaktop-record-');
 
+/** One live run recorded and exported, made by whichever test needs it first: each test can run alone, in any order. */
+let memoRun: Promise<{live: Run; recording: string; exports: string}> | undefined;
+function recordedMemo() {
+	memoRun ??= (async () => {
+		const recording = join(dir, 'memo.ltrec');
+		const exports = join(dir, 'exports');
+		const live = await runLeaktop(['--report', '--duration', '10', '--max-overhead', '2', '--record', recording, '--export', exports, '--', process.execPath, target('memo-beside-cache')]);
+		return {live, recording, exports};
+	})();
+	return memoRun;
+}
+
 describe('record, replay and export', () => {
 	const open = suiteTerminals();
 
 	it('replays a recorded session into the same report, and exports what DevTools and go tool pprof read', async () => {
-		const recording = join(dir, 'memo.ltrec');
-		const exports = join(dir, 'exports');
-		const live = await runLeaktop(['--report', '--duration', '10', '--max-overhead', '2', '--record', recording, '--export', exports, '--', process.execPath, target('memo-beside-cache')]);
+		const {live, recording, exports} = await recordedMemo();
 		assert.equal(live.code, 0, live.stderr);
 		assert.match(live.stderr, /recorded \d+ snapshots \(\d+ bytes\) in .*memo\.ltrec/);
 		assert.match(live.stderr, /exporting 1\/4: profile\.heapprofile/);
@@ -91,7 +101,7 @@ describe('record, replay and export', () => {
 	});
 
 	it('refuses to overwrite a recording, and to replay a file that is not one', async () => {
-		const recording = join(dir, 'memo.ltrec');
+		const {recording} = await recordedMemo();
 		const again = await runLeaktop(['--report', '--duration', '2', '--record', recording, '--', process.execPath, target('churn')]);
 		assert.equal(again.code, 2);
 		assert.match(again.stderr, /^leaktop: --record .*memo\.ltrec: the file exists; leaktop never overwrites a recording/m);
@@ -103,7 +113,8 @@ describe('record, replay and export', () => {
 	});
 
 	it('opens a recording in the TUI and answers the replay keys', async () => {
-		const terminal = open([process.execPath, bin, '--replay', join(dir, 'memo.ltrec'), '--export', join(dir, 'from-tui')], {columns: 120, rows: 32});
+		const {recording} = await recordedMemo();
+		const terminal = open([process.execPath, bin, '--replay', recording, '--export', join(dir, 'from-tui')], {columns: 120, rows: 32});
 		const opened = await terminal.waitFor(/REPLAY (\d+)\/\1 ❚❚ ×1/);
 		const count = Number(/REPLAY (\d+)\//.exec(opened)![1]);
 		assert.match(opened, /fillCache/);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
-import {admitted, budgetShare, govern, latestDue, reserveFor, type PollPause, type Surprise} from '../source/sample/governor.js';
+import {admitted, budgetShare, govern, latestDue, reserveFor} from '../source/sample/governor.js';
+import {Pacer} from '../source/sample/pacer.js';
+import type {Pause} from '../source/model/pause-ledger.js';
 import type {Governor} from '../source/model/snapshot.js';
 import {profileSizeHint} from '../source/model/profile-size.js';
 
@@ -131,29 +133,38 @@ describe('admitted', () => {
 	});
 });
 
-/** The sampler's pacing without a target: polls whose real cost is `actual(index)`, let go as the sampler does. */
-function paced(actual: (index: number) => number, count: number, budget: number, withReserve: boolean) {
-	let state: Governor | undefined;
+/** Polls whose real cost is `actual(index)`, let go by the sampler's own pacer, on a clock of the test's. */
+function paced(actual: (index: number) => number, count: number, budget: number) {
+	const pacer = new Pacer(1000);
 	let time = 0;
-	let foreseen: number | undefined;
 	const polls: Array<{start: number; cost: number}> = [];
-	const pauses: PollPause[] = [];
-	const surprises: Surprise[] = [];
 	for (let index = 0; index < count; index++) {
 		const cost = actual(index);
 		const end = time + cost;
 		polls.push({start: time, cost});
-		if (foreseen !== undefined) {
-			surprises.push({at: end, ratio: cost / foreseen});
-		}
+		pacer.polled({start: time, end, overlapped: false, empty: false, retained: true, heapBytes: 50e6, budget});
+		time = pacer.wait(end)(50e6, budget, end);
+		pacer.letGo(50e6);
+	}
 
+	return polls;
+}
+
+/** The same polls paced by the plan and the measured budget alone, with no reserve for surprises: what the pacer adds it to. */
+function pacedWithoutReserve(actual: (index: number) => number, count: number, budget: number) {
+	let state: Governor | undefined;
+	let time = 0;
+	const polls: Array<{start: number; cost: number}> = [];
+	const pauses: Pause[] = [];
+	for (let index = 0; index < count; index++) {
+		const cost = actual(index);
+		polls.push({start: time, cost});
 		if (index > 0) {
-			pauses.push({end, ms: cost});
+			pauses.push({end: time + cost, ms: cost});
 		}
 
 		state = govern(state, cost, 1000, budget);
-		foreseen = Math.max(state.pollMs, state.lastPollMs);
-		time = admitted(pauses, time + state.intervalMs, foreseen * (withReserve ? reserveFor(surprises, end) : 1), budget);
+		time = admitted(pauses, time + state.intervalMs, Math.max(state.pollMs, state.lastPollMs), budget);
 	}
 
 	return polls;
@@ -174,8 +185,8 @@ describe('the reserve for surprises', () => {
 		const actual = (index: number) => 150 * (1.04 ** index) * (index % 3 === 2 ? 1.3 : 1);
 		const budget = 0.005;
 		// The first surprise (poll 2) cannot be foreseen; from the one after it the reserve is in force.
-		const held = worstSpan(paced(actual, 40, budget, true), budget, 3);
-		const unheld = worstSpan(paced(actual, 40, budget, false), budget, 3);
+		const held = worstSpan(paced(actual, 40, budget), budget, 3);
+		const unheld = worstSpan(pacedWithoutReserve(actual, 40, budget), budget, 3);
 		assert.ok(held <= budget + 1e-9, `with the reserve: ${held}`);
 		assert.ok(unheld > budget * 1.1, `without it the same heap goes over: ${unheld} (the test can fail)`);
 	});
@@ -185,6 +196,34 @@ describe('the reserve for surprises', () => {
 		assert.equal(reserveFor([{at: 0, ratio: 2}], 900_000), 2, 'the newest holds through a wait longer than the memory');
 		assert.equal(reserveFor([{at: 0, ratio: 0.5}], 1000), 1, 'a poll cheaper than foreseen asks for no reserve');
 		assert.equal(reserveFor([{at: 0, ratio: 40}], 1000), 3);
+	});
+});
+
+describe('the pacer', () => {
+	const poll = (start: number, ms: number, extra: Partial<Parameters<Pacer['polled']>[0]> = {}) => ({start, end: start + ms, overlapped: false, empty: false, retained: true, heapBytes: 300e6, budget: 0.005, ...extra});
+
+	it('says once that a poll outgrew a minute\'s budget, from the first governed poll on', () => {
+		const pacer = new Pacer(1000);
+		assert.equal(pacer.polled(poll(0, 900)).dearPoll, undefined, 'the first poll pays for start-up as well');
+		const second = pacer.polled(poll(200_000, 800)).dearPoll;
+		assert.match(second!, /^a poll now pauses the target 800 ms \(a full GC of a 300 MB heap\), more than its budget of 0\.5% of a minute/);
+		assert.equal(pacer.polled(poll(400_000, 800)).dearPoll, undefined, 'said once');
+	});
+
+	it('does not stretch for a poll a heavy operation overlapped, nor count its pause', () => {
+		const pacer = new Pacer(1000);
+		const first = pacer.polled(poll(0, 5)).governor;
+		const overlapped = pacer.polled(poll(1000, 2000, {overlapped: true})).governor;
+		assert.equal(overlapped.intervalMs, first.intervalMs);
+		assert.equal(overlapped.lastPollMs, 2000);
+		assert.equal(pacer.wait(3000)(300e6, 0.005, 3000), 2000, 'due at the plan: no dear pause in the ledger');
+	});
+
+	it('lets an empty first profile be followed at the interval asked for, and pays for it on the next poll', () => {
+		const pacer = new Pacer(1000);
+		assert.equal(pacer.polled(poll(0, 40, {empty: true})).governor.intervalMs, 1000);
+		const next = pacer.polled(poll(1000, 40)).governor;
+		assert.equal(next.intervalMs, govern(govern(undefined, 40, 1000, 0.005), 40, 1000, 0.005).intervalMs + (40 / 0.005), 'the early poll\'s cost at the budget, once');
 	});
 });
 

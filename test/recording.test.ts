@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
 import {decodeRecording, encodeRecord, magic, RecordingEncoder, RecordingError, recordingVersion} from '../source/sinks/recording-format.js';
 import {buildReport} from '../source/sinks/report.js';
@@ -80,14 +81,23 @@ describe('the recording format', () => {
 		assert.deepEqual(model.targets.map(target => [target.info.id, target.info.kind ?? 'process', target.snapshots]), [['t', 'process', count('t')], ['w', 'worker', count('w')]]);
 	});
 
-	it('still reads a version 1 file, which held one target', () => {
-		const events = liveEvents('trace-memo');
-		const encoder = new RecordingEncoder('0.0.0-test');
-		const [head, ...rest] = events.map(event => encoder.encode(event));
-		const v1Header = encodeRecord({type: 'header', format: 'leaktop-recording', version: 1, leaktop: '0.1.0', target: info, attachedAt: events[0]!.time, samplingInterval: 131_072});
-		assert.ok(head!.subarray(0, magic.length).equals(magic));
-		const decoded = decodeRecording(Buffer.concat([magic, v1Header, ...rest]));
-		assert.deepEqual(asJson(decoded.events), asJson(events));
+	it('still reads a version 1 file, which held one target: one written by leaktop 0.1.0 (fixtures/memo-v1.ltrec)', () => {
+		// The events that file was written from, by the format-1 encoder of commit fc83b3d^.
+		const v1Info = {id: 't', title: '/work/app/server.js', url: 'file:///work/app/server.js', pid: 4242, logPath: undefined, otherTargets: 0};
+		const snapshots = rawSnapshots(loadTrace('trace-memo')).slice(0, 6);
+		const [attached, ...rest] = sessionEvents(v1Info, snapshots);
+		const expected: LeaktopEvent[] = [
+			attached!, ...rest.slice(0, 3),
+			{type: 'notice', targetId: 't', time: snapshots[2]!.time + 1, message: 'sampler restarted', gap: true},
+			{type: 'gauges', targetId: 't', time: snapshots[2]!.time + 2, heap: {usedSize: 5e6, totalSize: 4e7}, process: undefined},
+			...rest.slice(3),
+			{type: 'exited', targetId: 't', time: snapshots[5]!.time + 5, reason: 'target exited (code 0)'},
+			{type: 'end', targetId: 't', time: snapshots[5]!.time + 6},
+		];
+		const bytes = readFileSync(new URL('fixtures/memo-v1.ltrec', import.meta.url));
+		const decoded = decodeRecording(bytes);
+		assert.equal(decoded.header.version, 1);
+		assert.deepEqual(asJson(decoded.events), asJson(expected));
 	});
 
 	it('is compact: call frames are written once', () => {

@@ -2,11 +2,10 @@
  * The share of the target's time leaktop held it paused, as the user reads the budget: over any minute after
  * the first poll (the first pays for the whole heap before anything can govern it). The governor plans polls
  * to keep it under --max-overhead; this measures what the polls really cost, so the header and the report can
- * show that the plan held.
+ * show that the plan held. Its pauses are on the snapshots' clock (ms since the epoch).
  */
 
-/** One poll's pause: `ms` long, ending at `end` (ms since the epoch). */
-export type Pause = {readonly end: number; readonly ms: number};
+import {pausedBetween, startOf, withPause, type Pause} from './pause-ledger.js';
 
 export const minuteMs = 60_000;
 
@@ -28,22 +27,10 @@ export function startPauseShare(firstPollEnd: number): PauseShare {
 	return {since: firstPollEnd, recent: [], worstMinute: 0, longestMs: 0};
 }
 
-const startOf = (pause: Pause) => pause.end - pause.ms;
-
-/** Paused time inside [from, to): a pause counts only as far as it overlaps. */
-function pausedBetween(pauses: readonly Pause[], from: number, to: number): number {
-	let paused = 0;
-	for (const pause of pauses) {
-		paused += Math.max(0, Math.min(pause.end, to) - Math.max(startOf(pause), from));
-	}
-
-	return paused;
-}
-
 /** The share after one more pause: only minutes that reach it can have grown, so only those are summed again. */
 export function addPause(share: PauseShare, pause: Pause): PauseShare {
 	const reach = startOf(pause) - minuteMs;
-	const recent = [...share.recent.filter(earlier => earlier.end > reach), pause];
+	const recent = withPause(share.recent, pause, reach);
 	let {worstMinute} = share;
 	for (const from of [share.since, ...recent.map(startOf)]) {
 		if (from >= reach && from <= pause.end) {

@@ -1,3 +1,4 @@
+import {pausedBetween, type Pause} from '../model/pause-ledger.js';
 import type {Governor} from '../model/snapshot.js';
 
 /**
@@ -33,9 +34,6 @@ export function govern(previous: Governor | undefined, pollMs: number, requested
 	return {lastPollMs: pollMs, pollMs: smoothed, intervalMs, overhead: cost / intervalMs, stretched: needed > requestedIntervalMs};
 }
 
-/** One poll's pause on the sampler's clock (performance.now()): it ended at `end`, after `ms`. */
-export type PollPause = {readonly end: number; readonly ms: number};
-
 /**
  * Room kept in each minute for a poll dearer than foreseen: a heap that spikes between two polls makes the next
  * one cost more than any estimate, and the minute that holds it must still be within the budget.
@@ -51,14 +49,14 @@ const tolerance = 1e-3;
  * for a poll dearer than a minute's budget (a large heap's GC, which no spacing keeps out of its minute), the
  * poll's own interval at the budget: then no earlier poll may end within it.
  */
-export function admitted(pauses: readonly PollPause[], due: number, cost: number, maxOverhead: number): number {
+export function admitted(pauses: readonly Pause[], due: number, cost: number, maxOverhead: number): number {
 	const span = Math.max(windowMs, cost / (headroom * maxOverhead));
 	// Within a microsecond: a pause that ends where the stretch begins is out of it, whatever the rounding said.
 	const cap = (headroom * maxOverhead * span) + tolerance;
 	let start = due;
 	for (;;) {
 		const from = start + cost - span;
-		const paused = pauses.reduce((sum, pause) => sum + Math.max(0, Math.min(pause.end, start) - Math.max(pause.end - pause.ms, from)), 0);
+		const paused = pausedBetween(pauses, from, start);
 		const oldest = pauses.find(pause => pause.end > from + tolerance);
 		if (paused + cost <= cap || oldest === undefined) {
 			return start;

@@ -1,12 +1,12 @@
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
-import {formatBytes, formatPercent} from '../format.js';
-import {admitted, govern, latestDue, reserveFor, surpriseMemoryMs, type PollPause, type Surprise} from './governor.js';
+import {formatBytes} from '../format.js';
+import {Pacer} from './pacer.js';
 import {adaptedInterval, maxSamplesPerSecond} from './sampling-rate.js';
 import type {HeavyWork} from './heavy-work.js';
 import type {Inspector} from '../attach/inspector.js';
 import {maxOrdinalOf} from '../model/profile.js';
-import type {Governor, HeapUsage, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
+import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from '../model/snapshot.js';
 import {sleep} from '../sleep.js';
 
 export type SamplerEvent =
@@ -59,8 +59,6 @@ const notStarted = /not started/i;
 const firstPollDelayMs = 300;
 /** The sampling rate is read from a profile that covers this much sampling at least (see adaptedInterval). */
 const minimumSampledMs = 1000;
-/** Pauses kept beyond the last minute's, for the longer stretch of a dear poll (see admitted). */
-const keptPauses = 10;
 /** Between polls the heap's figures come once a second: they cost no GC (~1 ms), so the view moves. */
 const gaugeIntervalMs = 1000;
 
@@ -128,16 +126,6 @@ class PollRequests {
 	}
 }
 
-/**
- * A single poll's forced GC outgrew a minute's budget (a heap of some 200 MB at 0.5%): no spacing can keep a
- * minute that holds one within it, only the span between two polls. Said once, so the worst minute the header
- * and the report show is not a surprise.
- */
-function dearPollNotice(pollMs: number, heapBytes: number, intervalMs: number, budget: number): string {
-	return `a poll now pauses the target ${Math.round(pollMs)} ms (a full GC of a ${formatBytes(heapBytes)} heap), more than its budget of ${formatPercent(budget)} of a minute: `
-		+ `polls come ${Math.round(intervalMs / 1000)} s or more apart to hold ${formatPercent(budget)} over that span, but a minute that holds one is at ${formatPercent(pollMs / 60_000)} (--max-overhead sets the budget)`;
-}
-
 async function samplerRunning(inspector: Inspector): Promise<boolean> {
 	try {
 		await inspector.getSamplingProfile();
@@ -158,7 +146,7 @@ async function samplerRunning(inspector: Inspector): Promise<boolean> {
  */
 export async function * sample(inspector: Inspector, options: SamplerOptions): AsyncGenerator<SamplerEvent> {
 	let started = false;
-	let governor: Governor | undefined;
+	const pacer = new Pacer(options.intervalMs);
 	let failures = 0;
 	let readMemory = options.readMemory;
 	let cpuMark = {usage: process.cpuUsage(), at: performance.now()};
@@ -166,18 +154,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 	const requests = new PollRequests(options.pollNow);
 	let {samplingInterval} = options;
 	let mayAdapt = options.adaptSampling === true;
-	let polls = 0;
-	/** What an early second poll cost, at the budget: added once to a later interval. */
-	let owedMs = 0;
-	/** The governed polls' recent pauses, to hold the budget as measured (see admitted). */
-	let pauses: PollPause[] = [];
-	/** The last poll waited behind a heavy operation: its round trip was that operation's, not a poll's. */
-	let overlappedLast = false;
-	/** The user has been told that one poll costs more than a minute's budget. */
-	let toldDearPoll = false;
-	/** What the next poll was foreseen to cost when it was let go, and how far recent polls outran that. */
-	let foreseenMs: number | undefined;
-	let surprises: Surprise[] = [];
+	const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
 	try {
 		const running = await samplerRunning(inspector);
 		if (running && !options.shareSampler) {
@@ -243,7 +220,7 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					await inspector.startSampling(samplingInterval, true);
 				}
 
-				const pollMs = performance.now() - start;
+				const end = performance.now();
 				const heap = await inspector.getHeapUsage();
 				let figures: ProcessFigures | undefined;
 				if (readMemory) {
@@ -254,43 +231,15 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 					}
 				}
 
-				const budget = typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead;
 				const overlapped = options.heavy !== undefined && (options.heavy.busy || options.heavy.started !== heavyBefore);
-				overlappedLast = overlapped;
-				// What it measured is the heavy operation's pause, not a poll's: it may not stretch the interval.
-				governor = overlapped && governor !== undefined ? {...governor, lastPollMs: pollMs} : govern(governor, pollMs, options.intervalMs, budget);
-				// A first profile with nothing in it (a quiet target, 0.3 s after sampling began) shows the user
-				// nothing: the next comes at the interval asked for, and the one after it later by as much as that
-				// early poll cost at the budget, so that no minute holds more polls than its budget pays for. Not
-				// on a heap whose two polls would not fit a minute's budget: there the first waits its turn.
-				const early = polls === 0 && metric === 'retained' && profile.samples.length === 0 && 2 * pollMs <= budget * 60_000;
-				if (early) {
-					governor = {...governor, intervalMs: options.intervalMs, stretched: false};
-					owedMs = pollMs / budget;
-				} else if (owedMs > 0 && !overlapped) {
-					// Paid on a poll whose round trip is a poll's, not a heavy operation's.
-					governor = {...governor, intervalMs: governor.intervalMs + owedMs};
-					owedMs = 0;
-				}
-
-				if (!overlapped && foreseenMs !== undefined) {
-					const at = performance.now();
-					surprises = [...surprises.filter(surprise => surprise.at > at - surpriseMemoryMs), {at, ratio: pollMs / Math.max(1, foreseenMs)}];
-				}
-
-				// Once per target, from the first governed poll on (the first pays for start-up as well).
-				if (!overlapped && !toldDearPoll && polls > 0 && pollMs > budget * 60_000) {
-					toldDearPoll = true;
-					dearPoll = dearPollNotice(pollMs, heap.usedSize, governor.intervalMs, budget);
-				}
-
-				polls++;
+				const paced = pacer.polled({start, end, overlapped, empty: profile.samples.length === 0, retained: metric === 'retained', heapBytes: heap.usedSize, budget: budgetNow()});
+				dearPoll = paced.dearPoll;
 				const cpu = process.cpuUsage(cpuMark.usage);
 				const now = performance.now();
 				const selfCpu = (cpu.user + cpu.system) / 1000 / Math.max(1, now - cpuMark.at);
 				cpuMark = {usage: process.cpuUsage(), at: now};
 				snapshot = {
-					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor,
+					targetId: options.targetId, time: Date.now(), profile, heap, process: figures, governor: paced.governor,
 					samplingInterval, selfCpu, metric, since, samplingStartedAt: counting, ...(closing ? {closing: true} : {}),
 				};
 				since = pollStart;
@@ -361,31 +310,13 @@ export async function * sample(inspector: Inspector, options: SamplerOptions): A
 				}
 			}
 
-			const now = performance.now();
-			// The first poll pays for the whole heap before anything can govern it: it is outside the budget. The
-			// rest are kept while a stretch admitted() judges can reach them: the last minute's, and the last few
-			// (a poll dear enough to be judged over a longer stretch comes after fewer, further apart).
-			const inLastMinute = pauses.findIndex(pause => pause.end > now - 60_000);
-			const kept = polls > 1 ? pauses.slice(Math.max(0, (inLastMinute === -1 ? pauses.length : inLastMinute) - keptPauses)) : [];
-			pauses = polls > 1 && !overlappedLast ? [...kept, {end: now, ms: snapshot.governor.lastPollMs}] : kept;
-			const budgetNow = () => (typeof options.maxOverhead === 'function' ? options.maxOverhead() : options.maxOverhead);
-			const cost = Math.max(snapshot.governor.pollMs, snapshot.governor.lastPollMs);
 			let heapNow = snapshot.heap.usedSize;
-			const onHeap = (usedSize: number) => {
-				heapNow = usedSize;
-			};
-
-			// A poll's cost follows the heap's size (its forced GC walks it): a heap that grew since the last poll
-			// makes the next one dearer than planned. What is left unforeseen, the reserve keeps room for.
-			const foreseen = () => cost * Math.max(1, heapNow / Math.max(1, snapshot.heap.usedSize));
-			const planned = start + snapshot.governor.intervalMs;
-			const judged = () => admitted(pauses, planned, foreseen() * reserveFor(surprises, performance.now()), budgetNow());
-			// The heap read meanwhile may stretch the wait, at most so far: a heap growing faster than a dear poll's
-			// stretch would otherwise hold the next poll back for ever.
-			const latest = latestDue(start, now, judged());
+			const due = pacer.wait(performance.now());
 			// Not for a poll the user asked for, nor a report's closing one: those end the wait at once.
-			yield * betweenPolls(inspector, () => Math.min(latest, judged()), readMemory, untilNextPoll, requests, options.heavy, onHeap);
-			foreseenMs = foreseen();
+			yield * betweenPolls(inspector, () => due(heapNow, budgetNow(), performance.now()), readMemory, untilNextPoll, requests, options.heavy, usedSize => {
+				heapNow = usedSize;
+			});
+			pacer.letGo(heapNow);
 		}
 	} catch (error) {
 		// A target that went away mid-call (a program that failed at its first line, a worker that ended) ends
