@@ -1,9 +1,10 @@
-// npm run bench [-- --quick] [-- --only model|overhead|target|verdict|targets|soak]: measures leaktop's cost to the target and to itself, prints
+// npm run bench [-- --quick] [-- --only model|own|overhead|target|verdict|targets|soak]: measures leaktop's cost to the target and to itself, prints
 // the figures and writes them, with the machine and date, to bench/results.md.
 import {readFileSync, writeFileSync} from 'node:fs';
 import os from 'node:os';
 import {benchModel} from './model.js';
 import {benchOverhead} from './overhead.js';
+import {benchOwnCost} from './own-cost.js';
 import {benchSoak} from './soak.js';
 import {benchTargets} from './targets.js';
 import {table, type Row} from './stats.js';
@@ -15,6 +16,10 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 const sections: Array<[string, () => Promise<Row[]>]> = [];
 if (only === undefined || only === 'model') {
 	sections.push(['leaktop itself: aggregation, history, rendering', async () => benchModel(quick)]);
+}
+
+if (only === undefined || only === 'own') {
+	sections.push(['leaktop\'s own cost on the box it watches: CPU attached to a busy server, and where start-up goes', async () => benchOwnCost(quick)]);
 }
 
 if (only === undefined || only === 'overhead') {

@@ -18,9 +18,9 @@ import {formatSpread, spread, type Row} from './stats.js';
 
 const serverPath = fileURLToPath(new URL('alloc-server.cjs', import.meta.url));
 
-type Server = {child: ChildProcess; port: number; inspectPort: number};
+export type Server = {child: ChildProcess; port: number; inspectPort: number};
 
-async function startServer(heapMb: number): Promise<Server> {
+export async function startServer(heapMb: number): Promise<Server> {
 	const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--max-old-space-size=6144', serverPath], {
 		env: {...process.env, HEAP_MB: String(heapMb)}, stdio: ['ignore', 'pipe', 'pipe'],
 	});

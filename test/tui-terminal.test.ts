@@ -166,6 +166,23 @@ describe('the live view in a real terminal', () => {
 		assert.match(written, /^tick 1$[\s\S]*^warning 12: \u001B\[31mred/m, '--log: the program\'s output as it printed it');
 	});
 
+	it('switches the sampler to allocations/s on a and y, through the run, and back', async () => {
+		const terminal = open([process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('churn')], {columns: 120, rows: 30});
+		await terminal.waitFor(/FUNCTION +LOCATION +LIVE/);
+		terminal.press('a');
+		await terminal.waitFor(/Measure allocations\/s\? y\/n/);
+		terminal.press('y');
+		// The sampler restarted counting every allocation: the table's bytes column says so once a poll came.
+		const allocating = await terminal.waitFor(/FUNCTION +LOCATION +ALLOC\/s/, 45_000);
+		assert.match(allocating, /measuring allocations\/s/);
+		terminal.press('a');
+		await terminal.waitFor(/Measure retained bytes\? y\/n/);
+		terminal.press('y');
+		await terminal.waitFor(/FUNCTION +LOCATION +LIVE/, 45_000);
+		terminal.press('q');
+		await terminal.waitForExit();
+	});
+
 	it('keeps the data on screen when the target exits', async () => {
 		const terminal = open([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
 		const screen = await terminal.waitFor(/target exited/);

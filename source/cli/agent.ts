@@ -6,7 +6,8 @@ import {siteName} from '../model/location.js';
 import {movedText} from '../model/analyses/call-tree-age.js';
 import {createModel, targetPid, type TargetState} from '../model/target.js';
 import type {TargetSource} from '../sample/session.js';
-import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import {failedToStart, onSignals, startMetrics} from './common.js';
+import {startRun} from './run.js';
 import {hostPort, parseInspectAddress, resolveAddress} from '../attach/address.js';
 import {answers} from '../attach/pid.js';
 import {sleep} from '../sleep.js';
@@ -123,18 +124,21 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 
 	// Each target's leaking sites, as last logged: a worker's and its process's are told apart.
 	const suspects = new Map<string, Map<string, string>>();
-	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
-		model.apply(event);
-		suspects.set(event.targetId, narrate(event, model.target(event.targetId), suspects.get(event.targetId) ?? new Map(), model.targets.length > 1));
-		if (event.type === 'exited' && model.target(event.targetId)?.info.kind === 'worker') {
-			suspects.delete(event.targetId);
-		}
-	}, {
-		wantedMetric: () => options.metric, reattach: true, target: model.target, say(targetId, message) {
-			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
-			log(message);
-		},
+	const run = await startRun(options, source, {
+		model: {name: 'model', write: event => model.apply(event)},
+		readers: [{
+			name: 'agent log',
+			write(event) {
+				suspects.set(event.targetId, narrate(event, model.target(event.targetId), suspects.get(event.targetId) ?? new Map(), model.targets.length > 1));
+				if (event.type === 'exited' && model.target(event.targetId)?.info.kind === 'worker') {
+					suspects.delete(event.targetId);
+				}
+			},
+		}],
+		// The agent's log tells every notice, a said one too.
+		target: model.target, metrics, metric: options.metric, reattach: true,
 	});
+	const {session} = run;
 	let fatal: unknown;
 	try {
 		const stopped = new Promise<void>(resolve => {
@@ -147,10 +151,7 @@ export async function runAgent(options: Options, source: TargetSource): Promise<
 		fatal = error;
 	} finally {
 		log(stop.signal.aborted ? 'stopping: the sampler is stopped in the target' : 'sampling ended');
-		await triggers?.settled();
-		await session.stop();
-		recorder?.end(session.targetId, Date.now());
-		await Promise.all([metrics?.close(), pusher?.close()]);
+		await run.close();
 	}
 
 	const target = model.target(session.targetId);

@@ -7,15 +7,9 @@ import {sleep} from '../sleep.js';
 import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import type {TargetState} from '../model/target.js';
-import type {EventSink, TargetInfo} from '../events.js';
-import type {Session, TargetSource} from '../sample/session.js';
-import {startSessions} from '../sample/session-group.js';
-import type {Metric} from '../model/snapshot.js';
+import type {Session} from '../sample/session.js';
 import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
-import {PyroscopePusher} from '../sinks/pyroscope.js';
-import {createRecorder, type Recorder} from '../sinks/recording-writer.js';
 import type {Options} from './options.js';
-import {armTriggers, type Triggers} from './triggers.js';
 
 export const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
 
@@ -40,6 +34,11 @@ export function onSignals(stop: AbortController): void {
 
 /** Where an error thrown in a socket callback of the CDP client goes: a broken or hostile inspector's bytes, not a bug. */
 let inspectorErrors: ((error: Error) => void) | undefined;
+
+/** Says where errors from the CDP client's parsing go from now on (one line before attaching, the status line after). */
+export function onInspectorErrors(handler: (error: Error) => void): void {
+	inspectorErrors = handler;
+}
 
 /** Whether an uncaught error came from the CDP client's parsing of what an inspector sent. */
 export function fromInspector(error: Error): boolean {
@@ -101,13 +100,6 @@ export async function startMetrics(options: Options, read: () => readonly Target
 	}
 }
 
-export type LiveSession = {
-	readonly session: Session;
-	readonly recorder: Recorder | undefined;
-	readonly pusher: PyroscopePusher | undefined;
-	readonly triggers: Triggers | undefined;
-};
-
 /**
  * A spawned program that ended before anything was sampled failed to start, most often: one line that quotes
  * its last error, instead of an empty report or view. Undefined when that is not what happened.
@@ -122,69 +114,4 @@ export async function failedToStart(session: Session, target: TargetState | unde
 	const exit = await Promise.race([session.spawned.exited, sleep(2000).then(() => undefined)]);
 	const how = exit === undefined ? target.status.reason.replace(/^(the )?target /, '') : `exited (${describeExit(exit)})`;
 	return new CliError(`the program ${how} before anything was sampled${last === undefined ? '' : `: ${last}`}`);
-}
-
-/**
- * Attaches to (or spawns) the target and samples it into `sink` and into the recording asked for. Guards the
- * process meanwhile: a spawned target is ended and the recording gets its end however leaktop exits.
- */
-export async function openSession(options: Options, source: TargetSource, sink: EventSink, more: {
-	readonly wantedMetric: () => Metric;
-	readonly ready?: Promise<unknown>;
-	readonly reattach: boolean;
-	/** Where an inspector error (and what a trigger wrote) is told once attached. */
-	readonly say: (targetId: string, message: string) => void;
-	/** The model's state of a target, after `sink` applied an event: what triggers judge. */
-	readonly target: (targetId: string) => TargetState | undefined;
-}): Promise<LiveSession> {
-	// chrome-remote-interface parses inspector frames in a socket callback: garbage from a broken or hostile
-	// inspector surfaces here. Before attaching it ends leaktop with one line; after, the status line says it.
-	inspectorErrors = error => {
-		process.stderr.write(`leaktop: the inspector sent something that is not the DevTools protocol: ${oneLine(error)}\n`);
-		process.exit(2);
-	};
-
-	const recorder = options.record === undefined ? undefined : createRecorder(options.record, version);
-	let targetId: string | undefined;
-	const pusher = options.push === undefined ? undefined : new PyroscopePusher({
-		...options.push, env: process.env, warn(message) {
-			more.say(targetId ?? '', message);
-		},
-	});
-	const infos = new Map<string, TargetInfo>();
-	let session: Session | undefined;
-	const triggers = options.triggers === undefined ? undefined : armTriggers(options.triggers, {
-		handle: targetId => session?.handle(targetId), target: more.target, exportDir: options.exportDir, percentile: options.percentile, say: more.say,
-	});
-	session = await startSessions({
-		...options, wantedMetric: more.wantedMetric, ready: more.ready, reattach: more.reattach,
-		emit(event) {
-			sink(event);
-			recorder?.write(event);
-			triggers?.observe(event);
-			if (event.type === 'attached') {
-				infos.set(event.targetId, event.info);
-			}
-
-			const info = infos.get(event.targetId);
-			if (event.type === 'snapshot' && info !== undefined) {
-				pusher?.push(info, event.snapshot, info.parent === undefined ? info : infos.get(info.parent));
-			} else if (event.type === 'exited' && info?.kind === 'worker') {
-				// An ended worker sends nothing more; a pool's many would otherwise add up.
-				infos.delete(event.targetId);
-			}
-		},
-	}, [source, ...options.alsoInspect]);
-	const started = session;
-	targetId = started.targetId;
-	process.on('exit', () => {
-		// Last resort: never leave a spawned target behind, nor a recording without its end.
-		started.spawned?.stop();
-		recorder?.end(started.targetId, Date.now());
-	});
-	inspectorErrors = error => {
-		more.say(started.targetId, `inspector error: ${oneLine(error)}`);
-	};
-
-	return {session: started, recorder, pusher, triggers};
 }

@@ -4,11 +4,12 @@ import process from 'node:process';
 import {oneLine} from '../errors.js';
 import {fileStamp, formatBytes} from '../format.js';
 import {targetPid} from '../model/target.js';
-import type {Session, TargetHandle, TargetSource} from '../sample/session.js';
+import type {Session, TargetSource} from '../sample/session.js';
 import {describeExit} from '../attach/spawn.js';
 import {writeHeapSnapshot} from '../sinks/heap-snapshot.js';
 import {createStore, type Store} from '../ui/store.js';
-import {cacheDir, failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import {cacheDir, failedToStart, onSignals, startMetrics} from './common.js';
+import {startRun, type Commands} from './run.js';
 import type {Options} from './options.js';
 import {loadTui, showStore} from './show.js';
 
@@ -22,20 +23,28 @@ export function heapSnapshotDir(): string {
 	return dir;
 }
 
-/** The heavy operations, once the user confirmed them: a heap snapshot to a file, a forced GC, a profile now. */
-function heavyOnConfirm(store: Store, handle: (targetId: string) => TargetHandle | undefined, exportDir: string | undefined): () => void {
+/**
+ * What the view asks of the run once the user confirmed it, through its commands: the metric to measure, a profile
+ * now, a forced GC, a heap snapshot to a file.
+ */
+function heavyOnConfirm(store: Store, commands: Commands, exportDir: string | undefined): () => void {
 	return store.onEffect(effect => {
-		const {data} = store.getSnapshot();
+		const {data, state} = store.getSnapshot();
 		if (effect.type !== 'heavy' || data === undefined) {
+			return;
+		}
+
+		if (effect.operation === 'switch-metric') {
+			commands.setMetric(state.view.metric);
 			return;
 		}
 
 		const id = data.target.info.id;
 		const say = (message: string) => {
-			store.notice(id, message);
+			commands.say(id, message);
 		};
 
-		const target = handle(id);
+		const target = commands.target(id);
 		if (target === undefined) {
 			say('this target is gone: nothing can be asked of it');
 			return;
@@ -98,17 +107,12 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	// Loading ink takes most of a second: do it while attaching, not after.
 	const tui = loadTui();
 	tui.catch(() => undefined);
-	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
-		store.apply(event);
-	}, {
-		wantedMetric: () => store.getSnapshot().state.view.metric,
-		ready: tui,
-		reattach: true,
+	const run = await startRun(options, source, {
+		model: {name: 'view', write: event => store.apply(event)},
 		target: targetId => store.getSnapshot().state.targets.find(target => target.info.id === targetId),
-		say(targetId, message) {
-			store.notice(targetId, message);
-		},
+		metrics, metric: options.metric, ready: tui, reattach: true,
 	});
+	const {session, triggers} = run;
 	let fatal: unknown;
 	session.done.catch((error: unknown) => {
 		fatal = error;
@@ -122,9 +126,9 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 			stop.abort();
 		}
 	});
-	const stopHeavy = heavyOnConfirm(store, id => session.handle(id), options.exportDir);
+	const stopHeavy = heavyOnConfirm(store, run.commands, options.exportDir);
 	if (metrics !== undefined) {
-		store.notice(session.targetId, `metrics on ${metrics.url}`);
+		run.commands.say(session.targetId, `metrics on ${metrics.url}`);
 	}
 
 	try {
@@ -135,10 +139,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 			process.stderr.write('leaktop: finishing the heap snapshot a trigger began…\n');
 		}
 
-		await triggers?.settled();
-		await session.stop();
-		await Promise.all([metrics?.close(), pusher?.close()]);
-		recorder?.end(session.targetId, Date.now());
+		await run.close();
 	}
 
 	if (fatal !== undefined) {

@@ -7,7 +7,8 @@ import {exportTarget} from '../sinks/exports.js';
 import type {DecodedRecording} from '../sinks/recording-format.js';
 import {recordingEnd, replayInto} from '../sinks/recording-reader.js';
 import {buildSessionReport} from '../sinks/report.js';
-import {failedToStart, onSignals, openSession, startMetrics} from './common.js';
+import {failedToStart, onSignals, startMetrics} from './common.js';
+import {startRun} from './run.js';
 import type {Options} from './options.js';
 import type {Triggers} from './triggers.js';
 import {originalsOf} from './resolve-sources.js';
@@ -110,24 +111,20 @@ export async function reportLive(options: Options, source: TargetSource): Promis
 		process.stderr.write(`leaktop: metrics on ${metrics.url}\n`);
 	}
 
-	const {session, recorder, pusher, triggers} = await openSession(options, source, event => {
-		model.apply(event);
-	}, {
-		wantedMetric: () => options.metric, reattach: false, target: model.target, say(targetId, message) {
-			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
+	const run = await startRun(options, source, {
+		model: {name: 'model', write: event => model.apply(event)}, target: model.target, metrics, metric: options.metric, reattach: false,
+		tell(message) {
 			process.stderr.write(`leaktop: ${message}\n`);
 		},
 	});
+	const {session, recorder, triggers} = run;
+	let endedAt: number;
 	try {
 		await sampleForReport(session, options, stop.signal);
 	} finally {
-		await triggers?.settled();
-		await session.stop();
-		await Promise.all([metrics?.close(), pusher?.close()]);
+		endedAt = await run.close();
 	}
 
-	const endedAt = Date.now();
-	recorder?.end(session.targetId, endedAt);
 	const target = model.target(session.targetId)!;
 	const failed = await failedToStart(session, target);
 	if (failed !== undefined) {

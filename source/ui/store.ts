@@ -203,13 +203,8 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 			if (action.type === 'answer' && action.yes && state.view.confirm !== undefined) {
 				const operation = state.view.confirm;
 				const answered = reduce(state.view, action, {rowCount: 0, compareRowCount: 0, hasBaseline: false});
-				if (operation === 'switch-metric') {
-					// The sampler reads the wanted metric before its next poll: the view says so meanwhile.
-					publish({...state, view: reduce(answered, {type: 'toggle-metric'}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
-					return;
-				}
-
-				publish({...state, view: answered});
+				// Switching the metric: the view says it comes at the next poll meanwhile; the run tells the sampler.
+				publish({...state, view: operation === 'switch-metric' ? reduce(answered, {type: 'toggle-metric'}, {rowCount: 0, compareRowCount: 0, hasBaseline: false}) : answered});
 				for (const listener of effectListeners) {
 					listener({type: 'heavy', operation});
 				}
