@@ -8,7 +8,7 @@ import process from 'node:process';
 import {CliError, oneLine} from '../errors.js';
 import type {TargetState} from '../model/target.js';
 import type {Session} from '../sample/session.js';
-import {serveMetrics, type MetricsServer} from '../sinks/metrics.js';
+import type {MetricsServer} from '../sinks/metrics.js';
 import type {Options} from './options.js';
 
 export const {version} = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -94,6 +94,8 @@ export async function startMetrics(options: Options, read: () => readonly Target
 
 	const {host, port, topSites} = options.metrics;
 	try {
+		// prom-client is loaded only when metrics are asked for.
+		const {serveMetrics} = await import('../sinks/metrics.js');
 		return await serveMetrics(read, {host, port, topSites, cwd: process.cwd()});
 	} catch (error) {
 		throw new CliError(`--metrics ${host}:${port}: cannot listen there (${oneLine(error)})`);

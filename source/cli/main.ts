@@ -4,11 +4,7 @@ import meow from 'meow';
 import {CliError, oneLine} from '../errors.js';
 import {loadRecording} from '../sinks/recording-reader.js';
 import {checkNodeProcess} from '../attach/pid.js';
-import {runAgent} from './agent.js';
-import {liveTui} from './live.js';
 import {defaultDurationSeconds, defaultIntervalMs, defaultMaxOverhead, defaultSamplingInterval, demoMaxOverhead, flagSpec, parseOptions} from './options.js';
-import {replayTui} from './replay.js';
-import {reportLive, reportReplay} from './report.js';
 import {maxSamplesPerSecond} from '../sample/sampling-rate.js';
 import {handleUncaught} from './common.js';
 import {restoreTerminal} from '../ui/alternate-screen.js';
@@ -115,15 +111,20 @@ async function main(): Promise<number> {
 		throw new CliError('the live view needs a terminal; for machine-readable output use --report --duration <seconds>');
 	}
 
+	// Each mode loads only what it uses: a report or the agent never loads ink and React (start-up CPU, npm run bench).
 	if (options.source.kind === 'replay') {
-		return options.mode === 'report' ? reportReplay(options, recording!) : replayTui(options, recording!);
+		return options.mode === 'report'
+			? (await import('./report.js')).reportReplay(options, recording!)
+			: (await import('./replay.js')).replayTui(options, recording!);
 	}
 
 	if (options.mode === 'agent') {
-		return runAgent(options, options.source);
+		return (await import('./agent.js')).runAgent(options, options.source);
 	}
 
-	return options.mode === 'report' ? reportLive(options, options.source) : liveTui(options, options.source);
+	return options.mode === 'report'
+		? (await import('./report.js')).reportLive(options, options.source)
+		: (await import('./live.js')).liveTui(options, options.source);
 }
 
 try {

@@ -1,8 +1,8 @@
-import {targetLabel} from './components/target-bar.js';
 import type {LeaktopEvent} from '../events.js';
 import type {HistoryOptions} from '../model/history.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
 import {createModel, type Model, type TargetState} from '../model/target.js';
+import {targetLabel} from '../model/target-name.js';
 import type {Comparison} from '../model/compare.js';
 import {mergedComparison, mergedSites, suspectCount, type Merged} from '../model/merged.js';
 import type {SiteRow} from '../model/ranking.js';

@@ -7,7 +7,7 @@ import type {SiteRow} from '../../model/ranking.js';
 import type {TargetState} from '../../model/target.js';
 import {verdictCell} from './age.js';
 import {pageStart, tableLine, type Cell} from './table.js';
-import {targetLabel} from './target-bar.js';
+import {targetLabel} from '../../model/target-name.js';
 
 type Props = {
 	readonly targets: readonly TargetState[];

@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
 import {fit, fitWhole, formatBytes, formatDuration, formatPercent} from '../../format.js';
-import {displayPath} from '../../model/location.js';
 import {lastMinute, minuteMs} from '../../model/pause-share.js';
 import {sortLabels, type SortKey} from '../../model/ranking.js';
-import {targetPid, type TargetState} from '../../model/target.js';
+import type {TargetState} from '../../model/target.js';
+import {targetName} from '../../model/target-name.js';
 import type {ReplayStatus} from '../store.js';
 import type {WindowChoice} from '../view-state.js';
 
@@ -16,13 +16,6 @@ type Props = {
 	readonly cwd: string;
 	readonly replay?: ReplayStatus;
 };
-
-function targetName(target: TargetState, cwd: string): string {
-	const pid = targetPid(target);
-	const name = displayPath(target.info.title || target.info.url || 'node', cwd);
-	const others = target.info.otherTargets > 0 ? ` (+${target.info.otherTargets} other targets)` : '';
-	return `${pid === undefined ? '' : `pid ${pid} `}${name}${others}`;
-}
 
 /** When the governor takes the next profile: a poll forces a full GC, so on a big heap they come minutes apart. */
 function nextProfile(target: TargetState, replaying: boolean): string {

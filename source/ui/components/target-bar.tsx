@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import {fit, formatBytes, textWidth} from '../../format.js';
-import {displayPath} from '../../model/location.js';
 import {suspectCount} from '../../model/merged.js';
-import {targetPid, type TargetState} from '../../model/target.js';
+import type {TargetState} from '../../model/target.js';
+import {targetLabel} from '../../model/target-name.js';
 
 type Props = {
 	readonly targets: readonly TargetState[];
@@ -13,17 +13,6 @@ type Props = {
 	readonly color: boolean;
 	readonly cwd: string;
 };
-
-/** A target's name in the bar: a worker by its name, a process by its pid and script. */
-export function targetLabel(target: TargetState, cwd: string): string {
-	if (target.info.kind === 'worker') {
-		return target.info.title;
-	}
-
-	const pid = targetPid(target);
-	const name = displayPath(target.info.title || target.info.url || 'node', cwd).split('/').at(-1) ?? '';
-	return `${pid === undefined ? '' : `pid ${pid} `}${name}`;
-}
 
 /**
  * One line over the header when a session has several targets (worker threads, child processes, addresses):
