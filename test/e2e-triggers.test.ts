@@ -57,7 +57,9 @@ describe('triggers', () => {
 	it('--agent: --on-heap at a size logs the crossing and what it wrote, once', async () => {
 		const dir = tempDir('leaktop-triggers-');
 		const port = await freePort();
-		const agent = spawn(process.execPath, [bin, '--agent', '--on-heap', '40MB', '--export', dir, '--metrics', String(port), '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
+		// Polls 20 s apart: the heap crosses between the first poll and the next, so a 1 Hz reading sees it first and a
+		// profile is taken then (a poll that saw it first would write its own profile, with nothing to announce).
+		const agent = spawn(process.execPath, [bin, '--agent', '--interval', '20000', '--on-heap', '40MB', '--export', dir, '--metrics', String(port), '--', process.execPath, target('fast-leak')], {stdio: ['ignore', 'pipe', 'pipe']});
 		const finished = collect(agent, 120_000);
 		const log = watchStderr(agent);
 		try {
