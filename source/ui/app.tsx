@@ -12,7 +12,7 @@ import {SitesTable} from './components/sites-table.js';
 import {useTerminalSize} from './components/use-terminal-size.js';
 import {fitWhole} from '../format.js';
 import {collectGarbageCost, heapSnapshotCost} from '../model/costs.js';
-import {commandFor, keyName, keymap, splitKeys, type Binding, type KeyFlags} from './keymap.js';
+import {commandFor, footerFor, keyName, keymap, splitKeys, type Binding, type KeyFlags} from './keymap.js';
 import type {Mode} from './store.js';
 import {siteLocation} from '../model/location.js';
 import {profileSizeHint} from '../model/profile-size.js';
@@ -29,14 +29,6 @@ type Props = {
 };
 
 export const minimumSize = {columns: 80, rows: 24};
-
-/** The footer's keys in the order shown, each with its rank: on a narrow terminal the lowest ranks go first, whole (never a key's words cut). */
-const footers = {
-	live: [['q quit', 1], ['? help', 1], ['↑↓ select', 6], ['s sort', 4], [', . target', 5], ['[ ] window', 7], ['c compare', 3], ['a alloc', 8], ['b baseline', 9], ['e export', 2], ['p pause', 2]],
-	replay: [['q quit', 1], ['? help', 1], ['p play', 2], ['←→ step', 2], ['Home/End', 5], ['< > speed', 4], ['↑↓ select', 6], ['s sort', 7], [', . target', 6], ['c compare', 3], ['e export', 3]],
-	log: [['Esc/L close', 1], ['↑↓ PgUp PgDn scroll', 2], ['End follow', 3], ['q quit', 1]],
-	drill: [['Esc back', 1], ['↑↓ select', 4], ['→/l expand', 2], ['←/h collapse', 2], ['t callers/callees', 3], ['Enter drill in', 5], ['o generated/original', 6], ['q quit', 1]],
-} as const satisfies Record<string, ReadonlyArray<readonly [string, number]>>;
 
 function statusLine({state, data}: StoreSnapshot): string {
 	if (data === undefined) {
@@ -239,7 +231,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{fitWhole(footers[view.log ? 'log' : data.drill === undefined ? state.mode : 'drill'].filter(([label]) => several || !label.endsWith('target')), width, '  ')}</Text>
+			<Text wrap="truncate" dimColor>{fitWhole(footerFor(state.mode, view.log ? 'log' : data.drill === undefined ? 'list' : 'drill', several), width, '  ')}</Text>
 		</>
 	);
 	if (merged !== undefined) {
