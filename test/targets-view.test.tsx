@@ -53,6 +53,13 @@ describe('several targets', () => {
 		store.dispatch({type: 'switch-target', by: -1});
 		assert.equal(shown(), 'all', 'all of them after the last, before the first');
 		assert.equal(said(), 'all 3 targets, their sites merged (, . step)');
+		let effects = 0;
+		const stopListening = store.onEffect(() => effects++);
+		store.dispatch({type: 'export'});
+		stopListening();
+		assert.equal(effects, 0, 'the merged view has no profile of its own to export');
+		assert.match(said()!, /^choose a target first \(, \.\): exports/);
+		assert.ok(store.getSnapshot().state.targets.every(target => target.notice === undefined), 'a hint to the user, not an event of a target');
 		store.dispatch({type: 'switch-target', by: -1});
 		assert.equal(shown(), 'p/w2', 'it wraps around');
 		store.apply({type: 'exited', targetId: 'p/w1', time: Date.now(), reason: 'the worker ended'});

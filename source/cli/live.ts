@@ -132,7 +132,7 @@ export async function liveTui(options: Options, source: TargetSource): Promise<n
 	}
 
 	try {
-		await showStore(store, tui, options, stop.signal);
+		await showStore(store, tui, options, stop.signal, run.commands.say);
 	} finally {
 		stopHeavy();
 		if (triggers?.busy === true) {

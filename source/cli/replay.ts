@@ -132,7 +132,10 @@ export async function replayTui(options: Options, recording: DecodedRecording): 
 	const stop = new AbortController();
 	onSignals(stop);
 	try {
-		await showStore(store, tui, options, stop.signal);
+		// A replay's export is not part of the recording: said on the status line, until the next key.
+		await showStore(store, tui, options, stop.signal, (_targetId, message) => {
+			store.dispatch({type: 'say', text: message});
+		});
 	} finally {
 		player.stop();
 	}

@@ -22,8 +22,11 @@ export function loadTui() {
 	return import('../ui/tui.js');
 }
 
-/** `e` in the TUI: exports the view's target and comparison, reporting on the status line. */
-function exportOnKey(store: Store, exportDir: string | undefined): () => void {
+/** Where a TUI's outcome of a key goes: live, down the run's stream (recorded too); in a replay, the status line. */
+export type Say = (targetId: string, message: string) => void;
+
+/** `e` in the TUI: exports the view's target and comparison, saying where. */
+function exportOnKey(store: Store, exportDir: string | undefined, say: Say): () => void {
 	return store.onEffect(effect => {
 		const {data} = store.getSnapshot();
 		if (effect.type !== 'export' || data === undefined) {
@@ -34,12 +37,12 @@ function exportOnKey(store: Store, exportDir: string | undefined): () => void {
 		const dir = exportDir ?? join(process.cwd(), `leaktop-export-${fileStamp()}`);
 		try {
 			const files = writeExports(dir, data.target, data.comparison, message => {
-				store.notice(id, message);
+				say(id, message);
 			});
 			// The folder first: on a narrow terminal the status line is cut at its end.
-			store.notice(id, `exported to ${dir}: ${files.map(file => basename(file)).join(', ')}`);
+			say(id, `exported to ${dir}: ${files.map(file => basename(file)).join(', ')}`);
 		} catch (error) {
-			store.notice(id, `export failed: ${oneLine(error)}`);
+			say(id, `export failed: ${oneLine(error)}`);
 		}
 	});
 }
@@ -48,9 +51,9 @@ function exportOnKey(store: Store, exportDir: string | undefined): () => void {
  * Shows the store in the TUI until the user quits or `stop` aborts, with what every mode's TUI answers:
  * exports on `e` and the user's source files for original locations and the drill-down.
  */
-export async function showStore(store: Store, tui: ReturnType<typeof loadTui>, options: Options, stop: AbortSignal): Promise<void> {
+export async function showStore(store: Store, tui: ReturnType<typeof loadTui>, options: Options, stop: AbortSignal, say: Say): Promise<void> {
 	const {runTui} = await tui;
-	const stopExports = exportOnKey(store, options.exportDir);
+	const stopExports = exportOnKey(store, options.exportDir, say);
 	const stopSources = watchSources(store, new Sources());
 	try {
 		await runTui(store, stop);

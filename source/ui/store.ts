@@ -69,8 +69,6 @@ export type Store = {
 	apply(event: LeaktopEvent): void;
 	/** Hands many to the model (a replay opening or seeking), then shows the outcome once. */
 	applyAll(events: readonly LeaktopEvent[]): void;
-	/** Says something on the status line of a target, without putting it in the event stream. */
-	notice(targetId: string, message: string): void;
 	/** Forgets everything sampled from a target (a replay seeking back), keeping who it is. */
 	reset(targetId: string): void;
 	setReplay(status: ReplayStatus): void;
@@ -183,12 +181,7 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 		dispatch(action) {
 			if (showingAll(state) && (action.type === 'export' || action.type === 'ask' || action.type === 'set-baseline')) {
 				// Each acts on one target's profile or inspector: the merged view has none of its own.
-				const active = state.targets[state.active];
-				if (active !== undefined) {
-					model.apply({type: 'notice', targetId: active.info.id, time: Date.now(), message: 'choose a target first (, .): exports, heap snapshots, GCs and baselines act on one', gap: false});
-					publishModel();
-				}
-
+				publish({...state, view: reduce(state.view, {type: 'say', text: 'choose a target first (, .): exports, heap snapshots, GCs and baselines act on one'}, {rowCount: 0, compareRowCount: 0, hasBaseline: false})});
 				return;
 			}
 
@@ -266,10 +259,6 @@ export function createStore(options: {readonly history?: HistoryOptions; readonl
 				model.apply(event);
 			}
 
-			publishModel();
-		},
-		notice(targetId, message) {
-			model.apply({type: 'notice', targetId, time: Date.now(), message, gap: false});
 			publishModel();
 		},
 		reset(targetId) {
