@@ -72,17 +72,34 @@ export type Judgement = {
 };
 
 /**
+ * A sample of an object this much larger than the sampling interval or more is one large object: V8 scales a small
+ * object's sample to about the interval (a 128 KiB interval: ~128 KiB a sample), a large one's to its size.
+ */
+const largeObjectSample = 1.5;
+
+/**
+ * Growth that a thin site's survivors do not show is not yet retention: small objects sampled and none older than
+ * the newest band is turnover. V8 moved a callee's churn into this frame (its history rises from nothing), or a
+ * leak is younger than a band, which its survivors show one band later. A large young object is a collection's
+ * backing store, reallocated as it grows: its history is the witness.
+ */
+function turnover(age: SurvivorAge | undefined, samplingInterval: number): boolean {
+	if (age === undefined || age.samples === 0 || age.bands.slice(0, -1).some(bytes => bytes > 0)) {
+		return false;
+	}
+
+	return age.bands.at(-1)! / age.samples < largeObjectSample * samplingInterval;
+}
+
+/**
  * One verdict from the two witnesses. Survivor age speaks first whenever the site has samples enough: it needs
  * one profile, where growth needs six polls, and it tells a step (a cache filled once) from a leak, which a
  * short window cannot. The growth figure then agrees with it: a leaking site shows the window's growth (or, while
  * the history is short, its retention rate); any other shows none, since a step or a bounded cache is not growth.
  */
-function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefined): Judgement {
+function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefined, samplingInterval: number): Judgement {
 	if (age === undefined || age.verdict === 'unknown') {
-		// Growth that the site's few survivors do not show (every one allocated in the newest band) is not yet
-		// retention: V8 moved a callee's churn into this frame (its history rises from nothing), or a leak that is
-		// younger than a band, which its survivors show one band later.
-		const suspect = growth.suspect && !(age !== undefined && age.samples > 0 && age.bands.slice(0, -1).every(bytes => bytes === 0));
+		const suspect = growth.suspect && !turnover(age, samplingInterval);
 		return {growthPerMinute: growth.bytesPerMinute, growthBasis: 'history', verdict: suspect ? 'leaking' : 'unknown', suspect, age};
 	}
 
@@ -197,7 +214,7 @@ export function judgeSites(history: History, latest: Aggregate, samplingInterval
 	for (const site of latest.sites) {
 		const id = history.siteId(site.key);
 		if (id !== undefined) {
-			const judgement = judge(growths[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped));
+			const judgement = judge(growths[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped), samplingInterval);
 			const late = !judgement.suspect && judgement.age !== undefined && options.lateLeaks?.has(site.key) === true;
 			judged.set(site.key, late ? {...judgement, verdict: 'leaking', suspect: true, growthBasis: 'late', growthPerMinute: judgement.age!.retentionPerMinute} : judgement);
 		}
@@ -206,7 +223,7 @@ export function judgeSites(history: History, latest: Aggregate, samplingInterval
 	// Sites gone since (a collected leak) still answer "what grew".
 	for (const [id, site] of history.sites.entries()) {
 		if (!judged.has(site.key) && growths[id]?.suspect === true) {
-			judged.set(site.key, judge(growths[id], enoughHistory, undefined));
+			judged.set(site.key, judge(growths[id], enoughHistory, undefined, samplingInterval));
 		}
 	}
 
