@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
 import {leakingSites} from '../source/cli/agent.js';
+import {siteKey} from '../source/model/identity.js';
 import {judgementOf} from '../source/model/judged.js';
 import {mergedSites, suspectCount} from '../source/model/merged.js';
 import {heldTriggers} from '../source/model/triggers.js';
@@ -42,9 +43,9 @@ describe('one judgement, read by every view and sink', () => {
 			const held = heldTriggers({onHeap: undefined, onSuspect: true, heapSnapshot: false}, target);
 			assert.equal(held.length, suspects.length > 0 ? 1 : 0, 'triggers');
 			const report = buildReport(target, event.time, 90);
-			assert.deepEqual(report.sites.filter(site => site.suspect).map(site => `${site.functionName}\u0000${site.url}\u0000${site.line}\u0000${site.column}`).sort(), suspects, 'report');
+			assert.deepEqual(report.sites.filter(site => site.suspect).map(site => siteKey(site)).sort(), suspects, 'report');
 			for (const site of report.sites) {
-				const key = `${site.functionName}\u0000${site.url}\u0000${site.line}\u0000${site.column}`;
+				const key = siteKey(site);
 				assert.equal(site.verdict, judged.get(key)?.verdict ?? 'unknown', `report verdict of ${site.functionName}`);
 			}
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
-import {aggregateProfile, withUrls, siteKind, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
+import {siteKind} from '../source/model/identity.js';
+import {aggregateProfile, withUrls, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
 import {loadTrace} from './helpers.js';
 
 function allNodes(head: ProfileNode): ProfileNode[] {

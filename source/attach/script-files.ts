@@ -4,7 +4,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 import {GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, TraceMap} from '@jridgewell/trace-mapping';
 import {oneLine} from '../errors.js';
 import type {OriginalLocation, SourceText} from '../model/location.js';
-import type {SiteIdentity} from '../model/profile.js';
+import type {SiteIdentity} from '../model/identity.js';
 
 /** Scripts larger than this are not read: a minified bundle of that size has nothing to show a reader. */
 const maxScriptBytes = 32 * 1024 * 1024;

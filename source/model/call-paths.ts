@@ -1,4 +1,5 @@
-import {hasUserCode, siteOf, type Grouping, type ProfileNode, type SamplingProfile, type SiteIdentity} from './profile.js';
+import {hasUserCode, siteOf, type SiteIdentity} from './identity.js';
+import type {Grouping, ProfileNode, SamplingProfile} from './profile.js';
 
 /**
  * Call paths through a sampling profile, for the drill-down: who calls an allocation site (bottom-up, DevTools'

@@ -1,4 +1,4 @@
-import type {SiteIdentity} from './profile.js';
+import type {SiteIdentity} from './identity.js';
 import type {Point} from './history.js';
 import {windowBuckets, type BucketOptions} from './window-buckets.js';
 

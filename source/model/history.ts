@@ -1,4 +1,5 @@
-import type {Aggregate, SiteIdentity} from './profile.js';
+import type {SiteIdentity} from './identity.js';
+import type {Aggregate} from './profile.js';
 
 /** Process-wide memory figures at one moment; NaN where unknown (--no-eval). */
 export type Gauges = {

@@ -1,4 +1,4 @@
-import {hasUserCode, type SiteIdentity} from './profile.js';
+import {hasUserCode, type SiteIdentity} from './identity.js';
 
 /** A script URL as a user reads it: a path relative to `cwd` when under it, `node:` and other URLs as they are. */
 export function displayPath(url: string, cwd: string): string {

@@ -1,12 +1,12 @@
 import {comparePoints, type Comparison, type CompareSortKey} from './compare.js';
 import type {Point} from './history.js';
 import {judgedSites, judgementOf} from './judged.js';
-import type {SiteIdentity} from './profile.js';
+import {siteKey, type SiteIdentity} from './identity.js';
 import type {SiteRow} from './ranking.js';
 import {activeHistory, type TargetState} from './target.js';
 
 /** What a site needs to be merged across targets: the same function at the same place is the same site. */
-type Mergeable = {readonly functionName: string; readonly url: string; readonly line: number; readonly column: number; readonly liveBytes: number; readonly suspect: boolean};
+type Mergeable = Pick<SiteIdentity, 'functionName' | 'url' | 'line' | 'column'> & {readonly liveBytes: number; readonly suspect: boolean};
 
 /** One site across every target that holds it. */
 export type Merged<Row> = {
@@ -30,7 +30,7 @@ export function mergeAcross<Row extends Mergeable>(targets: ReadonlyArray<{reado
 	const byKey = new Map<string, Array<{targetId: string; row: Row}>>();
 	for (const {targetId, rows} of targets) {
 		for (const row of rows) {
-			const key = `${row.functionName}\u0000${row.url}\u0000${row.line}\u0000${row.column}`;
+			const key = siteKey(row);
 			const parts = byKey.get(key) ?? [];
 			parts.push({targetId, row});
 			byKey.set(key, parts);

@@ -1,15 +1,7 @@
 import {AgeCounts, countAges, SampledNodes} from './age-counts.js';
+import {hasUserCode, siteOf, type CallFrame, type SiteIdentity} from './identity.js';
 
 /** The shape of V8's sampling heap profile as CDP returns it (HeapProfiler.SamplingHeapProfile). */
-export type CallFrame = {
-	readonly functionName: string;
-	readonly scriptId: string;
-	readonly url: string;
-	/** 0-based, the function's start (not the allocation's line). */
-	readonly lineNumber: number;
-	readonly columnNumber: number;
-};
-
 export type ProfileNode = {
 	readonly callFrame: CallFrame;
 	readonly selfSize: number;
@@ -20,22 +12,6 @@ export type ProfileNode = {
 export type ProfileSample = {readonly size: number; readonly nodeId: number; readonly ordinal: number};
 
 export type SamplingProfile = {readonly head: ProfileNode; readonly samples: readonly ProfileSample[]};
-
-/**
- * user: the application's code; dependency: code under node_modules; internal: Node's own `node:` modules;
- * builtin: V8 builtins (no URL); pseudo: V8's bookkeeping frames such as `(root)` or `(V8 API)`.
- */
-export type SiteKind = 'user' | 'dependency' | 'internal' | 'builtin' | 'pseudo';
-
-/** An allocation site: one function, identified by name and start location (1-based line and column). */
-export type SiteIdentity = {
-	readonly key: string;
-	readonly functionName: string;
-	readonly url: string;
-	readonly line: number;
-	readonly column: number;
-	readonly kind: SiteKind;
-};
 
 export type Site = SiteIdentity & {
 	/** Scaled estimate of the bytes this site's allocations still hold. */
@@ -71,35 +47,6 @@ export type Aggregate = {
 	readonly ages?: AgeBins;
 	readonly nodeCount: number;
 };
-
-const anonymous = '(anonymous)';
-
-export function siteKind(functionName: string, url: string): SiteKind {
-	if (url === '') {
-		return functionName.startsWith('(') && functionName.endsWith(')') ? 'pseudo' : 'builtin';
-	}
-
-	if (url.startsWith('node:')) {
-		return 'internal';
-	}
-
-	return /[\\/]node_modules[\\/]/.test(url) ? 'dependency' : 'user';
-}
-
-/** Identity of the site a call frame allocates in; CDP's 0-based positions become 1-based. */
-export function siteOf(frame: CallFrame): SiteIdentity {
-	const functionName = frame.functionName === '' ? anonymous : frame.functionName;
-	const line = frame.lineNumber + 1;
-	const column = frame.columnNumber + 1;
-	return {
-		key: `${functionName}\u0000${frame.url}\u0000${line}\u0000${column}`,
-		functionName,
-		url: frame.url,
-		line,
-		column,
-		kind: siteKind(functionName, frame.url),
-	};
-}
 
 /** What a site holds; `index` places it in the flat arrays survivors are counted in (see AgeCounts). */
 type Accumulator = {readonly identity: SiteIdentity; readonly index: number; liveBytes: number; samples: number};
@@ -145,11 +92,6 @@ class FrameIndex {
 
 /** site: each function as V8 reports it; user: builtins and Node internals counted in the nearest user frame. */
 export type Grouping = 'site' | 'user';
-
-/** Frames with a URL outside Node itself: code the user (or a package author) can change. */
-export function hasUserCode(kind: SiteKind): boolean {
-	return kind === 'user' || kind === 'dependency';
-}
 
 function maxNodeId(samples: readonly ProfileSample[]): number {
 	let maxId = 0;

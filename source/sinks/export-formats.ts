@@ -1,6 +1,7 @@
 import {Function as PprofFunction, Line, Location, Profile, Sample, StringTable, ValueType} from 'pprof-format';
 import type {ComparisonRow} from '../model/compare.js';
-import type {CallFrame, ProfileNode, SamplingProfile} from '../model/profile.js';
+import {functionNameOf, type CallFrame} from '../model/identity.js';
+import type {ProfileNode, SamplingProfile} from '../model/profile.js';
 
 /**
  * Pure conversions of leaktop's data into the formats other tools read: Chrome DevTools' `.heapprofile`
@@ -22,7 +23,7 @@ class PprofTables {
 	private readonly locationIds = new Map<string, number>();
 
 	location(frame: Pick<CallFrame, 'functionName' | 'url' | 'lineNumber' | 'columnNumber'>): number {
-		const name = frame.functionName === '' ? '(anonymous)' : frame.functionName;
+		const name = functionNameOf(frame);
 		const key = `${frame.url}:${frame.lineNumber}:${frame.columnNumber}:${name}`;
 		let id = this.locationIds.get(key);
 		if (id !== undefined) {

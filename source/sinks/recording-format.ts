@@ -1,5 +1,6 @@
 import {crc32, deflateRawSync, inflateRawSync} from 'node:zlib';
-import type {CallFrame, ProfileNode, ProfileSample, SamplingProfile} from '../model/profile.js';
+import type {CallFrame} from '../model/identity.js';
+import type {ProfileNode, ProfileSample, SamplingProfile} from '../model/profile.js';
 import type {RawSnapshot} from '../model/snapshot.js';
 import type {LeaktopEvent, TargetInfo} from '../events.js';
 

@@ -17,7 +17,7 @@ import type {Mode} from './store.js';
 import {siteLocation} from '../model/location.js';
 import {profileSizeHint} from '../model/profile-size.js';
 import {scopeLabels} from '../model/scope.js';
-import type {SiteIdentity} from '../model/profile.js';
+import type {SiteIdentity} from '../model/identity.js';
 import type {Store, StoreSnapshot} from './store.js';
 import type {TerminalSize} from './components/use-terminal-size.js';
 

@@ -3,7 +3,7 @@ import {comparePoints, type Comparison} from '../model/compare.js';
 import type {Point} from '../model/history.js';
 import type {OriginalLocation} from '../model/location.js';
 import {offHeapHint, workersHeapGrowth} from '../model/off-heap.js';
-import type {SiteIdentity} from '../model/profile.js';
+import type {SiteIdentity} from '../model/identity.js';
 import {bucketOptions, rankSites, type SiteRow} from '../model/ranking.js';
 import {filterRows, focusRows, scopeRows} from '../model/scope.js';
 import {judgementOf} from '../model/judged.js';

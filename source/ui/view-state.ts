@@ -1,6 +1,7 @@
 import {compareSortKeys, defaultPercentile, percentiles, type CompareSortKey} from '../model/compare.js';
 import type {DrillRow, DrillTree} from '../model/call-paths.js';
-import type {Grouping, SiteIdentity} from '../model/profile.js';
+import type {SiteIdentity} from '../model/identity.js';
+import type {Grouping} from '../model/profile.js';
 import {sortKeys, type SortKey} from '../model/ranking.js';
 import {scopes, type Scope} from '../model/scope.js';
 import type {Metric} from '../model/snapshot.js';

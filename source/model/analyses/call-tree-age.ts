@@ -1,5 +1,6 @@
 import {profileIndex, type ProfileIndex} from '../call-paths.js';
-import {hasUserCode, type AgeBins, type SamplingProfile, type SiteIdentity} from '../profile.js';
+import {hasUserCode, type SiteIdentity} from '../identity.js';
+import type {AgeBins, SamplingProfile} from '../profile.js';
 import {addingForLeak, minimumAgeSamples, occupiedForLeak, survivorAge, timeOfOrdinal, type SurvivorAge} from './survivor-age.js';
 
 /**
