@@ -6,7 +6,7 @@ import {suspectCount} from '../../model/merged.js';
 import type {SiteRow} from '../../model/ranking.js';
 import type {TargetState} from '../../model/target.js';
 import {verdictCell} from './age.js';
-import {pageStart, tableLine, type Cell} from './table.js';
+import {DataTable, type Column} from './data-table.js';
 import {targetLabel} from '../../model/target-name.js';
 
 type Props = {
@@ -48,13 +48,25 @@ export function AllTargets({targets, merged, selected, width, height, color, cwd
 	const number = new Map(targets.map((target, index) => [target.info.id, index + 1]));
 	const splitHeight = site === undefined ? 0 : 1 + Math.min(site.parts.length, Math.max(1, Math.floor((height - 4) / 3)));
 	const visible = Math.max(1, height - 2 - 1 - splitHeight);
-	const first = pageStart(selected, merged.length, visible);
 	const verdictWidth = Math.min(22, Math.max(12, Math.floor(width * 0.22)));
 	// Seven cells, one space apart: marker 1, rank 4, live 9, where 6.
 	const rest = Math.max(10, width - 1 - 4 - 9 - verdictWidth - 6 - 6);
-	const columns = (marker: string, rank: string, name: string, location: string, live: string, verdict: string, where: string): Cell[] => [
-		{text: marker, width: 1}, {text: rank, width: 4, align: 'right'}, {text: name, width: Math.floor(rest * 0.45)},
-		{text: location, width: rest - Math.floor(rest * 0.45), cut: 'location'}, {text: live, width: 9, align: 'right'}, {text: verdict, width: verdictWidth}, {text: where, width: 6},
+	const columns: Array<Column<Merged<SiteRow>>> = [
+		{title: '#', width: 4, align: 'right', value: (_entry, index) => String(index + 1)},
+		{title: 'FUNCTION', width: Math.floor(rest * 0.45), value: entry => `${entry.suspect ? '▲ ' : ''}${entry.lead.functionName}`},
+		{title: 'LOCATION', width: rest - Math.floor(rest * 0.45), cut: 'location', value: entry => siteLocation(entry.lead, cwd)},
+		{title: 'LIVE Σ', width: 9, align: 'right', value: entry => formatBytes(entry.liveBytes)},
+		{title: 'VERDICT', width: verdictWidth, value: entry => mergedVerdict(entry, targets.length)},
+		{title: 'IN', width: 6, value: entry => (entry.parts.length === 1 ? `#${number.get(entry.parts[0]!.targetId) ?? '?'}` : `${entry.parts.length}`)},
+	];
+	const split: Array<Column<Merged<SiteRow>['parts'][number]>> = [
+		{title: '', width: 4, align: 'right', value: ({targetId}) => `#${number.get(targetId) ?? '?'}`},
+		{title: '', width: Math.max(10, width - 4 - 9 - 24 - 3), value({targetId}) {
+			const target = targets.find(entry => entry.info.id === targetId);
+			return target === undefined ? targetId : targetLabel(target, cwd);
+		}},
+		{title: '', width: 9, align: 'right', value: ({row}) => formatBytes(row.liveBytes)},
+		{title: '', width: 24, value: ({row}) => verdictWord(row)},
 	];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
@@ -64,33 +76,13 @@ export function AllTargets({targets, merged, selected, width, height, color, cwd
 			<Text wrap="truncate" dimColor>
 				{`${plural(targets.length - workers, 'process', 'processes')}, ${plural(workers, 'worker', 'workers')}${gone > 0 ? `, ${gone} gone` : ''}   worst minute's pause ${formatPercent(worstPause)}   sites merged by function and place`}
 			</Text>
-			<Text wrap="truncate" bold>{tableLine(columns(' ', '#', 'FUNCTION', 'LOCATION', 'LIVE Σ', 'VERDICT', 'IN'))}</Text>
-			{merged.length === 0 ? <Text dimColor>no allocation sampled yet</Text> : null}
-			{merged.slice(first, first + visible).map((entry, offset) => {
-				const index = first + offset;
-				const where = entry.parts.length === 1 ? `#${number.get(entry.parts[0]!.targetId) ?? '?'}` : `${entry.parts.length}`;
-				return (
-					<Text key={entry.key} wrap="truncate" inverse={index === selected} color={color && entry.suspect ? 'red' : undefined}>
-						{tableLine(columns(index === selected ? '›' : ' ', String(index + 1), `${entry.suspect ? '▲ ' : ''}${entry.lead.functionName}`, siteLocation(entry.lead, cwd), formatBytes(entry.liveBytes), mergedVerdict(entry, targets.length), where))}
-					</Text>
-				);
-			})}
+			<DataTable rows={merged} columns={columns} rowKey={entry => entry.key} visible={visible} selected={selected} empty="no allocation sampled yet" style={entry => ({color: color && entry.suspect ? 'red' : undefined})} />
 			{site === undefined
 				? null
 				: (
 					<Box flexDirection="column">
-						<Text wrap="truncate" bold>{`${site.lead.functionName || '(anonymous)'} in each target:`}</Text>
-						{site.parts.slice(0, splitHeight - 1).map(({targetId, row}) => {
-							const target = targets.find(entry => entry.info.id === targetId);
-							return (
-								<Text key={targetId} wrap="truncate" color={color && row.suspect ? 'red' : undefined}>
-									{tableLine([
-										{text: `#${number.get(targetId) ?? '?'}`, width: 4, align: 'right'}, {text: target === undefined ? targetId : targetLabel(target, cwd), width: Math.max(10, width - 4 - 9 - 24 - 3)},
-										{text: formatBytes(row.liveBytes), width: 9, align: 'right'}, {text: verdictWord(row), width: 24},
-									])}
-								</Text>
-							);
-						})}
+						<Text wrap="truncate" bold>{`${site.lead.functionName} in each target:`}</Text>
+						<DataTable rows={site.parts.slice(0, splitHeight - 1)} columns={split} rowKey={part => part.targetId} visible={splitHeight - 1} titles={false} style={({row}) => ({color: color && row.suspect ? 'red' : undefined})} />
 					</Box>
 				)}
 		</Box>

@@ -3,7 +3,7 @@ import {compareSortLabels, describeHeavy, type CompareSortKey, type Comparison, 
 import {fit, formatBytes} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import type {Metric} from '../../model/snapshot.js';
-import {pageStart, tableLine} from './table.js';
+import {DataTable, type Column} from './data-table.js';
 
 type Props = {
 	readonly comparison: Comparison;
@@ -41,33 +41,26 @@ export function ComparePane({comparison, metric, sort, selected, focused, width,
 	const fixed = Object.values(numbers).reduce((sum, value) => sum + value + 1, 0) + 2;
 	const nameWidth = Math.max(8, Math.floor((width - fixed) * 0.5));
 	const locationWidth = Math.max(6, width - fixed - nameWidth - 1);
-	const visible = Math.max(1, height - 3);
-	const first = pageStart(selected, comparison.rows.length, visible);
 	const what = metric === 'allocated' ? 'allocated bytes/s' : 'retained bytes';
 	// The sort is what the user steers: it comes before the figures a narrow pane cuts.
 	const title = `COMPARE ${what} · sort ${compareSortLabels[sort]}: ${describeHeavy(comparison)}, weight ≥ ${formatBytes(comparison.heavy.threshold)}`;
-	const line = (marker: string, name: string, location: string, values: readonly string[]) => tableLine([
-		{text: marker, width: 1},
-		{text: name, width: nameWidth},
-		{text: location, width: locationWidth, cut: 'location'},
-		...values.map((text, index) => ({text, width: Object.values(numbers)[index]!, align: 'right' as const})),
-	]);
+	const figure = (heading: string, columnWidth: number, value: (row: ComparisonRow) => string): Column<ComparisonRow> => ({title: heading, width: columnWidth, align: 'right', value});
+	const columns: Array<Column<ComparisonRow>> = [
+		{title: 'FUNCTION', width: nameWidth, value: row => row.functionName},
+		{title: 'LOCATION', width: locationWidth, cut: 'location', value: locate},
+		figure('MEAN', numbers.mean, row => formatBytes(row.meanBytes)),
+		figure('TOP MEAN', numbers.top, row => formatBytes(row.meanBytesTop)),
+		figure('DELTA', numbers.delta, row => signed(row.deltaBytes)),
+		figure('RATIO', numbers.ratio, row => formatRatio(row.ratio)),
+		figure('IN', numbers.heavy, row => String(row.heavyCount)),
+	];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate" bold={focused} color={color && focused ? 'cyan' : undefined}>{fit(title, width)}</Text>
-			<Text bold wrap="truncate">{line(' ', 'FUNCTION', 'LOCATION', ['MEAN', 'TOP MEAN', 'DELTA', 'RATIO', 'IN'])}</Text>
-			{comparison.rows.length === 0 ? <Text dimColor>no snapshots in the window yet</Text> : null}
-			{comparison.rows.slice(first, first + visible).map((row, offset) => {
-				const index = first + offset;
-				const isSelected = focused && index === selected;
-				return (
-					<Text key={row.key} wrap="truncate" inverse={isSelected} color={color && row.deltaBytes > 0 && index < 3 ? 'red' : undefined}>
-						{line(isSelected ? '›' : ' ', row.functionName, locate(row), [
-							formatBytes(row.meanBytes), formatBytes(row.meanBytesTop), signed(row.deltaBytes), formatRatio(row.ratio), String(row.heavyCount),
-						])}
-					</Text>
-				);
-			})}
+			<DataTable
+				rows={comparison.rows} columns={columns} rowKey={row => row.key} visible={Math.max(1, height - 3)} selected={selected} focused={focused}
+				empty="no snapshots in the window yet" style={(row, index) => ({color: color && row.deltaBytes > 0 && index < 3 ? 'red' : undefined})}
+			/>
 		</Box>
 	);
 }

@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
 import {formatBytes, formatPercent, sparkline} from '../../format.js';
 import {siteLocation} from '../../model/location.js';
 import {sparkValues, type SiteRow} from '../../model/ranking.js';
@@ -6,7 +6,7 @@ import type {Metric} from '../../model/snapshot.js';
 import type {Point} from '../../model/history.js';
 import {ageBandCount} from '../../model/analyses/survivor-age.js';
 import {ageHistogram, verdictCell} from './age.js';
-import {pageStart, tableLine} from './table.js';
+import {DataTable, type Column} from './data-table.js';
 
 type Props = {
 	readonly rows: readonly SiteRow[];
@@ -60,59 +60,34 @@ export function tableColumns(width: number, baseline = false): Columns {
 	return {...fixed, name, location: rest - name};
 }
 
-const order: ReadonlyArray<keyof Columns> = ['marker', 'rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'age', 'trend'];
+const order: ReadonlyArray<Exclude<keyof Columns, 'marker'>> = ['rank', 'name', 'location', 'live', 'share', 'samples', 'growth', 'since', 'age', 'trend'];
 const rightAligned = new Set<keyof Columns>(['rank', 'live', 'share', 'samples', 'growth', 'since']);
-
-function cells(columns: Columns, values: Record<keyof Columns, string>): string {
-	return tableLine(order.map(column => ({
-		text: values[column], width: columns[column], align: rightAligned.has(column) ? 'right' : 'left', cut: column === 'location' ? 'location' : 'start',
-	})));
-}
 
 /** The allocation sites, a page around the selection, with live bytes, share, growth and a sparkline. */
 export function SitesTable({rows, points, selected, focused = true, width, height, cwd, color, metric = 'retained', baseline = false, locate = row => siteLocation(row, cwd), empty = 'no allocation sampled yet'}: Props) {
-	const columns = tableColumns(width, baseline);
+	const widths = tableColumns(width, baseline);
 	const retained = metric === 'retained';
-	const visible = Math.max(1, height - 1);
-	const first = pageStart(selected, rows.length, visible);
-	const page = rows.slice(first, first + visible);
+	const values: Record<Exclude<keyof Columns, 'marker'>, {readonly title: string; readonly value: (row: SiteRow, index: number) => string}> = {
+		rank: {title: '#', value: (_row, index) => String(index + 1)},
+		name: {title: 'FUNCTION', value: row => `${row.suspect ? '▲ ' : ''}${row.functionName}`},
+		location: {title: 'LOCATION', value: locate},
+		live: {title: retained ? 'LIVE' : 'ALLOC/s', value: row => formatBytes(row.liveBytes)},
+		share: {title: 'SHARE', value: row => formatPercent(row.share)},
+		samples: {title: 'SAMPLES', value: row => String(row.samples)},
+		growth: {title: 'GROWTH', value: row => (retained ? verdictCell(row) : '—')},
+		since: {title: 'Δ BASE', value: row => (row.sinceBaseline === undefined ? '' : `${row.sinceBaseline > 0 ? '+' : ''}${formatBytes(row.sinceBaseline)}`)},
+		age: {title: 'AGE', value: row => (retained && row.age !== undefined ? ageHistogram(row.age.bands, widths.age) : '')},
+		trend: {title: 'TREND', value: row => sparkline(sparkValues(points, row.id, widths.trend))},
+	};
+	const columns: Array<Column<SiteRow>> = order.map(column => ({
+		...values[column], width: widths[column], align: rightAligned.has(column) ? 'right' : 'left', cut: column === 'location' ? 'location' : 'start',
+	}));
 	return (
 		<Box flexDirection="column" height={height}>
-			<Text bold wrap="truncate">
-				{cells(columns, {
-					marker: ' ', rank: '#', name: 'FUNCTION', location: 'LOCATION', live: retained ? 'LIVE' : 'ALLOC/s', share: 'SHARE',
-					samples: 'SAMPLES', growth: 'GROWTH', since: 'Δ BASE', age: 'AGE', trend: 'TREND',
-				})}
-			</Text>
-			{rows.length === 0 ? <Text dimColor>{empty}</Text> : null}
-			{page.map((row, offset) => {
-				const index = first + offset;
-				const name = `${row.suspect ? '▲ ' : ''}${row.functionName}`;
-				const line = cells(columns, {
-					rank: String(index + 1),
-					marker: focused && index === selected ? '›' : ' ',
-					name,
-					location: locate(row),
-					live: formatBytes(row.liveBytes),
-					share: formatPercent(row.share),
-					samples: String(row.samples),
-					growth: retained ? verdictCell(row) : '—',
-					since: row.sinceBaseline === undefined ? '' : `${row.sinceBaseline > 0 ? '+' : ''}${formatBytes(row.sinceBaseline)}`,
-					age: retained && row.age !== undefined ? ageHistogram(row.age.bands, columns.age) : '',
-					trend: sparkline(sparkValues(points, row.id, columns.trend)),
-				});
-				return (
-					<Text
-						key={row.key}
-						wrap="truncate"
-						inverse={focused && index === selected}
-						color={color && row.suspect ? 'red' : undefined}
-						dimColor={color && row.kind !== 'user' && index !== selected}
-					>
-						{line}
-					</Text>
-				);
-			})}
+			<DataTable
+				rows={rows} columns={columns} rowKey={row => row.key} visible={Math.max(1, height - 1)} selected={selected} focused={focused} empty={empty}
+				style={(row, index) => ({color: color && row.suspect ? 'red' : undefined, dimColor: color && row.kind !== 'user' && index !== selected})}
+			/>
 		</Box>
 	);
 }
