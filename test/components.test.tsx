@@ -172,7 +172,7 @@ describe('the footer', () => {
 		assert.match(first!, /log \/tmp\/leaktop-1\.log$/, 'the whole log path');
 		assert.match(costs!, /pause 12 ms every 1\.0 s = 1\.2% {2}own cpu 0\.4%$/, 'own cpu kept, whole figures dropped first');
 		// From the keymap, the most used first: quitting and the help, then what a user reaches for.
-		assert.equal(footer, 'q quit  ? help  p pause  e export  c compare  s sort  ↑↓ select  [ ] window');
+		assert.equal(footer, 'q quit  ? help  p pause  e export  c compare  ↑↓ select  s sort  [ ] window');
 		assert.doesNotMatch(footer, /…/);
 		unmount();
 		const wide = renderAt(<App store={storeWith('trace-memo')} cwd={cwd} color={false} onQuit={() => undefined} />, 200, 50);

@@ -6,6 +6,7 @@ import {fileStamp} from '../format.js';
 import {writeExports} from '../sinks/exports.js';
 import type {Store} from '../ui/store.js';
 import type {Options} from './options.js';
+import type {Commands} from './run.js';
 import {watchSources} from './resolve-sources.js';
 
 /** Ink draws nothing until exit when it believes it runs in CI; a terminal on stdout is a user watching. */
@@ -23,7 +24,7 @@ export function loadTui() {
 }
 
 /** Where a TUI's outcome of a key goes: live, down the run's stream (recorded too); in a replay, the status line. */
-export type Say = (targetId: string, message: string) => void;
+type Say = Commands['say'];
 
 /** `e` in the TUI: exports the view's target and comparison, saying where. */
 function exportOnKey(store: Store, exportDir: string | undefined, say: Say): () => void {
@@ -36,9 +37,8 @@ function exportOnKey(store: Store, exportDir: string | undefined, say: Say): () 
 		const id = data.target.info.id;
 		const dir = exportDir ?? join(process.cwd(), `leaktop-export-${fileStamp()}`);
 		try {
-			const files = writeExports(dir, data.target, data.comparison, message => {
-				say(id, message);
-			});
+			// Written at once, before the view can draw again: only the outcome is said.
+			const files = writeExports(dir, data.target, data.comparison, () => undefined);
 			// The folder first: on a narrow terminal the status line is cut at its end.
 			say(id, `exported to ${dir}: ${files.map(file => basename(file)).join(', ')}`);
 		} catch (error) {

@@ -64,18 +64,31 @@ export class AgeCounts {
 	readonly bytes: Float64Array;
 	readonly samples: Float64Array;
 	readonly recent: Float64Array;
+	/**
+	 * Per site, the largest sample alive as CDP gives it: an object's size times V8's scaled count, about the
+	 * sampling interval for a small object and the object's own size for a large one.
+	 */
+	readonly largest: Float64Array;
 
 	constructor(sites: number, readonly bands: number, readonly windows: number) {
 		this.bytes = new Float64Array(sites * bands);
 		this.samples = new Float64Array(sites * bands);
 		this.recent = new Float64Array(sites * windows);
+		this.largest = new Float64Array(sites);
 	}
 
-	/** A sample of `bytes` at `ordinal`, in `band`, of the site at `index`; `froms`: where each recent window starts. */
-	add(index: number, band: number, bytes: number, ordinal: number, froms: Float64Array): void {
+	/**
+	 * A sample of `bytes` (of an object of `size`) at `ordinal`, in `band`, of the site at `index`; `froms`: where
+	 * each recent window starts.
+	 */
+	add(index: number, band: number, bytes: number, size: number, ordinal: number, froms: Float64Array): void {
 		const at = (index * this.bands) + band;
 		this.bytes[at]! += bytes;
 		this.samples[at]!++;
+		if (size > this.largest[index]!) {
+			this.largest[index] = size;
+		}
+
 		for (let window = 0; window < this.windows; window++) {
 			if (ordinal > froms[window]!) {
 				this.recent[(index * this.windows) + window]! += bytes;
@@ -84,11 +97,12 @@ export class AgeCounts {
 	}
 
 	/** One site's counts as the plain arrays a Site carries (and a report writes). */
-	of(index: number): {ageBytes: number[]; ageSamples: number[]; recentBytes: number[]} {
+	of(index: number): {ageBytes: number[]; ageSamples: number[]; recentBytes: number[]; largestSurvivor: number} {
 		return {
 			ageBytes: plain(this.bytes, index * this.bands, this.bands),
 			ageSamples: plain(this.samples, index * this.bands, this.bands),
 			recentBytes: plain(this.recent, index * this.windows, this.windows),
+			largestSurvivor: this.largest[index]!,
 		};
 	}
 }
@@ -131,8 +145,8 @@ export function countAges(samples: readonly Sample[], sampled: SampledNodes, bin
 		const sizeSum = sizeSums[slot]!;
 		const bytes = sizeSum > 0 ? (sampled.selfSizes[slot]! * size) / sizeSum : 0;
 		const band = bandOf(bins.edges, ordinal);
-		counts.site.add(sampled.sites[slot]!.index, band, bytes, ordinal, froms);
-		counts.user.add(sampled.users[slot]!.index, band, bytes, ordinal, froms);
+		counts.site.add(sampled.sites[slot]!.index, band, bytes, size, ordinal, froms);
+		counts.user.add(sampled.users[slot]!.index, band, bytes, size, ordinal, froms);
 	}
 }
 

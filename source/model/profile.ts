@@ -24,6 +24,8 @@ export type Site = SiteIdentity & {
 	readonly ageBytes?: readonly number[];
 	readonly ageSamples?: readonly number[];
 	readonly recentBytes?: readonly number[];
+	/** The largest sample alive, in bytes as CDP gives it (see AgeCounts.largest): with the ages. */
+	readonly largestSurvivor?: number;
 };
 
 /** A window of the newest allocations, from ordinal `from` (exclusive) on; `start` is that point in wall time. */
@@ -154,8 +156,8 @@ function sitesOf(accumulators: Iterable<Accumulator>, ages: AgeBins | undefined,
 				continue;
 			}
 
-			const {ageBytes, ageSamples, recentBytes} = samples > 0 ? counts.of(index) : {ageBytes: noAges, ageSamples: noAges, recentBytes: noneRecent};
-			sites.push({key, functionName, url, line, column, kind, liveBytes, samples, ageBytes, ageSamples, recentBytes});
+			const {ageBytes, ageSamples, recentBytes, largestSurvivor} = samples > 0 ? counts.of(index) : {ageBytes: noAges, ageSamples: noAges, recentBytes: noneRecent, largestSurvivor: 0};
+			sites.push({key, functionName, url, line, column, kind, liveBytes, samples, ageBytes, ageSamples, recentBytes, largestSurvivor});
 		}
 	}
 

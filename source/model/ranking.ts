@@ -1,5 +1,5 @@
 import type {CallPathLeak} from './analyses/call-tree-age.js';
-import {survivorAge, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
+import {ageBandCount, survivorAge, type AgeVerdict, type SurvivorAge} from './analyses/survivor-age.js';
 import {growthBySite, hasEnoughHistory, noGrowth, type Growth} from './growth.js';
 import {userFrameOf} from './call-paths.js';
 import type {SiteIdentity} from './identity.js';
@@ -73,23 +73,28 @@ export type Judgement = {
 };
 
 /**
- * A sample of an object this much larger than the sampling interval or more is one large object: V8 scales a small
- * object's sample to about the interval (a 128 KiB interval: ~128 KiB a sample), a large one's to its size.
+ * A sample alive reads (size × V8's scaled count) about the sampling interval for a small object, jittering
+ * above it as objects near the interval; above this share of the interval it is one larger object.
  */
-const largeObjectSample = 1.5;
+const smallObjectReading = 1.25;
 
 /**
- * Growth that a thin site's survivors do not show is not yet retention: small objects sampled and none older than
- * the newest band is turnover. V8 moved a callee's churn into this frame (its history rises from nothing), or a
- * leak is younger than a band, which its survivors show one band later. A large young object is a collection's
- * backing store, reallocated as it grows: its history is the witness.
+ * Growth that a thin site's survivors do not show is turnover, not retention: every survivor allocated in the
+ * newest band, all of them small objects, though the site has held bytes since before that band began. V8 moved a
+ * callee's churn into this frame (its history rises from nothing and its objects keep dying young). Not turnover:
+ * a site that began holding within the newest band (a leak as young as its survivors), nor one holding a larger
+ * object (a collection's backing store, reallocated as it grows, always young).
  */
-function turnover(age: SurvivorAge | undefined, samplingInterval: number): boolean {
-	if (age === undefined || age.samples === 0 || age.bands.slice(0, -1).some(bytes => bytes > 0)) {
-		return false;
-	}
+function turnover(site: Site, age: SurvivorAge, heldSince: () => number, samplingInterval: number): boolean {
+	return age.samples > 0
+		&& age.bands.slice(0, -1).every(bytes => bytes === 0)
+		&& (site.largestSurvivor ?? Number.POSITIVE_INFINITY) < smallObjectReading * samplingInterval
+		&& heldSince() < age.edges[ageBandCount - 1]!;
+}
 
-	return age.bands.at(-1)! / age.samples < largeObjectSample * samplingInterval;
+/** When the site first held bytes in these points (the newest point's time when it never did). */
+function firstHeld(points: readonly Point[], id: number): number {
+	return points.find(point => (point.mean[id] ?? 0) > 0)?.time ?? points.at(-1)?.time ?? 0;
 }
 
 /**
@@ -98,10 +103,9 @@ function turnover(age: SurvivorAge | undefined, samplingInterval: number): boole
  * short window cannot. The growth figure then agrees with it: a leaking site shows the window's growth (or, while
  * the history is short, its retention rate); any other shows none, since a step or a bounded cache is not growth.
  */
-function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefined, samplingInterval: number): Judgement {
+function judge(growth: Growth, enoughHistory: boolean, age: SurvivorAge | undefined): Judgement {
 	if (age === undefined || age.verdict === 'unknown') {
-		const suspect = growth.suspect && !turnover(age, samplingInterval);
-		return {growthPerMinute: growth.bytesPerMinute, growthBasis: 'history', verdict: suspect ? 'leaking' : 'unknown', suspect, age};
+		return {growthPerMinute: growth.bytesPerMinute, growthBasis: 'history', verdict: growth.suspect ? 'leaking' : 'unknown', suspect: growth.suspect, age};
 	}
 
 	if (age.verdict !== 'leaking') {
@@ -215,7 +219,13 @@ export function judgeSites(history: History, latest: Aggregate, samplingInterval
 	for (const site of latest.sites) {
 		const id = history.siteId(site.key);
 		if (id !== undefined) {
-			const judgement = judge(growths[id] ?? noGrowth, enoughHistory, ageOf(site, bins, options.userFrames, grouped), samplingInterval);
+			const growth = growths[id] ?? noGrowth;
+			const age = ageOf(site, bins, options.userFrames, grouped);
+			// Too few survivors for their own verdict, but all of them young: what the bands say of turnover.
+			const young = growth.suspect && age?.verdict === 'unknown' && turnover(site, age, () => firstHeld(unbroken, id), samplingInterval)
+				? {...age, verdict: 'transient' as const, horizonMs: age.edges[ageBandCount]! - age.edges[ageBandCount - 1]!}
+				: age;
+			const judgement = judge(growth, enoughHistory, young);
 			const late = !judgement.suspect && judgement.age !== undefined && options.lateLeaks?.has(site.key) === true;
 			judged.set(site.key, late ? {...judgement, verdict: 'leaking', suspect: true, growthBasis: 'late', growthPerMinute: judgement.age!.retentionPerMinute} : judgement);
 		}
@@ -224,7 +234,7 @@ export function judgeSites(history: History, latest: Aggregate, samplingInterval
 	// Sites gone since (a collected leak) still answer "what grew".
 	for (const [id, site] of history.sites.entries()) {
 		if (!judged.has(site.key) && growths[id]?.suspect === true) {
-			judged.set(site.key, judge(growths[id], enoughHistory, undefined, samplingInterval));
+			judged.set(site.key, judge(growths[id], enoughHistory, undefined));
 		}
 	}
 

@@ -231,7 +231,7 @@ export function App({store, onQuit, cwd, color}: Props) {
 	const footer = (
 		<>
 			<Text wrap="truncate" color={color && data.target.status.kind === 'exited' ? 'yellow' : undefined}>{status === '' ? ' ' : status}</Text>
-			<Text wrap="truncate" dimColor>{fitWhole(footerFor(state.mode, view.log ? 'log' : data.drill === undefined ? 'list' : 'drill', several), width, '  ')}</Text>
+			<Text wrap="truncate" dimColor>{fitWhole(footerFor(state.mode, view.log ? 'log' : data.drill === undefined ? 'list' : 'drill', merged !== undefined ? 'all' : several ? 'several' : 'one'), width, '  ')}</Text>
 		</>
 	);
 	if (merged !== undefined) {

@@ -19,7 +19,7 @@ export type Binding = {
 	readonly footer?: Footer;
 };
 
-export type Footer = {
+type Footer = {
 	readonly keys?: string;
 	readonly word: string;
 	/** On a narrow terminal the highest ranks give way first; the footer lists the lowest first. */
@@ -27,6 +27,8 @@ export type Footer = {
 	readonly in?: readonly Context[];
 	/** Named only with several targets to step through. */
 	readonly several?: boolean;
+	/** False: it acts on one target, not in the all-targets view (which is not named then). */
+	readonly all?: false;
 };
 
 /** `help`: while the help is open, only its own keys, closing it and quitting act. */
@@ -60,23 +62,23 @@ export const keymap: readonly Binding[] = [
 	{keys: ['end'], label: '', description: '', command: {type: 'replay-jump', to: 'end'}, mode: 'replay'},
 	{keys: ['<'], label: '</>', description: 'replay slower / faster', command: {type: 'replay-speed', by: -1}, mode: 'replay', footer: {keys: '< >', word: 'speed', rank: 4}},
 	{keys: ['>'], label: '', description: '', command: {type: 'replay-speed', by: 1}, mode: 'replay'},
-	{keys: ['up', 'k'], label: '↑/k', description: 'select the row above', command: {type: 'move', by: -1}, footer: {keys: '↑↓', word: 'select', rank: 6, in: ['list', 'drill']}},
+	{keys: ['up', 'k'], label: '↑/k', description: 'select the row above', command: {type: 'move', by: -1}, footer: {keys: '↑↓', word: 'select', rank: 4, in: ['list', 'drill']}},
 	{keys: ['down', 'j'], label: '↓/j', description: 'select the row below', command: {type: 'move', by: 1}},
 	{keys: ['pageup'], label: 'PgUp', description: 'up a page', command: {type: 'move', by: -10}},
 	{keys: ['pagedown'], label: 'PgDn', description: 'down a page', command: {type: 'move', by: 10}},
 	{keys: ['home'], label: 'Home', description: 'first row', command: {type: 'move-to', index: 0}},
 	{keys: ['end', 'G'], label: 'End/G', description: 'last row', command: {type: 'move-to', index: -1}},
-	{keys: ['s'], label: 's', description: 'cycle the sort: suspects first, live bytes, growth, samples, since baseline (in the comparison: delta, ratio, heavy mean)', command: {type: 'cycle-sort'}, footer: {word: 'sort', rank: 4}},
+	{keys: ['s'], label: 's', description: 'cycle the sort: suspects first, live bytes, growth, samples, since baseline (in the comparison: delta, ratio, heavy mean)', command: {type: 'cycle-sort'}, footer: {word: 'sort', rank: 4, all: false}},
 	{keys: ['c'], label: 'c', description: 'the percentile comparison: all snapshots vs. the heaviest P%', command: {type: 'toggle-compare'}, footer: {word: 'compare', rank: 3}},
 	{keys: ['tab'], label: 'Tab', description: 'move the selection between the table and the comparison', command: {type: 'switch-focus'}},
 	{keys: ['+', '='], label: '+/-', description: 'compare against a higher / lower percentile (50 75 90 95 99 99.9)', command: {type: 'percentile', by: 1}},
 	{keys: ['-'], label: '', description: '', command: {type: 'percentile', by: -1}},
-	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (asks first: restarts sampling)', command: {type: 'ask', operation: 'switch-metric'}, mode: 'live', footer: {word: 'alloc', rank: 8}},
-	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}, footer: {word: 'baseline', rank: 9}},
+	{keys: ['a'], label: 'a', description: 'measure retained bytes or bytes allocated per second, freed or not (asks first: restarts sampling)', command: {type: 'ask', operation: 'switch-metric'}, mode: 'live', footer: {word: 'alloc', rank: 8, all: false}},
+	{keys: ['b'], label: 'b', description: 'mark this snapshot as the baseline; sort by change since', command: {type: 'set-baseline'}, footer: {word: 'baseline', rank: 9, all: false}},
 	{keys: ['B'], label: 'B', description: 'clear the baseline', command: {type: 'clear-baseline'}},
 	{keys: [','], label: ', .', description: 'show the previous / next target: worker threads and processes, in the bar on top', command: {type: 'switch-target', by: -1}, footer: {word: 'target', rank: 5, several: true}},
 	{keys: ['.'], label: '', description: '', command: {type: 'switch-target', by: 1}},
-	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}, footer: {keys: '[ ]', word: 'window', rank: 7}},
+	{keys: ['['], label: '[', description: 'shorter window (1m 5m 15m 1h all)', command: {type: 'window', by: -1}, footer: {keys: '[ ]', word: 'window', rank: 7, all: false}},
 	{keys: [']'], label: ']', description: 'longer window', command: {type: 'window', by: 1}},
 	{keys: ['p', 'space'], label: 'p', description: 'pause the view (sampling goes on)', command: {type: 'toggle-pause'}, mode: 'live', footer: {word: 'pause', rank: 2}},
 	{keys: ['H'], label: 'H', description: 'take a heap snapshot into a .heapsnapshot file (asks first: it is heavy)', command: {type: 'ask', operation: 'heap-snapshot'}, mode: 'live'},
@@ -88,7 +90,7 @@ export const keymap: readonly Binding[] = [
 	{keys: ['f'], label: 'f', description: 'focus: only allocations under paths through the selected function; f again clears', command: {type: 'toggle-focus'}, context: 'list'},
 	{keys: ['L'], label: 'L', description: 'the log pane: what the program leaktop started prints, stderr marked (!)', command: {type: 'toggle-log'}},
 	{keys: ['o'], label: 'o', description: 'show generated locations instead of source-mapped ones, and back', command: {type: 'toggle-generated'}, footer: {word: 'generated/original', rank: 6, in: ['drill']}},
-	{keys: ['e'], label: 'e', description: 'export the latest profile (.heapprofile, pprof) and the comparison (pprof)', command: {type: 'export'}, footer: {word: 'export', rank: 2}},
+	{keys: ['e'], label: 'e', description: 'export the latest profile (.heapprofile, pprof) and the comparison (pprof)', command: {type: 'export'}, footer: {word: 'export', rank: 2, all: false}},
 	{keys: ['?', 'h'], label: '?', description: 'this help', command: {type: 'toggle-help'}, footer: {word: 'help', rank: 1}},
 	{keys: ['escape'], label: 'Esc', description: 'close the help', command: {type: 'close-help'}},
 	{keys: ['q', 'ctrl+c'], label: 'q', description: 'quit: stop sampling and detach', command: {type: 'quit'}, footer: {word: 'quit', rank: 0, in: ['list', 'drill', 'log']}},
@@ -151,9 +153,9 @@ export function bindingsFor(mode: Mode, context: Context = 'list'): Binding[] {
 }
 
 /** The footer's keys where the user is, from the keymap: `[text, rank]`, the most used first. */
-export function footerFor(mode: Mode, context: Context, several: boolean): Array<readonly [string, number]> {
+export function footerFor(mode: Mode, context: Context, targets: 'one' | 'several' | 'all'): Array<readonly [string, number]> {
 	return bindingsFor(mode, context)
-		.filter(binding => binding.footer !== undefined && (binding.footer.in ?? ['list']).includes(context) && (several || binding.footer.several !== true))
+		.filter(({footer}) => footer !== undefined && (footer.in ?? ['list']).includes(context) && (targets !== 'one' || footer.several !== true) && (targets !== 'all' || footer.all !== false))
 		.map(({label, footer}) => [`${footer!.keys ?? label} ${footer!.word}`, footer!.rank] as const)
 		.sort(([, a], [, b]) => a - b);
 }

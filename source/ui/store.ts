@@ -82,7 +82,7 @@ export function showingAll(state: State): boolean {
 }
 
 /** Actions that only move a selection or show and hide things: a paused view stays frozen through them. */
-const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggle-help', 'close-help', 'help-top', 'switch-focus', 'toggle-compare', 'ask', 'answer']);
+const selectionOnly = new Set<string>(['move', 'move-to', 'toggle-pause', 'toggle-help', 'close-help', 'help-top', 'switch-focus', 'toggle-compare', 'ask', 'answer', 'say']);
 
 /**
  * The UI's store: view state, and what the views draw derived from the model it wraps. `getSnapshot` returns

@@ -8,7 +8,7 @@ export type Column<Row> = Omit<Cell, 'text'> & {
 };
 
 /** How a row is drawn besides its text. */
-export type RowStyle = {readonly color?: string | undefined; readonly dimColor?: boolean | undefined};
+type RowStyle = {readonly color?: string | undefined; readonly dimColor?: boolean | undefined};
 
 type Props<Row> = {
 	readonly rows: readonly Row[];
@@ -27,16 +27,17 @@ type Props<Row> = {
 	readonly titles?: boolean;
 };
 
-const marker = 1;
+/** The selection's column: `›` where inverse video does not show (NO_COLOR, dumb terminals). */
+export const markerWidth = 1;
 
 /**
- * Every table of the view: a title line, then a page of rows around the selection, each a line of cells cut and
+ * Every table of columns in the view (the drill-down's tree pages on its own): a title line, then a page of rows around the selection, each a line of cells cut and
  * padded to their columns, the selected one marked. Selectable tables lead with the marker column.
  */
 export function DataTable<Row>({rows, columns, rowKey, visible, selected = -1, focused = true, style, empty, titles = true}: Props<Row>) {
 	const selectable = selected >= 0;
 	const cells = (texts: readonly string[], mark: string): Cell[] => [
-		...(selectable ? [{text: mark, width: marker}] : []),
+		...(selectable ? [{text: mark, width: markerWidth}] : []),
 		...columns.map((column, index) => ({text: texts[index]!, width: column.width, align: column.align, cut: column.cut})),
 	];
 	const first = selectable ? pageStart(selected, rows.length, visible) : 0;

@@ -6,7 +6,7 @@ import type {Metric} from '../../model/snapshot.js';
 import type {Point} from '../../model/history.js';
 import {ageBandCount} from '../../model/analyses/survivor-age.js';
 import {ageHistogram, verdictCell} from './age.js';
-import {DataTable, type Column} from './data-table.js';
+import {DataTable, markerWidth, type Column} from './data-table.js';
 
 type Props = {
 	readonly rows: readonly SiteRow[];
@@ -29,8 +29,8 @@ type Props = {
 	readonly empty?: string;
 };
 
-export type Columns = {
-	/** Shows the selection where inverse video does not (NO_COLOR, dumb terminals). */
+type Columns = {
+	/** The selection's column, drawn by the table (markerWidth). */
 	readonly marker: number;
 	readonly rank: number;
 	readonly name: number;
@@ -46,13 +46,13 @@ export type Columns = {
 };
 
 /** Column widths for a terminal width: the fixed columns first, the rest split between function and location. */
-export function tableColumns(width: number, baseline = false): Columns {
+function tableColumns(width: number, baseline = false): Columns {
 	const trend = width >= 140 ? 24 : width >= 100 ? 16 : 8;
 	const since = baseline ? 10 : 0;
 	// Below 100 columns the sample count gives way to the age histogram, whose bands then merge in pairs.
 	const samples = width >= 100 ? 7 : 0;
 	const age = width >= 100 ? ageBandCount : ageBandCount / 2;
-	const fixed = {marker: 1, rank: 3, live: 9, share: 6, samples, growth: 11, since, age, trend};
+	const fixed = {marker: markerWidth, rank: 3, live: 9, share: 6, samples, growth: 11, since, age, trend};
 	const shown = Object.values(fixed).filter(value => value > 0).length + 2;
 	const used = Object.values(fixed).reduce((sum, value) => sum + value, 0) + shown;
 	const rest = Math.max(10, width - used);

@@ -15,7 +15,7 @@ export type Cell = {
  * then cuts the caller's name at its end, keeping the arrow that says whose code it is and the line:
  * `← handleRequ…:44`, not `← …nonymous):44`.
  */
-export function fitLocation(text: string, width: number): string {
+function fitLocation(text: string, width: number): string {
 	const arrow = text.indexOf(' ← ');
 	if (textWidth(text) <= width || arrow < 0 || width < 4) {
 		return fit(text, width, 'end');
