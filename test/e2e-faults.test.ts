@@ -9,26 +9,11 @@ import {connect} from '../source/attach/inspector.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
 import type {LeaktopEvent} from '../source/events.js';
-import {bin, collect, freePort, isOneLineError, runLeaktop, samplerStopped, startInspectable, target} from './run-leaktop.js';
+import {bin, collect, freePort, isOneLineError, runLeaktop, samplerStopped, startInspectable, target, untilRecorded} from './run-leaktop.js';
 import {suiteTerminals} from './tmux.js';
 import {tempDir} from './helpers.js';
 
 const dir = tempDir('leaktop-faults-');
-
-/** Waits until the recording leaktop is writing holds an event that `wanted` accepts (a partial last record is skipped). */
-async function untilRecorded(file: string, wanted: (event: LeaktopEvent) => boolean, what: string): Promise<void> {
-	const deadline = Date.now() + 45_000;
-	for (;;) {
-		try {
-			if (decodeRecording(readFileSync(file)).events.some(event => wanted(event))) {
-				return;
-			}
-		} catch {}
-
-		assert.ok(Date.now() < deadline, `no ${what} in ${file} within 45 s`);
-		await sleep(100);
-	}
-}
 
 const snapshotTaken = (event: LeaktopEvent) => event.type === 'snapshot';
 

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import process from 'node:process';
 import {describe, it} from 'node:test';
 import {parseInspectAddress} from '../source/attach/address.js';
 import {connect} from '../source/attach/inspector.js';
+import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
-import {runLeaktop, startInspectable, target, targetNode} from './run-leaktop.js';
+import {bin, collect, runLeaktop, startInspectable, target, targetNode, untilRecorded} from './run-leaktop.js';
+import {tempDir} from './helpers.js';
 
 /** The sites a leak may be reported in: the leaking function, or its caller when V8 inlined it. */
 const leaks = [
@@ -117,14 +123,32 @@ describe('the leak gate', () => {
 });
 
 describe('the sampling interval', {concurrency: 2}, () => {
-	it('coarsens at the first poll, once, for a target that allocates too fast for 128 KiB, and says so', async () => {
-		// The budget this test needs: a second poll a second in even on a loaded machine, well before the end.
-		const run = await runLeaktop(['--report', '--duration', '6', '--max-overhead', '2', '--', process.execPath, target('busy-allocator')]);
-		assert.equal(run.code, 0, run.stderr);
-		const report = JSON.parse(run.stdout) as Report;
-		// Well over a gigabyte a second: 128 KiB would take thousands of samples a second.
-		assert.ok(report.samplingInterval >= 262_144 && report.samplingInterval <= 4 * 1024 * 1024, String(report.samplingInterval));
-		assert.ok(report.snapshots >= 2, 'polled again after the restart');
+	it('coarsens early, once, for a target that allocates too fast for 128 KiB, says so, and samples on at the coarser interval', async () => {
+		// Ended when the recording shows a poll at the coarser interval, not at a fixed time: on a loaded machine the
+		// governor spaces the first polls out (a busy allocator answers slowly), and a short report may end first.
+		const dir = tempDir('leaktop-coarsen-');
+		const file = join(dir, 'run.ltrec');
+		const {CI: _ci, ...env} = process.env;
+		const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '300', '--max-overhead', '2', '--record', file, '--', process.execPath, target('busy-allocator')], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		const finished = collect(leaktop, 240_000);
+		try {
+			const coarser = await untilRecorded(file, event => event.type === 'snapshot' && event.snapshot.samplingInterval > 131_072, 'poll at a coarser interval', 120_000);
+			leaktop.kill('SIGINT');
+			const run = await finished;
+			assert.equal(run.code, 0, run.stderr);
+			const report = JSON.parse(run.stdout) as Report;
+			// Well over a gigabyte a second: 128 KiB would take thousands of samples a second.
+			assert.ok(report.samplingInterval >= 262_144 && report.samplingInterval <= 4 * 1024 * 1024, String(report.samplingInterval));
+			assert.equal(coarser.type === 'snapshot' && coarser.snapshot.samplingInterval, report.samplingInterval, 'the report names the interval sampled at');
+			const {events} = decodeRecording(readFileSync(file));
+			const said = events.filter(event => event.type === 'notice' && /allocates ~.*: sampling every .* from here/.test(event.message));
+			assert.equal(said.length, 1, 'said once');
+			assert.ok(said[0]!.type === 'notice' && said[0]!.gap, 'survivor ages start afresh: a break in history');
+			const intervals = events.flatMap(event => (event.type === 'snapshot' ? [event.snapshot.samplingInterval] : []));
+			assert.deepEqual(new Set(intervals), new Set([131_072, report.samplingInterval]), 'coarsened once, and only from 128 KiB');
+		} finally {
+			leaktop.kill('SIGKILL');
+		}
 	});
 
 	it('stays as the user gave it', async () => {

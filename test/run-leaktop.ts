@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
 import {parseInspectAddress} from '../source/attach/address.js';
 import {connect} from '../source/attach/inspector.js';
+import type {LeaktopEvent} from '../source/events.js';
+import {decodeRecording} from '../source/sinks/recording-format.js';
 
 export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
 export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
@@ -134,5 +136,23 @@ export function isAlive(pid: number): boolean {
 		return true;
 	} catch {
 		return false;
+	}
+}
+
+/** Waits until the recording leaktop is writing holds an event that `wanted` accepts (a partial last record is skipped); that event. */
+export async function untilRecorded(file: string, wanted: (event: LeaktopEvent) => boolean, what: string, timeoutMs = 45_000): Promise<LeaktopEvent> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			const found = decodeRecording(readFileSync(file)).events.find(event => wanted(event));
+			if (found !== undefined) {
+				return found;
+			}
+		} catch {}
+
+		assert.ok(Date.now() < deadline, `no ${what} in ${file} within ${timeoutMs / 1000} s`);
+		await new Promise(resolve => {
+			setTimeout(resolve, 100);
+		});
 	}
 }
