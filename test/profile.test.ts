@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import {readFileSync} from 'node:fs';
 import {describe, it} from 'node:test';
 import {siteKind} from '../source/model/identity.js';
-import {aggregateProfile, withUrls, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
+import {ageBins} from '../source/model/analyses/survivor-age.js';
+import {FrameTable} from '../source/model/frame-table.js';
+import {aggregateGroupings, aggregateProfile, maxOrdinalOf, withUrls, type ProfileNode, type SamplingProfile} from '../source/model/profile.js';
 import {loadTrace} from './helpers.js';
 
 function allNodes(head: ProfileNode): ProfileNode[] {
@@ -98,5 +100,34 @@ describe('withUrls', () => {
 		assert.deepEqual(filled.head.children.map(child => child.callFrame.url), ['file:///app/server.js', '', '']);
 		assert.equal(later.head.children[0]!.callFrame.url, '', 'the profile received is left as it was');
 		assert.equal(aggregateProfile(filled).sites.find(site => site.functionName === 'handler')!.kind, 'user');
+	});
+});
+
+describe('a frame table kept for the session', () => {
+	const trace = loadTrace('trace-memo');
+	/** Bands over the whole of a profile's allocation clock, as the model counts a retained poll. */
+	const binsOf = (profile: SamplingProfile) => ageBins({
+		polls: [{time: 0, ordinal: 0}, {time: 10_000, ordinal: maxOrdinalOf(profile)}],
+		growth: [{time: 0, bytes: 0}, {time: 10_000, bytes: 1e6}],
+	});
+
+	it('gives every poll of a recorded session the aggregate a fresh table gives, in both groupings, survivors by age', () => {
+		const frames = new FrameTable();
+		for (const {profile} of trace.snapshots) {
+			const bins = binsOf(profile);
+			assert.deepEqual(aggregateGroupings(profile, bins, frames), aggregateGroupings(profile, bins));
+		}
+	});
+
+	it('resolves afresh a node id that names another frame (a sampler restarted behind leaktop numbers its nodes anew)', () => {
+		const frames = new FrameTable();
+		const {profile} = trace.snapshots.at(-1)!;
+		aggregateGroupings(profile, undefined, frames);
+		// The same tree with its ids reversed: every id the table knows now names another node.
+		const maxId = Math.max(...allNodes(profile.head).map(node => node.id));
+		const renumber = (node: ProfileNode): ProfileNode => ({...node, id: maxId + 1 - node.id, children: node.children.map(child => renumber(child))});
+		const restarted: SamplingProfile = {head: renumber(profile.head), samples: profile.samples.map(sample => ({...sample, nodeId: maxId + 1 - sample.nodeId}))};
+		assert.deepEqual(aggregateGroupings(restarted, binsOf(restarted), frames), aggregateGroupings(restarted, binsOf(restarted)));
+		assert.deepEqual(aggregateGroupings(restarted, undefined, frames).site.sites.map(site => site.key), aggregateProfile(profile).sites.map(site => site.key), 'the same sites as before the restart');
 	});
 });

@@ -1,6 +1,3 @@
-/** What survivors are counted for: a site's accumulator, by its place in the flat arrays below. */
-type Counted = {readonly index: number};
-
 /** A live sample of the profile (HeapProfiler.SamplingHeapSample). */
 type Sample = {readonly size: number; readonly nodeId: number; readonly ordinal: number};
 
@@ -23,9 +20,9 @@ function bandOf(edges: readonly number[], ordinal: number): number {
  * per sample, and a map lookup per sample cost more than the whole walk (npm run bench).
  */
 export class SampledNodes {
-	/** Per slot, the accumulator of the node's site and of its user frame. */
-	readonly sites: Counted[];
-	readonly users: Counted[];
+	/** Per slot, the index of the node's site and of its user frame's. */
+	readonly sites: Int32Array;
+	readonly users: Int32Array;
 	/** No more sampled nodes than samples: sized once. */
 	readonly selfSizes: Float64Array;
 	count = 0;
@@ -34,12 +31,12 @@ export class SampledNodes {
 
 	constructor(maxId: number, samples: number) {
 		this.dense = maxId <= 16 * (samples + 1024) ? new Int32Array(maxId + 1).fill(-1) : undefined;
-		this.sites = new Array<Counted>(samples);
-		this.users = new Array<Counted>(samples);
+		this.sites = new Int32Array(samples);
+		this.users = new Int32Array(samples);
 		this.selfSizes = new Float64Array(samples);
 	}
 
-	add(nodeId: number, site: Counted, user: Counted, selfSize: number): void {
+	add(nodeId: number, site: number, user: number, selfSize: number): void {
 		const slot = this.count++;
 		this.sites[slot] = site;
 		this.users[slot] = user;
@@ -58,7 +55,7 @@ export class SampledNodes {
 
 /**
  * Survivors by band and recent window for every site of a grouping, in flat arrays indexed by the site's
- * accumulator: a few arrays per profile instead of three per site, filled by index (npm run bench).
+ * index: a few arrays per profile instead of three per site, filled by index (npm run bench).
  */
 export class AgeCounts {
 	readonly bytes: Float64Array;
@@ -96,14 +93,19 @@ export class AgeCounts {
 		}
 	}
 
-	/** One site's counts as the plain arrays a Site carries (and a report writes). */
-	of(index: number): {ageBytes: number[]; ageSamples: number[]; recentBytes: number[]; largestSurvivor: number} {
-		return {
-			ageBytes: plain(this.bytes, index * this.bands, this.bands),
-			ageSamples: plain(this.samples, index * this.bands, this.bands),
-			recentBytes: plain(this.recent, index * this.windows, this.windows),
-			largestSurvivor: this.largest[index]!,
-		};
+	/** One site's counts as the plain arrays a Site carries (and a report writes): its bytes by band, */
+	bytesOf(index: number): number[] {
+		return plain(this.bytes, index * this.bands, this.bands);
+	}
+
+	/** its samples by band, */
+	samplesOf(index: number): number[] {
+		return plain(this.samples, index * this.bands, this.bands);
+	}
+
+	/** and its bytes in each recent window. */
+	recentOf(index: number): number[] {
+		return plain(this.recent, index * this.windows, this.windows);
 	}
 }
 
@@ -145,8 +147,8 @@ export function countAges(samples: readonly Sample[], sampled: SampledNodes, bin
 		const sizeSum = sizeSums[slot]!;
 		const bytes = sizeSum > 0 ? (sampled.selfSizes[slot]! * size) / sizeSum : 0;
 		const band = bandOf(bins.edges, ordinal);
-		counts.site.add(sampled.sites[slot]!.index, band, bytes, size, ordinal, froms);
-		counts.user.add(sampled.users[slot]!.index, band, bytes, size, ordinal, froms);
+		counts.site.add(sampled.sites[slot]!, band, bytes, size, ordinal, froms);
+		counts.user.add(sampled.users[slot]!, band, bytes, size, ordinal, froms);
 	}
 }
 

@@ -1,5 +1,6 @@
 import {AgeCounts, countAges, SampledNodes} from './age-counts.js';
-import {hasUserCode, siteOf, type CallFrame, type SiteIdentity} from './identity.js';
+import {FrameTable} from './frame-table.js';
+import type {CallFrame, SiteIdentity} from './identity.js';
 
 /** The shape of V8's sampling heap profile as CDP returns it (HeapProfiler.SamplingHeapProfile). */
 export type ProfileNode = {
@@ -50,45 +51,38 @@ export type Aggregate = {
 	readonly nodeCount: number;
 };
 
-/** What a site holds; `index` places it in the flat arrays survivors are counted in (see AgeCounts). */
-type Accumulator = {readonly identity: SiteIdentity; readonly index: number; liveBytes: number; samples: number};
-
-/** A distinct call frame's accumulators: what its site holds, and what it holds as a user frame (it and what it calls into V8 and Node). */
-type FrameEntry = {readonly site: Accumulator; readonly user: Accumulator; readonly userCode: boolean};
-
 /**
- * Finds the entry of a call frame by script id, then position, then name: nested maps with short keys
- * are several times faster than one composite string key built per node (measured in `npm run bench`).
+ * What a poll sums per site (bytes, samples), by site index, for both groupings: flat arrays grown as sites are
+ * met, not an object per site.
  */
-class FrameIndex {
-	private readonly scripts = new Map<string, Map<number | string, Map<string, FrameEntry>>>();
+class SiteSums {
+	siteBytes = new Float64Array(0);
+	siteSamples = new Float64Array(0);
+	userBytes = new Float64Array(0);
+	userSamples = new Float64Array(0);
 
-	constructor(private readonly create: (frame: CallFrame) => FrameEntry) {}
+	constructor(sites: number) {
+		this.grow(sites);
+	}
 
-	get(frame: CallFrame): FrameEntry {
-		let positions = this.scripts.get(frame.scriptId);
-		if (positions === undefined) {
-			positions = new Map();
-			this.scripts.set(frame.scriptId, positions);
+	/** Room for site `index`. */
+	reach(index: number): void {
+		if (index >= this.siteBytes.length) {
+			this.grow(Math.max(index + 1, this.siteBytes.length * 2));
 		}
+	}
 
-		// A small-integer key where it fits (most code); minified lines run long, and get a string.
-		const position = frame.lineNumber < 0x2_00_00 && frame.columnNumber < 0x20_00
-			? (frame.lineNumber * 0x20_00) + frame.columnNumber
-			: `${frame.lineNumber}:${frame.columnNumber}`;
-		let names = positions.get(position);
-		if (names === undefined) {
-			names = new Map();
-			positions.set(position, names);
-		}
+	private grow(length: number): void {
+		const grown = (values: Float64Array) => {
+			const longer = new Float64Array(length);
+			longer.set(values);
+			return longer;
+		};
 
-		let entry = names.get(frame.functionName);
-		if (entry === undefined) {
-			entry = this.create(frame);
-			names.set(frame.functionName, entry);
-		}
-
-		return entry;
+		this.siteBytes = grown(this.siteBytes);
+		this.siteSamples = grown(this.siteSamples);
+		this.userBytes = grown(this.userBytes);
+		this.userSamples = grown(this.userSamples);
 	}
 }
 
@@ -143,53 +137,38 @@ export function maxOrdinalOf(profile: SamplingProfile): number {
 	return max;
 }
 
-function sitesOf(accumulators: Iterable<Accumulator>, ages: AgeBins | undefined, counts: AgeCounts | undefined): Site[] {
+function sitesOf(identities: readonly SiteIdentity[], bytesOf: Float64Array, samplesOf: Float64Array, ages: AgeBins | undefined, counts: AgeCounts | undefined): Site[] {
 	const sites: Site[] = [];
 	const noAges = ages === undefined ? undefined : Array.from({length: ages.edges.length - 1}, () => 0);
 	const noneRecent = ages?.recent.map(() => 0);
-	for (const {identity, index, liveBytes, samples} of accumulators) {
+	for (let index = 0; index < identities.length; index++) {
+		const liveBytes = bytesOf[index]!;
+		const samples = samplesOf[index]!;
 		if (liveBytes > 0 || samples > 0) {
 			// Spelled out: an object spread here cost more than the whole walk of a 100k-node profile.
-			const {key, functionName, url, line, column, kind} = identity;
+			const {key, functionName, url, line, column, kind} = identities[index]!;
 			if (ages === undefined || counts === undefined) {
 				sites.push({key, functionName, url, line, column, kind, liveBytes, samples});
 				continue;
 			}
 
-			const {ageBytes, ageSamples, recentBytes, largestSurvivor} = samples > 0 ? counts.of(index) : {ageBytes: noAges, ageSamples: noAges, recentBytes: noneRecent, largestSurvivor: 0};
-			sites.push({key, functionName, url, line, column, kind, liveBytes, samples, ageBytes, ageSamples, recentBytes, largestSurvivor});
+			sites.push(samples > 0
+				? {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: counts.bytesOf(index), ageSamples: counts.samplesOf(index), recentBytes: counts.recentOf(index), largestSurvivor: counts.largest[index]!}
+				: {key, functionName, url, line, column, kind, liveBytes, samples, ageBytes: noAges, ageSamples: noAges, recentBytes: noneRecent, largestSurvivor: 0});
 		}
 	}
 
 	return sites.sort((a, b) => b.liveBytes - a.liveBytes);
 }
 
-
 /**
  * Folds a sampling profile into allocation sites, by both groupings in one walk (the model keeps both): the
- * self sizes of every node whose frame is the same function, with the number of live samples taken in it. Node
- * ids are not stable across polls, so sites are keyed by call frame. Walks iteratively because stacks can be
- * deeper than the JS call stack allows.
+ * self sizes of every node whose frame is the same function, with the number of live samples taken in it. Sites
+ * are keyed by call frame, resolved through `frames` (a target keeps its table for the session, so a poll resolves
+ * only the nodes it has not met). Walks iteratively because stacks can be deeper than the JS call stack allows.
  */
-export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Record<Grouping, Aggregate> {
-	const bySite = new Map<string, Accumulator>();
-	const byUser = new Map<string, Accumulator>();
-	const accumulatorOf = (map: Map<string, Accumulator>, identity: SiteIdentity) => {
-		let accumulator = map.get(identity.key);
-		if (accumulator === undefined) {
-			accumulator = {identity, index: map.size, liveBytes: 0, samples: 0};
-			map.set(identity.key, accumulator);
-		}
-
-		return accumulator;
-	};
-
-	// Several frames can be one site (a script loaded twice has two script ids): identities are built once per
-	// distinct frame and merged by key.
-	const frames = new FrameIndex(frame => {
-		const identity = siteOf(frame);
-		return {site: accumulatorOf(bySite, identity), user: accumulatorOf(byUser, identity), userCode: hasUserCode(identity.kind)};
-	});
+export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins, frames = new FrameTable()): Record<Grouping, Aggregate> {
+	const sums = new SiteSums(frames.sites.length);
 	const maxId = maxNodeId(profile.samples);
 	const sampleCounts = new SampleCounts(profile.samples, maxId);
 	const maxOrdinal = maxOrdinalOf(profile);
@@ -197,42 +176,48 @@ export function aggregateGroupings(profile: SamplingProfile, ages?: AgeBins): Re
 	const stack: ProfileNode[] = [profile.head];
 	const sampled = ages === undefined ? undefined : new SampledNodes(maxId, profile.samples.length);
 	// Grouping by user frame: the nearest ancestor-or-self with the user's (or a dependency's) code owns a node.
-	const owners: Array<Accumulator | undefined> = [undefined];
+	const owners: number[] = [-1];
 	let nodeCount = 0;
 	let totalBytes = 0;
 	while (stack.length > 0) {
 		const node = stack.pop()!;
-		const inherited = owners.pop();
+		const inherited = owners.pop()!;
 		nodeCount++;
-		const entry = frames.get(node.callFrame);
-		const owner = entry.userCode ? entry.user : inherited;
+		const frame = frames.frameOf(node.id, node.callFrame);
+		const site = frames.siteOf(frame);
+		const owner = frames.isUserCode(frame) ? site : inherited;
 		for (const child of node.children) {
 			stack.push(child);
 			owners.push(owner);
 		}
 
-		const user = owner ?? entry.user;
+		const user = owner >= 0 ? owner : site;
+		sums.reach(site);
 		const {selfSize} = node;
-		entry.site.liveBytes += selfSize;
-		user.liveBytes += selfSize;
+		sums.siteBytes[site]! += selfSize;
+		sums.userBytes[user]! += selfSize;
 		totalBytes += selfSize;
 		const samples = sampleCounts.of(node.id);
-		entry.site.samples += samples;
-		user.samples += samples;
+		sums.siteSamples[site]! += samples;
+		sums.userSamples[user]! += samples;
 		if (samples > 0) {
-			sampled?.add(node.id, entry.site, user, selfSize);
+			sampled?.add(node.id, site, user, selfSize);
 		}
 	}
 
 	let counts: Record<Grouping, AgeCounts> | undefined;
 	if (ages !== undefined && sampled !== undefined) {
 		const bands = ages.edges.length - 1;
-		counts = {site: new AgeCounts(bySite.size, bands, ages.recent.length), user: new AgeCounts(byUser.size, bands, ages.recent.length)};
+		const sites = frames.sites.length;
+		counts = {site: new AgeCounts(sites, bands, ages.recent.length), user: new AgeCounts(sites, bands, ages.recent.length)};
 		countAges(profile.samples, sampled, ages, counts);
 	}
 
 	const totals = {totalBytes, totalSamples: profile.samples.length, maxOrdinal, nodeCount, ages};
-	return {site: {sites: sitesOf(bySite.values(), ages, counts?.site), ...totals}, user: {sites: sitesOf(byUser.values(), ages, counts?.user), ...totals}};
+	return {
+		site: {sites: sitesOf(frames.sites, sums.siteBytes, sums.siteSamples, ages, counts?.site), ...totals},
+		user: {sites: sitesOf(frames.sites, sums.userBytes, sums.userSamples, ages, counts?.user), ...totals},
+	};
 }
 
 /** One grouping of `aggregateGroupings`. */

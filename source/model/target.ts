@@ -6,6 +6,7 @@ import {PeakProfiles} from './peak-profiles.js';
 import {ageBins} from './analyses/survivor-age.js';
 import {History, type Gauges, type HistoryOptions} from './history.js';
 import {addPause, startPauseShare, type PauseShare} from './pause-share.js';
+import {FrameTable} from './frame-table.js';
 import {aggregateGroupings, maxOrdinalOf, withUrls, scaleAggregate, type Aggregate, type Grouping} from './profile.js';
 import type {Baseline} from './ranking.js';
 import type {HeapUsage, Metric, ProcessFigures, RawSnapshot} from './snapshot.js';
@@ -39,6 +40,8 @@ export type TargetState = {
 	readonly metric: Metric;
 	/** Survivor age's clock since the sampler last started: retained polls and heap readings (grows in place). */
 	readonly ageClock: AllocationClock;
+	/** The sites of the call frames its profiles name, by node id, for the session (grows in place). */
+	readonly frames: FrameTable;
 	/** Sites watched across profiles for a leak that began late, per grouping (changes in place, on the age clock). */
 	readonly lateWatch: {readonly [grouping in Grouping]: LateLeaks};
 	/** The profiles of the heaviest snapshots, for call paths as they were at a spike (changes in place). */
@@ -144,7 +147,7 @@ function ingest(target: TargetState, received: RawSnapshot): TargetState {
 
 	const ages = raw.metric === 'retained' && ageClock.polls.length >= 2 ? ageBins(ageClock) : undefined;
 	addReading(target, raw.time, raw.heap, raw.process);
-	const counted = aggregateGroupings(raw.profile, ages);
+	const counted = aggregateGroupings(raw.profile, ages, target.frames);
 	const [site, user] = raw.metric === 'allocated' ? [scaleAggregate(counted.site, perSecond), scaleAggregate(counted.user, perSecond)] : [counted.site, counted.user];
 	if (ages !== undefined) {
 		target.lateWatch.site.update(raw.time, counted.site.sites, ages);
@@ -276,7 +279,7 @@ function withoutOldWorkers(targets: readonly TargetState[], parent: string | und
 export function createModel(options: {readonly history?: HistoryOptions} = {}): Model {
 	const history = () => new History(options.history);
 	const fresh = (info: TargetInfo, attachedAt: number, samplingInterval: number): TargetState => ({
-		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, peaks: new PeakProfiles(), lateLeaks: noLateLeaks, breaks: 0, output: new OutputLog(), readings: [], live: undefined, scripts: new Map(),
+		info, attachedAt, samplingInterval, metric: 'retained', ageClock: new AllocationClock(), frames: new FrameTable(), lateWatch: {site: new LateLeaks(), user: new LateLeaks()}, peaks: new PeakProfiles(), lateLeaks: noLateLeaks, breaks: 0, output: new OutputLog(), readings: [], live: undefined, scripts: new Map(),
 		histories: {site: {retained: history(), allocated: history()}, user: {retained: history(), allocated: history()}},
 		latestAggregates: {site: undefined, user: undefined},
 		allocationRate: undefined, baseline: undefined, latest: undefined,
