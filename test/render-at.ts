@@ -1,6 +1,8 @@
 import {EventEmitter} from 'node:events';
 import {render} from 'ink';
 import type {ReactNode} from 'react';
+// Frames drawn as leaktop draws them (source/ui/tui.tsx loads it too).
+import '../source/ui/ink-line-caches.js';
 
 class Stdout extends EventEmitter {
 	lastFrame: string | undefined;
