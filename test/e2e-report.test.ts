@@ -198,6 +198,14 @@ describe('attaching to a running process', () => {
 		assert.equal(report.exited, 'target exited (code 7)');
 	});
 
+	it('waits for that exit code when the program ends a moment after its inspector closed', async () => {
+		// The window a loaded machine opens between the inspector's socket closing and the exit being seen, made wide:
+		// a shell that outlives the Node program in it by a second. Ending then would end the shell, code unknown.
+		const run = await runLeaktop(['--report', '--duration', '60', '--', '/bin/sh', '-c', `'${process.execPath}' '${target('exits-soon')}'; sleep 1; exit 9`]);
+		assert.equal(run.code, 3, run.stderr);
+		assert.deepEqual(parseReport(run.stdout).exit, {code: 9, signal: null});
+	});
+
 	it('refuses a sampler someone else runs, unless asked to share it, and never stops it', async () => {
 		const {child, port} = await startInspectable(target('churn'));
 		const other = await connect(parseInspectAddress(String(port)));

@@ -100,6 +100,8 @@ async function reconnect(address: InspectorAddress, signal: AbortSignal): Promis
 const reconnectPollMs = 1000;
 const stopGraceMs = 2000;
 const finishGraceMs = 20_000;
+/** How long a program whose inspector closed is given to be seen exiting, so its exit code is not lost. */
+const exitGraceMs = 10_000;
 
 /** With --pid, port 9229 may belong to another process's inspector: the one read-only expression tells. */
 async function checkPid(inspector: Inspector, source: TargetSource | Descendant, readProcess: boolean): Promise<void> {
@@ -318,6 +320,12 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
 			throw error;
 		});
+		if (spawned !== undefined && !controller.signal.aborted && !finishing.signal.aborted) {
+			// Its inspector closed as the program ended: the exit (and its code) is seen a moment later, and the
+			// session is not done before it, or stopping the session would take it for an exit leaktop caused.
+			await Promise.race([spawned.exited, sleep(exitGraceMs, controller.signal)]);
+		}
+
 		// A target restarted on the same address (a deploy, a crash and a supervisor) is followed: re-attach,
 		// restart sampling, and mark the break in history.
 		while (options.reattach === true && spawned === undefined && !controller.signal.aborted && !finishing.signal.aborted) {
