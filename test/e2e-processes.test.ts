@@ -3,56 +3,25 @@ import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, it} from 'node:test';
-import {createModel} from '../source/model/target.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
-import {replayInto} from '../source/sinks/recording-reader.js';
-import {buildSessionReport, type Report} from '../source/sinks/report.js';
+import type {Report} from '../source/sinks/report.js';
 import {tempDir} from './helpers.js';
-import {bin, collect, isAlive, runLeaktop, startInspectable, target} from './run-leaktop.js';
+import {bin, collect, isAlive, reportOnceJudged, runLeaktop, startInspectable, target} from './run-leaktop.js';
 
-async function until(what: string, check: () => boolean, timeoutMs = 90_000, everyMs = 100): Promise<void> {
+async function until(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!check()) {
 		assert.ok(Date.now() < deadline, `never: ${what}`);
 		await new Promise(resolve => {
-			setTimeout(resolve, everyMs);
+			setTimeout(resolve, 100);
 		});
 	}
 }
 
 describe('several processes', () => {
 	it('-- node on a cluster primary follows both workers, names the leaking one, and leaves no process behind', async () => {
-		// Ended when the recording holds enough to judge, not at a fixed time: on a loaded machine the second worker
-		// may be attached several seconds late. The same events judged here are what the report is built from.
-		const dir = tempDir('leaktop-cluster-');
-		const recording = join(dir, 'cluster.ltrec');
-		const {CI: _ci, ...env} = process.env;
-		const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '300', '--record', recording, '--', process.execPath, target('cluster-leak')], {env, stdio: ['ignore', 'pipe', 'pipe']});
-		const finished = collect(leaktop, 240_000);
-		const judgedSoFar = () => {
-			const model = createModel();
-			try {
-				replayInto(event => {
-					model.apply(event);
-				}, decodeRecording(readFileSync(recording)));
-			} catch {
-				return undefined;
-			}
-
-			return buildSessionReport(model.targets, Date.now(), 99);
-		};
-
-		try {
-			await until('three processes sampled and a leak judged', () => {
-				const sofar = judgedSoFar();
-				return sofar?.targets?.length === 3 && sofar.targets.every(entry => entry.snapshots > 0) && sofar.sites.some(site => site.suspect);
-			}, 150_000, 1000);
-		} finally {
-			// The way a user ends it: leaktop ends the tree it started, on time or not.
-			leaktop.kill('SIGINT');
-		}
-
-		const run = await finished;
+		// Ended once it holds enough to judge, not at a fixed time: on a loaded machine a worker may be attached late.
+		const run = await reportOnceJudged(['--', process.execPath, target('cluster-leak')], sofar => sofar.targets?.length === 3 && sofar.targets.every(entry => entry.snapshots > 0) && sofar.sites.some(site => site.suspect), 'three processes sampled and a leak judged');
 		assert.equal(run.code, 0, run.stderr);
 		const report = JSON.parse(run.stdout) as Report;
 		const targets = report.targets ?? [];

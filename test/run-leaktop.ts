@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
 import {createServer} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {fileURLToPath} from 'node:url';
 import {parseInspectAddress} from '../source/attach/address.js';
 import {connect} from '../source/attach/inspector.js';
 import type {LeaktopEvent} from '../source/events.js';
+import {createModel} from '../source/model/target.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
+import {replayInto} from '../source/sinks/recording-reader.js';
+import {buildSessionReport, type Report} from '../source/sinks/report.js';
+import {tempDir} from './helpers.js';
 
 export const bin = fileURLToPath(new URL('../bin/leaktop.js', import.meta.url));
 export const target = (name: string) => fileURLToPath(new URL(`targets/${name}.cjs`, import.meta.url));
@@ -50,8 +55,8 @@ export function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
 }
 
 /** Starts a Node program with its inspector on a free loopback port and returns the port. */
-export async function startInspectable(file: string, flags: readonly string[] = ['--inspect=127.0.0.1:0']): Promise<{child: ChildProcess; port: number; exited: Promise<number | null>}> {
-	const child = spawn(process.execPath, [...flags, file], {stdio: ['ignore', 'ignore', 'pipe']});
+export async function startInspectable(file: string, flags: readonly string[] = ['--inspect=127.0.0.1:0'], args: readonly string[] = []): Promise<{child: ChildProcess; port: number; exited: Promise<number | null>}> {
+	const child = spawn(process.execPath, [...flags, file, ...args], {stdio: ['ignore', 'ignore', 'pipe']});
 	const exited = new Promise<number | null>(resolve => {
 		child.on('exit', code => resolve(code));
 	});
@@ -155,4 +160,43 @@ export async function untilRecorded(file: string, wanted: (event: LeaktopEvent) 
 			setTimeout(resolve, 100);
 		});
 	}
+}
+
+/**
+ * A `--report` that ends (by SIGINT, as a user ends it) once `ready` holds for the report of what it recorded so
+ * far, judged by the model the report itself is built with: for a test whose condition a loaded machine reaches
+ * late, where a fixed --duration would end first. Fails when it is not reached within `timeoutMs`.
+ */
+export async function reportOnceJudged(args: readonly string[], ready: (report: Report) => boolean, what: string, timeoutMs = 150_000): Promise<Run> {
+	const recording = join(tempDir('leaktop-judged-'), 'run.ltrec');
+	const {CI: _ci, ...env} = process.env;
+	const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '3600', '--record', recording, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+	const finished = collect(leaktop, timeoutMs + 90_000);
+	const judgedSoFar = () => {
+		const model = createModel();
+		try {
+			replayInto(event => {
+				model.apply(event);
+			}, decodeRecording(readFileSync(recording)));
+		} catch {
+			return undefined;
+		}
+
+		return buildSessionReport(model.targets, Date.now(), 99);
+	};
+
+	try {
+		const deadline = Date.now() + timeoutMs;
+		for (let sofar = judgedSoFar(); sofar === undefined || !ready(sofar); sofar = judgedSoFar()) {
+			assert.ok(Date.now() < deadline, `never within ${timeoutMs / 1000} s: ${what}`);
+			assert.equal(leaktop.exitCode, null, `leaktop ended before ${what}`);
+			await new Promise(resolve => {
+				setTimeout(resolve, 1000);
+			});
+		}
+	} finally {
+		leaktop.kill('SIGINT');
+	}
+
+	return finished;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {readFileSync, readdirSync} from 'node:fs';
+import {readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {describe, it} from 'node:test';
@@ -57,7 +57,8 @@ describe('the live view in a real terminal', () => {
 		const cache = tempDir('leaktop-heavy-');
 		const dir = join(cache, 'leaktop', 'heap-snapshots');
 		const before = readdirSync(process.cwd());
-		const terminal = open(['env', `XDG_CACHE_HOME=${cache}`, process.execPath, bin, '--', process.execPath, target('closures-leak')], {columns: 220, rows: 30});
+		// At 2%, polls stay seconds apart on a loaded machine too: a snapshot taken for a poll would stretch the next to 30 s.
+		const terminal = open(['env', `XDG_CACHE_HOME=${cache}`, process.execPath, bin, '--max-overhead', '2', '--', process.execPath, target('closures-leak')], {columns: 220, rows: 30});
 		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /);
 		terminal.press('H');
 		await terminal.waitFor(/Heap snapshot: pauses ~\d+–\d+ s, \+[\d.]+ [KMG]?B memory and disk\. y: take it, n: cancel/);
@@ -72,7 +73,7 @@ describe('the live view in a real terminal', () => {
 		assert.deepEqual(readdirSync(process.cwd()), before, 'nothing in the working directory');
 		// A snapshot is not a poll: the next poll after it is governed by what polls cost, not by the snapshot.
 		const profiles = Number(/(\d+) profiles?, next in/.exec(done)![1]);
-		const after = await terminal.waitFor(new RegExp(`(?<!\\d)(?!${profiles} )\\d+ profiles, next in`), 30_000);
+		const after = await terminal.waitFor(new RegExp(`(?<!\\d)(?!${profiles} )\\d+ profiles, next in`), 60_000);
 		assert.ok(Number(/every ([\d.]+) s/.exec(after)![1]) < 30, `the governor after a snapshot: ${/pause .*/.exec(after)![0]}`);
 		const [file] = readdirSync(dir);
 		assert.match(file!, /^leaktop-\d+-.*\.heapsnapshot$/);
@@ -184,8 +185,12 @@ describe('the live view in a real terminal', () => {
 	});
 
 	it('keeps the data on screen when the target exits', async () => {
-		const terminal = open([process.execPath, bin, '--', process.execPath, target('exits-soon')], {columns: 80, rows: 24});
-		const screen = await terminal.waitFor(/target exited/);
+		// The program ends itself once the view shows a profile of it: cued, not timed (loading the view can take seconds).
+		const cue = join(tempDir('leaktop-exits-'), 'exit-now');
+		const terminal = open([process.execPath, bin, '--', process.execPath, target('exits-on-cue'), cue], {columns: 80, rows: 24});
+		await terminal.waitFor(/FUNCTION +LOCATION[\s\S]*› +1 /, 60_000);
+		writeFileSync(cue, '');
+		const screen = await terminal.waitFor(/target exited \(code 7\)/, 30_000);
 		assert.match(screen, /FUNCTION +LOCATION/);
 		assert.ok(terminal.running, 'leaktop stays up to show what it had');
 		terminal.press('q');
