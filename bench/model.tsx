@@ -169,10 +169,19 @@ async function longSession(rows: Row[], runs: number, seconds: number): Promise<
 			windowGrowth(history, windowAt(), 131_072);
 			return performance.now() - start;
 		});
+		// The model judges once per profile (model/judged.ts), over the whole history since a break; the table is
+		// ranked again at every key press, with that judgement and the window's growth cached.
+		const judging = label !== 'all' ? undefined : await repeat(runs, () => {
+			snapshotAt(history, second++);
+			const start = performance.now();
+			judgeSites(history, aggregate, 131_072, true);
+			return performance.now() - start;
+		});
 		const points = windowAt();
+		const judgements = judgeSites(history, aggregate, 131_072, true);
 		const table = await repeat(runs, () => {
 			const start = performance.now();
-			const ranked = rankSites(history, aggregate, points, 'leak', 131_072, judgeSites(history, aggregate, 131_072, true));
+			const ranked = rankSites(history, aggregate, points, 'leak', 131_072, judgements);
 			for (const row of ranked.slice(0, 50)) {
 				sparkValues(points, row.id, 40);
 			}
@@ -188,7 +197,10 @@ async function longSession(rows: Row[], runs: number, seconds: number): Promise<
 			comparePoints(window, history.sites, 99, 'delta', bucketOptions(history, window));
 			return performance.now() - start;
 		});
-		rows.push({what: `window ${label}: rank the table + 50 sparklines`, figure: formatSpread(table, 'ms', 2), budget: '≤ 10 ms', met: table.median <= 10});
+		rows.push({what: `window ${label}: rank the table + 50 sparklines (a key press; the judgement cached)`, figure: formatSpread(table, 'ms', 2), budget: '≤ 10 ms', met: table.median <= 10});
+		if (judging !== undefined) {
+			rows.push({what: 'judge 2,000 sites after a new snapshot (growth over the whole history since a break; once per profile)', figure: formatSpread(judging, 'ms', 2), budget: '≤ 10 ms', met: judging.median <= 10});
+		}
 		rows.push({what: `window ${label}: percentile comparison of 2,000 sites after a new snapshot`, figure: formatSpread(comparison, 'ms', 2), budget: '≤ 10 ms', met: comparison.median <= 10});
 	}
 }
