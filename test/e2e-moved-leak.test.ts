@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import type {Report, ReportSite} from '../source/sinks/report.js';
-import {reportOnceJudged, target, targetNode} from './run-leaktop.js';
+import {runLeaktop, target, targetNode} from './run-leaktop.js';
 
 // A timer callback that leaks (test/targets/timer-leak.cjs). TurboFan inlines it into Node's own listOnTimeout (seen
 // with --trace-turbo-inlining: "Inlining … rememberJobs … into … listOnTimeout"): on Node 20 after ~12 s; on 22 and
 // 24, which tier up by invocation count, after 3000 ticks of the timer (30 s). The tests give the target a smaller
 // budget so the move comes within seconds (~3 s on 20, 5–9 s on 22 and 24). From then on V8 charges the callback's
 // allocations to listOnTimeout: judged leaf by leaf, the leak is two halves.
+const seconds = 25;
 // Node 20 tiers up by an interrupt budget; 22 and later by invocation counts (and reject the older flag).
 const earlyInlining = (version: string) => (version === '20' ? '--interrupt-budget=16000' : '--invocation-count-for-turbofan=300');
 
@@ -30,12 +31,8 @@ async function slot<Result>(work: () => Promise<Result>): Promise<Result> {
 	}
 }
 
-/** Whether some target's report holds the leak judged as one, moved: what a run waits for, then ends. */
-const judgedMoved = (sofar: Report) => (sofar.targets ?? []).some(entry => entry.sites.some(site => site.functionName === 'rememberJobs' && site.suspect && site.moved !== null));
-
 function report(version: '20' | '22' | '24', args: readonly string[]): Promise<Report> {
-	// Ended once judged, not at a fixed time: on a loaded machine V8's optimizing compile (and so the move) comes late.
-	return slot(async () => reportOnceJudged(['--max-overhead', '2', '--', targetNode(version), earlyInlining(version), target('timer-leak'), ...args], judgedMoved, 'the leak judged as one, moved', 180_000).then(run => {
+	return slot(async () => runLeaktop(['--report', '--duration', String(seconds), '--max-overhead', '2', '--', targetNode(version), earlyInlining(version), target('timer-leak'), ...args], (seconds + 120) * 1000).then(run => {
 		assert.equal(run.code, 0, run.stderr);
 		return JSON.parse(run.stdout) as Report;
 	}));
