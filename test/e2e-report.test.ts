@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import process from 'node:process';
@@ -8,7 +7,7 @@ import {parseInspectAddress} from '../source/attach/address.js';
 import {connect} from '../source/attach/inspector.js';
 import {decodeRecording} from '../source/sinks/recording-format.js';
 import type {Report} from '../source/sinks/report.js';
-import {bin, collect, runLeaktop, startInspectable, target, targetNode, untilRecorded} from './run-leaktop.js';
+import {collect, runLeaktop, spawnLeaktop, startInspectable, target, targetNode, untilRecorded} from './run-leaktop.js';
 import {tempDir} from './helpers.js';
 
 /** The sites a leak may be reported in: the leaking function, or its caller when V8 inlined it. */
@@ -128,8 +127,7 @@ describe('the sampling interval', {concurrency: 2}, () => {
 		// governor spaces the first polls out (a busy allocator answers slowly), and a short report may end first.
 		const dir = tempDir('leaktop-coarsen-');
 		const file = join(dir, 'run.ltrec');
-		const {CI: _ci, ...env} = process.env;
-		const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '300', '--max-overhead', '2', '--record', file, '--', process.execPath, target('busy-allocator')], {env, stdio: ['ignore', 'pipe', 'pipe']});
+		const leaktop = spawnLeaktop(['--report', '--duration', '300', '--max-overhead', '2', '--record', file, '--', process.execPath, target('busy-allocator')]);
 		const finished = collect(leaktop, 240_000);
 		try {
 			const coarser = await untilRecorded(file, event => event.type === 'snapshot' && event.snapshot.samplingInterval > 131_072, 'poll at a coarser interval', 120_000);
@@ -182,7 +180,7 @@ describe('attaching to a running process', () => {
 		const cue = join(dir, 'exit-now');
 		const recording = join(dir, 'run.ltrec');
 		const {port, exited} = await startInspectable(target('exits-on-cue'), undefined, [cue]);
-		const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '300', '--record', recording, '--inspect', String(port)], {stdio: ['ignore', 'pipe', 'pipe']});
+		const leaktop = spawnLeaktop(['--report', '--duration', '300', '--record', recording, '--inspect', String(port)]);
 		const finished = collect(leaktop, 240_000);
 		try {
 			await untilRecorded(recording, event => event.type === 'snapshot', 'profile', 90_000);

@@ -29,11 +29,15 @@ export function targetNode(major: '20' | '22' | '24' | '26'): string {
 
 export type Run = {readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly stdout: string; readonly stderr: string};
 
-/** Runs the built leaktop to completion (killing it after `timeoutMs`), with CI removed as a user's shell has it. */
-export function runLeaktop(args: readonly string[], timeoutMs = 60_000): Promise<Run> {
+/** Starts the built leaktop with CI removed from its environment, as a user's shell has it. */
+export function spawnLeaktop(args: readonly string[]): ChildProcess {
 	const {CI: _ci, ...env} = process.env;
-	const child = spawn(process.execPath, [bin, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
-	return collect(child, timeoutMs);
+	return spawn(process.execPath, [bin, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+}
+
+/** Runs the built leaktop to completion (killing it after `timeoutMs`). */
+export function runLeaktop(args: readonly string[], timeoutMs = 60_000): Promise<Run> {
+	return collect(spawnLeaktop(args), timeoutMs);
 }
 
 export function collect(child: ChildProcess, timeoutMs: number): Promise<Run> {
@@ -169,8 +173,7 @@ export async function untilRecorded(file: string, wanted: (event: LeaktopEvent) 
  */
 export async function reportOnceJudged(args: readonly string[], ready: (report: Report) => boolean, what: string, timeoutMs = 150_000): Promise<Run> {
 	const recording = join(tempDir('leaktop-judged-'), 'run.ltrec');
-	const {CI: _ci, ...env} = process.env;
-	const leaktop = spawn(process.execPath, [bin, '--report', '--duration', '3600', '--record', recording, ...args], {env, stdio: ['ignore', 'pipe', 'pipe']});
+	const leaktop = spawnLeaktop(['--report', '--duration', '3600', '--record', recording, ...args]);
 	const finished = collect(leaktop, timeoutMs + 90_000);
 	const judgedSoFar = () => {
 		const model = createModel();
